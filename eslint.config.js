@@ -1,0 +1,49 @@
+// Lint rules. The one that matters most: nothing outside the real runtime may read real time or
+// real randomness, because the same seed must give the same run in any process.
+import tseslint from 'typescript-eslint';
+
+const realTimeMessage =
+  'Real time and real randomness break determinism; take them from the Runtime (only src/runtime/real*.ts may use them).';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', 'reports/'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: realTimeMessage },
+        { name: 'setInterval', message: realTimeMessage },
+        { name: 'setImmediate', message: realTimeMessage },
+        { name: 'clearTimeout', message: realTimeMessage },
+        { name: 'clearInterval', message: realTimeMessage },
+        { name: 'performance', message: realTimeMessage },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: realTimeMessage },
+        { object: 'Math', property: 'random', message: realTimeMessage },
+        { object: 'performance', property: 'now', message: realTimeMessage },
+        { object: 'process', property: 'hrtime', message: realTimeMessage },
+        { object: 'globalThis', property: 'setTimeout', message: realTimeMessage },
+        { object: 'globalThis', property: 'setImmediate', message: realTimeMessage },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date']", message: realTimeMessage },
+      ],
+    },
+  },
+  {
+    // The real runtime is the one place real time belongs; the benchmark measures wall time and
+    // the end-to-end tests of the real runtime wait on it.
+    files: ['src/runtime/real*.ts', 'bench/**/*.ts', 'test/runtime/real*.ts'],
+    rules: {
+      'no-restricted-globals': 'off',
+      'no-restricted-properties': 'off',
+      'no-restricted-syntax': 'off',
+    },
+  },
+);
