@@ -1,0 +1,86 @@
+// Go's buffered channel under the simulated scheduler. Sending waits while the buffer is full;
+// receiving waits while it is empty and open; closing makes every waiter a candidate again.
+
+import type { Channel, Received } from '../runtime.ts';
+import type { Kernel, SimTask, Waitable } from './kernel.ts';
+
+const sendOperation = 0;
+const receiveOperation = 1;
+const closedAndDrained: Received<never> = Object.freeze({ ok: false });
+
+export class SimChannel<T> implements Channel<T>, Waitable {
+  readonly waiters: SimTask[] = [];
+  closed = false;
+  private readonly buffer: T[] = [];
+  /** Index of the oldest item: a ring would save the copies, but buffers here are small. */
+  private head = 0;
+  private readonly sendLabel: string;
+  private readonly receiveLabel: string;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly name: string,
+    readonly capacity: number,
+  ) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new RangeError(`channel ${name}: capacity must be a positive integer, got ${capacity}`);
+    }
+    this.sendLabel = `send to ${name}`;
+    this.receiveLabel = `receive from ${name}`;
+  }
+
+  get length(): number {
+    return this.buffer.length - this.head;
+  }
+
+  send(value: T): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`send on closed channel: ${this.name}`));
+    return this.kernel.suspend<void>(this, sendOperation, value, this.sendLabel);
+  }
+
+  receive(): Promise<Received<T>> {
+    return this.kernel.suspend<Received<T>>(this, receiveOperation, undefined, this.receiveLabel);
+  }
+
+  close(): void {
+    if (this.closed) throw new Error(`close of closed channel: ${this.name}`);
+    this.closed = true;
+    this.kernel.wake(this);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      const received = await this.receive();
+      if (!received.ok) return;
+      yield received.value;
+    }
+  }
+
+  canProceed(task: SimTask): boolean {
+    if (task.operation === sendOperation) return this.closed || this.length < this.capacity;
+    return this.closed || this.length > 0;
+  }
+
+  proceed(task: SimTask): unknown {
+    if (task.operation === sendOperation) {
+      if (this.closed) throw new Error(`send on closed channel: ${this.name}`);
+      this.buffer.push(task.operand as T);
+      this.kernel.wake(this);
+      return undefined;
+    }
+    if (this.length === 0) return closedAndDrained;
+    const value = this.buffer[this.head] as T;
+    this.head += 1;
+    if (this.head === this.buffer.length) {
+      this.buffer.length = 0;
+      this.head = 0;
+    }
+    this.kernel.wake(this);
+    return { ok: true, value };
+  }
+
+  describeWait(task: SimTask): string {
+    if (task.operation === sendOperation) return `to send to ${this.name} (full: ${this.length} of ${this.capacity})`;
+    return `to receive from ${this.name} (empty, open)`;
+  }
+}

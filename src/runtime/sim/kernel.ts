@@ -1,0 +1,499 @@
+// The simulated runtime's kernel: tasks, the virtual clock, and the scheduling loop.
+//
+// Exactly one task runs at a time. A task runs until it calls an asynchronous runtime operation
+// (a scheduling point); the operation records what the task waits for and returns a promise the
+// kernel alone resolves. The kernel then decides, among the tasks whose pending operation can
+// proceed, which one goes next, performs that operation for it and resolves its promise. The
+// whole run is therefore one chain of microtasks in which every hand-over is a decision the
+// kernel made; no microtask polling and no real timers are involved.
+//
+// Virtual time moves only when no task can run: the clock jumps to the earliest pending timer,
+// and everything due at that instant becomes runnable together, to be ordered by the strategy.
+//
+// @internal: use `runSimulation` (simulation.ts); this module's API may change.
+
+import { whenMicrotasksDrain } from '../real-event-loop.ts';
+import { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { TimerHeap, type TimerEntry } from './timer-heap.ts';
+
+/** Something a task can wait on: a mutex, a channel, a wait group. */
+export interface Waitable {
+  /** Tasks parked on this, in the order they parked. */
+  readonly waiters: SimTask[];
+  /** Whether `task`'s pending operation on this can proceed now. */
+  canProceed(task: SimTask): boolean;
+  /** Performs `task`'s pending operation; the result resolves the task's await, a throw rejects it. */
+  proceed(task: SimTask): unknown;
+  /** What `task` waits for, for deadlock reports: "to lock book:1 (held by #4 'borrow:r2')". */
+  describeWait(task: SimTask): string;
+}
+
+type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
+
+export class SimTask implements TaskView {
+  status: TaskStatus = 'runnable';
+  /** What the pending operation waits on; null for operations that can always proceed. */
+  waitingOn: Waitable | null = null;
+  /** Which operation of `waitingOn` is pending (each primitive numbers its own). */
+  operation = 0;
+  /** The operation's argument (a value to send), or the resolution of an operation that can always proceed. */
+  operand: unknown = undefined;
+  /** Says what an always-proceeding operation is, for reports ("sleeps until 5000 ms"). */
+  label = 'start';
+  resume: ((value: unknown) => void) | null = null;
+  reject: ((error: unknown) => void) | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {}
+
+  toString(): string {
+    return `#${this.id} '${this.name}'`;
+  }
+}
+
+export type SimulationFailureKind =
+  | 'deadlock'
+  | 'step-bound'
+  | 'task-bound'
+  | 'time-bound'
+  | 'task-error'
+  | 'stall'
+  | 'misuse'
+  | 'diverged';
+
+export interface BlockedTask {
+  readonly id: number;
+  readonly name: string;
+  /** What it waits for, e.g. "to lock book:1 (held by #4 'borrow:r2')". */
+  readonly waitsFor: string;
+}
+
+export interface SimulationFailure {
+  readonly kind: SimulationFailureKind;
+  readonly message: string;
+  /** The step at which the failure was seen. */
+  readonly step: number;
+  readonly atMs: number;
+  /** The task the failure is about, when there is one. */
+  readonly task: string | null;
+  /** Every unfinished task and what it waits for (the whole picture for a deadlock). */
+  readonly blocked: readonly BlockedTask[];
+}
+
+/** One scheduling step, recorded only when asked for (it costs a string per step). */
+export interface StepRecord {
+  readonly step: number;
+  readonly atMs: number;
+  readonly task: string;
+  /** The operation the task went on from: "lock book:1", "receive from borrow-requests". */
+  readonly operation: string;
+}
+
+export interface KernelLimits {
+  /** Scheduling steps a run may take. */
+  readonly maxSteps: number;
+  /** Tasks a run may create, timers' callbacks included. */
+  readonly maxTasks: number;
+  /** How far the virtual clock may advance. */
+  readonly maxVirtualTimeMs: number;
+}
+
+export class Kernel {
+  /** Milliseconds of virtual time since the run started. */
+  nowMs = 0;
+  /** Scheduling steps taken so far. */
+  step = 0;
+  readonly choices: number[] = [];
+  readonly stepLog: StepRecord[] | null;
+  failure: SimulationFailure | null = null;
+  finished = false;
+  current: SimTask | null = null;
+  tasksCreated = 0;
+
+  private readonly ready: SimTask[] = [];
+  private readonly candidates: SimTask[] = [];
+  /** Unfinished tasks in order of creation, for reports. */
+  private readonly live = new Set<SimTask>();
+  private readonly timers = new TimerHeap();
+  private timerSequence = 0;
+  /**
+   * True from a hand-over until the microtasks queued before the resumed task's continuation
+   * have run. A runtime call made then comes from a task that did not await its previous
+   * operation, and would otherwise be charged to the wrong task.
+   */
+  private handoverTurn = false;
+  private readonly endHandoverTurn = (): void => {
+    this.handoverTurn = false;
+  };
+  private cancelWatchdog: (() => void) | null = null;
+  private onFinish: (() => void) | null = null;
+
+  constructor(
+    private readonly strategy: SchedulingStrategy,
+    private readonly limits: KernelLimits,
+    recordSteps: boolean,
+  ) {
+    this.stepLog = recordSteps ? [] : null;
+  }
+
+  /** Starts the run with `main` as its first task; resolves when the run ends. */
+  run(main: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.onFinish = resolve;
+      this.cancelWatchdog = whenMicrotasksDrain(() => {
+        if (this.finished) return;
+        const stuck = this.current;
+        this.fail(
+          'stall',
+          stuck === null
+            ? 'the simulation stopped making progress outside any task'
+            : `task ${stuck} awaited something the simulated runtime does not control ` +
+                '(a real timer, I/O or a foreign promise); use the runtime for every wait',
+          stuck,
+        );
+      });
+      this.spawn('main', main);
+      this.decide(null);
+    });
+  }
+
+  // ---- tasks --------------------------------------------------------------------------------
+
+  spawn(name: string, body: () => Promise<void>): void {
+    if (this.finished) throw new Error(`cannot start task '${name}': the simulation has ended`);
+    if (this.tasksCreated >= this.limits.maxTasks) {
+      this.fail('task-bound', `task bound exceeded: more than ${this.limits.maxTasks} tasks`, this.current);
+      throw new Error(`task bound of ${this.limits.maxTasks} exceeded`);
+    }
+    this.tasksCreated += 1;
+    const task = new SimTask(this.tasksCreated, name);
+    this.live.add(task);
+    new Promise<unknown>((resolve) => {
+      task.resume = resolve;
+    })
+      .then(body)
+      .then(
+        () => this.taskEnded(task),
+        (error: unknown) => this.taskThrew(task, error),
+      );
+    this.ready.push(task);
+  }
+
+  private taskEnded(task: SimTask): void {
+    if (this.finished) return;
+    if (this.current !== task) {
+      this.misuse(task, `task ${task} finished while ${this.current ?? 'no task'} was running: one of its runtime calls was not awaited`);
+      return;
+    }
+    task.status = 'done';
+    this.live.delete(task);
+    this.current = null;
+    this.decide(null);
+  }
+
+  private taskThrew(task: SimTask, error: unknown): void {
+    if (this.finished) return;
+    this.fail('task-error', `task ${task} threw: ${describeError(error)}`, task);
+  }
+
+  /**
+   * The running task reaches a scheduling point. Records what it waits for and returns the
+   * promise the kernel will settle when it lets the task go on.
+   */
+  suspend<T>(waitingOn: Waitable | null, operation: number, operand: unknown, label: string): Promise<T> {
+    const task = this.runningTask(label);
+    task.waitingOn = waitingOn;
+    task.operation = operation;
+    task.operand = operand;
+    task.label = label;
+    const settled = new Promise<T>((resolve, reject) => {
+      task.resume = resolve as (value: unknown) => void;
+      task.reject = reject;
+    });
+    this.decide(task);
+    return settled;
+  }
+
+  /** Parks the running task until the clock reaches `deadlineMs`. */
+  sleepUntil(deadlineMs: number, label: string): Promise<void> {
+    const task = this.runningTask(label);
+    task.waitingOn = null;
+    task.operand = undefined;
+    task.label = label;
+    task.status = 'sleeping';
+    const settled = new Promise<void>((resolve, reject) => {
+      task.resume = resolve as (value: unknown) => void;
+      task.reject = reject;
+    });
+    this.addTimer(deadlineMs, task, null, label);
+    this.decide(null);
+    return settled;
+  }
+
+  private runningTask(operation: string): SimTask {
+    if (this.finished) throw new Error(`cannot ${operation}: the simulation has ended`);
+    const task = this.current;
+    if (task === null) throw new Error(`cannot ${operation} outside a simulated task`);
+    if (this.handoverTurn) {
+      this.misuse(task, `'${operation}' was called before the caller's previous runtime call was awaited`);
+      throw new Error(`'${operation}' was called before the caller's previous runtime call was awaited`);
+    }
+    return task;
+  }
+
+  /** Makes every task parked on `waitable` runnable again; each rechecks its condition when scheduled. */
+  wake(waitable: Waitable): void {
+    const waiters = waitable.waiters;
+    if (waiters.length === 0) return;
+    for (const task of waiters) {
+      task.status = 'runnable';
+      this.ready.push(task);
+    }
+    waiters.length = 0;
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  addTimer(deadlineMs: number, task: SimTask | null, callback: (() => Promise<void>) | null, name: string): TimerEntry {
+    this.timerSequence += 1;
+    const entry: TimerEntry = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending' };
+    this.timers.push(entry);
+    return entry;
+  }
+
+  /** Stops a pending timer; true if this call stopped it. */
+  stopTimer(entry: TimerEntry): boolean {
+    if (entry.state !== 'pending') return false;
+    entry.state = 'stopped';
+    this.timers.forget();
+    return true;
+  }
+
+  /** Moves the clock to the earliest pending deadline and fires everything due then. */
+  private advanceClock(): boolean {
+    const first = this.timers.popPending();
+    if (first === null) return false;
+    if (first.deadlineMs > this.limits.maxVirtualTimeMs) {
+      this.fail('time-bound', `virtual time bound exceeded: a timer is due at ${first.deadlineMs} ms, past ${this.limits.maxVirtualTimeMs} ms`, null);
+      return false;
+    }
+    this.nowMs = Math.max(this.nowMs, first.deadlineMs);
+    this.fire(first);
+    for (;;) {
+      const next = this.timers.peekPending();
+      if (next === null || next.deadlineMs > this.nowMs) break;
+      this.timers.popPending();
+      this.fire(next);
+    }
+    return !this.finished;
+  }
+
+  private fire(entry: TimerEntry): void {
+    entry.state = 'fired';
+    if (entry.task !== null) {
+      entry.task.status = 'runnable';
+      this.ready.push(entry.task);
+    } else if (entry.callback !== null) {
+      try {
+        this.spawn(entry.name, entry.callback);
+      } catch {
+        // spawn has already recorded the failure (task bound); the run is over.
+      }
+    }
+  }
+
+  // ---- the scheduling loop ------------------------------------------------------------------
+
+  /**
+   * Chooses and resumes the next task. `running` is the task that just reached a scheduling
+   * point (null when it finished or went to sleep); it is candidate 0 when it can go on.
+   */
+  private decide(running: SimTask | null): void {
+    const candidates = this.candidates;
+    const ready = this.ready;
+    for (;;) {
+      if (this.finished) return;
+      candidates.length = 0;
+      if (running !== null) {
+        if (canProceed(running)) candidates.push(running);
+        else park(running);
+      }
+      let kept = 0;
+      for (let index = 0; index < ready.length; index += 1) {
+        const task = ready[index] as SimTask;
+        if (canProceed(task)) {
+          candidates.push(task);
+          ready[kept] = task;
+          kept += 1;
+        } else {
+          park(task);
+        }
+      }
+      ready.length = kept;
+
+      if (candidates.length === 0) {
+        running = null;
+        if (this.advanceClock()) continue;
+        if (!this.finished) this.endIdle();
+        return;
+      }
+
+      this.step += 1;
+      if (this.step > this.limits.maxSteps) {
+        this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
+        return;
+      }
+      let chosen = 0;
+      if (candidates.length > 1) {
+        chosen = this.choose(candidates);
+        if (chosen < 0) return;
+      }
+      const next = candidates[chosen] as SimTask;
+      if (next !== running) {
+        ready.splice(ready.indexOf(next), 1);
+        if (running !== null && running.status !== 'blocked') {
+          running.status = 'runnable';
+          ready.push(running);
+        }
+      }
+      candidates.length = 0;
+      this.proceed(next);
+      return;
+    }
+  }
+
+  private choose(candidates: readonly SimTask[]): number {
+    let chosen: number;
+    try {
+      chosen = this.strategy.chooseTask(candidates, this.step);
+    } catch (error) {
+      this.strategyFailed(error);
+      return -1;
+    }
+    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= candidates.length) {
+      this.fail('misuse', `strategy '${this.strategy.name}' chose task ${chosen} of ${candidates.length}`, null);
+      return -1;
+    }
+    this.choices.push(chosen);
+    return chosen;
+  }
+
+  /** A data decision drawn from the strategy and logged like a task choice. */
+  chooseValue(optionCount: number): number {
+    if (optionCount <= 1) return 0;
+    let chosen: number;
+    try {
+      chosen = this.strategy.chooseValue(optionCount, this.step);
+    } catch (error) {
+      this.strategyFailed(error);
+      throw error;
+    }
+    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= optionCount) {
+      this.fail('misuse', `strategy '${this.strategy.name}' chose value ${chosen} of ${optionCount}`, null);
+      throw new RangeError(`strategy chose value ${chosen} of ${optionCount}`);
+    }
+    this.choices.push(chosen);
+    return chosen;
+  }
+
+  private strategyFailed(error: unknown): void {
+    if (error instanceof ScheduleDivergedError) this.fail('diverged', error.message, this.current);
+    else this.fail('misuse', `strategy '${this.strategy.name}' failed: ${describeError(error)}`, this.current);
+  }
+
+  private proceed(task: SimTask): void {
+    const waitingOn = task.waitingOn;
+    if (this.stepLog !== null) {
+      this.stepLog.push({ step: this.step, atMs: this.nowMs, task: task.name, operation: task.label });
+    }
+    let value: unknown = task.operand;
+    let error: unknown = undefined;
+    let threw = false;
+    if (waitingOn !== null) {
+      try {
+        value = waitingOn.proceed(task);
+      } catch (caught) {
+        threw = true;
+        error = caught;
+      }
+    }
+    task.waitingOn = null;
+    task.operand = undefined;
+    task.status = 'running';
+    this.current = task;
+    const resume = task.resume as (value: unknown) => void;
+    const reject = task.reject;
+    task.resume = null;
+    task.reject = null;
+    // Queued before the task's continuation, so it runs first: see `handoverTurn`.
+    this.handoverTurn = true;
+    queueMicrotask(this.endHandoverTurn);
+    if (threw && reject !== null) reject(error);
+    else resume(value);
+  }
+
+  /** Nothing can run and no timer is pending: the run is complete, or deadlocked. */
+  private endIdle(): void {
+    if (this.live.size === 0) {
+      this.finish();
+      return;
+    }
+    const blocked = this.blockedTasks();
+    const summary = blocked.map((task) => `#${task.id} '${task.name}' waits ${task.waitsFor}`).join('; ');
+    this.fail('deadlock', `deadlock: every task is blocked and no timer is pending: ${summary}`, null);
+  }
+
+  blockedTasks(): BlockedTask[] {
+    const blocked: BlockedTask[] = [];
+    for (const task of this.live) {
+      let waitsFor: string;
+      if (task.waitingOn !== null) waitsFor = task.waitingOn.describeWait(task);
+      else if (task.status === 'running') waitsFor = 'nothing: it was running';
+      else waitsFor = `nothing: it was ${task.status} (${task.label})`;
+      blocked.push({ id: task.id, name: task.name, waitsFor });
+    }
+    return blocked;
+  }
+
+  private misuse(task: SimTask, message: string): void {
+    this.fail('misuse', `task ${task}: ${message}`, task);
+  }
+
+  fail(kind: SimulationFailureKind, message: string, task: SimTask | null): void {
+    if (this.finished) return;
+    this.failure = {
+      kind,
+      message,
+      step: this.step,
+      atMs: this.nowMs,
+      task: task === null ? null : task.name,
+      blocked: this.blockedTasks(),
+    };
+    this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.cancelWatchdog?.();
+    this.cancelWatchdog = null;
+    const onFinish = this.onFinish;
+    this.onFinish = null;
+    onFinish?.();
+  }
+}
+
+function canProceed(task: SimTask): boolean {
+  return task.waitingOn === null || task.waitingOn.canProceed(task);
+}
+
+function park(task: SimTask): void {
+  task.status = 'blocked';
+  (task.waitingOn as Waitable).waiters.push(task);
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,101 @@
+// Go's sync.RWMutex under the simulated scheduler, with Go's fairness rules:
+// - a writer that has called Lock is "announced" as soon as no other writer is ahead of it, and
+//   from then on new readers wait (writer preference: readers cannot starve a writer);
+// - readers that had to wait for a writer are admitted together when that writer unlocks, ahead
+//   of the next writer (so writers cannot starve readers either);
+// - writers queue for their turn in the order they called Lock.
+
+import type { Release, RWMutex } from '../runtime.ts';
+import type { Kernel, SimTask, Waitable } from './kernel.ts';
+
+const readOperation = 0;
+const writeOperation = 1;
+
+export class SimRWMutex implements RWMutex, Waitable {
+  readonly waiters: SimTask[] = [];
+  /** Tasks holding a read lock, in the order they took it. */
+  private readonly readers: SimTask[] = [];
+  private writer: SimTask | null = null;
+  /** The writer whose turn it is: holding the lock, or waiting for readers to leave. */
+  private announcedWriter: SimTask | null = null;
+  /** Writers that called Lock while another writer had the turn, in call order. */
+  private readonly queuedWriters: SimTask[] = [];
+  /** Readers let in by a writer's unlock: they may enter although a writer is announced. */
+  private readonly admittedReaders = new Set<SimTask>();
+  private readonly readLabel: string;
+  private readonly writeLabel: string;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly name: string,
+  ) {
+    this.readLabel = `read-lock ${name}`;
+    this.writeLabel = `write-lock ${name}`;
+  }
+
+  rLock(): Promise<Release> {
+    return this.kernel.suspend<Release>(this, readOperation, undefined, this.readLabel);
+  }
+
+  lock(): Promise<Release> {
+    const task = this.kernel.current;
+    if (task !== null && !this.kernel.finished) {
+      if (this.announcedWriter === null) this.announcedWriter = task;
+      else this.queuedWriters.push(task);
+    }
+    return this.kernel.suspend<Release>(this, writeOperation, undefined, this.writeLabel);
+  }
+
+  rUnlock(): void {
+    const holder = this.readers.shift();
+    if (holder === undefined) throw new Error(`rUnlock of ${this.name} without a read lock held`);
+    if (this.readers.length === 0) this.kernel.wake(this);
+  }
+
+  unlock(): void {
+    if (this.writer === null) throw new Error(`unlock of ${this.name} without the write lock held`);
+    this.writer = null;
+    for (const task of this.waiters) {
+      if (task.operation === readOperation) this.admittedReaders.add(task);
+    }
+    this.announcedWriter = this.queuedWriters.shift() ?? null;
+    this.kernel.wake(this);
+  }
+
+  canProceed(task: SimTask): boolean {
+    if (task.operation === readOperation) {
+      if (this.writer !== null) return false;
+      return this.announcedWriter === null || this.admittedReaders.has(task);
+    }
+    return this.announcedWriter === task && this.writer === null && this.readers.length === 0 && this.admittedReaders.size === 0;
+  }
+
+  proceed(task: SimTask): Release {
+    let released = false;
+    if (task.operation === readOperation) {
+      this.admittedReaders.delete(task);
+      this.readers.push(task);
+      return () => {
+        if (released) return;
+        released = true;
+        this.rUnlock();
+      };
+    }
+    this.writer = task;
+    return () => {
+      if (released) return;
+      released = true;
+      this.unlock();
+    };
+  }
+
+  describeWait(task: SimTask): string {
+    if (task.operation === readOperation) {
+      const blocker = this.writer ?? this.announcedWriter;
+      return `to read-lock ${this.name} (writer ${blocker ?? 'none'} ${this.writer !== null ? 'holds it' : 'is waiting'})`;
+    }
+    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader}`).join(', ');
+    const turn = this.announcedWriter === task ? '' : `; behind writer ${this.announcedWriter ?? 'none'}`;
+    return `to write-lock ${this.name} (held by ${holders || 'nobody'}${turn})`;
+  }
+}

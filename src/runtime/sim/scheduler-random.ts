@@ -1,0 +1,26 @@
+// Random walk: every decision drawn uniformly from a seeded generator. Durations lean to their
+// bounds (a quarter of the draws each), because "exactly at the deadline" and "as late as
+// allowed" are where timing bugs live, and a uniform draw over thousands of milliseconds would
+// almost never land on them.
+
+import { createPrng } from './prng.ts';
+import type { SchedulingStrategy, TaskView } from './strategy.ts';
+
+/** The stream of the seed reserved for schedule decisions (scenarios use other streams). */
+export const scheduleStream = 1;
+
+export function createRandomStrategy(seed: number): SchedulingStrategy {
+  const prng = createPrng(seed, scheduleStream);
+  return {
+    name: 'random',
+    chooseTask(candidates: readonly TaskView[]): number {
+      return prng.nextBelow(candidates.length);
+    },
+    chooseValue(optionCount: number): number {
+      const shape = prng.nextBelow(4);
+      if (shape === 0) return 0;
+      if (shape === 1) return optionCount - 1;
+      return prng.nextBelow(optionCount);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// Runs a program on the simulated runtime: a virtual clock and a cooperative scheduler whose
+// every decision comes from a strategy and is recorded in one choice log.
+
+import type { Channel, Mutex, RWMutex, Runtime, Timer, WaitGroup } from '../runtime.ts';
+import { SimChannel } from './channel.ts';
+import { Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
+import { SimMutex } from './mutex.ts';
+import { SimRWMutex } from './rwmutex.ts';
+import type { SchedulingStrategy } from './strategy.ts';
+import { SimWaitGroup } from './waitgroup.ts';
+
+export interface SimulationOptions {
+  /** Where every decision comes from. */
+  readonly strategy: SchedulingStrategy;
+  /** Scheduling steps a run may take before it fails with 'step-bound'. Default 200,000. */
+  readonly maxSteps?: number;
+  /** Tasks a run may create. Default 10,000. */
+  readonly maxTasks?: number;
+  /** How far virtual time may go. Default one day. */
+  readonly maxVirtualTimeMs?: number;
+  /** Record every step (task and operation) for a readable low-level trace. Default false. */
+  readonly recordSteps?: boolean;
+}
+
+export interface SimulationResult {
+  /** 'completed' when every task finished and no timer is left. */
+  readonly outcome: 'completed' | 'failed';
+  readonly failure: SimulationFailure | null;
+  readonly steps: number;
+  readonly virtualTimeMs: number;
+  /** Every decision that had more than one option, in order: replaying it reproduces the run. */
+  readonly choices: readonly number[];
+  readonly tasksCreated: number;
+  /** Present when `recordSteps` was set. */
+  readonly stepLog: readonly StepRecord[] | null;
+}
+
+/** The simulated runtime as a program sees it, plus what a harness needs to stamp events. */
+export interface SimRuntime extends Runtime {
+  readonly kind: 'simulated';
+  /** The current scheduling step. */
+  readonly step: number;
+  /** The name of the running task, or '' outside any task. */
+  readonly taskName: string;
+}
+
+export const defaultSimulationLimits = {
+  maxSteps: 200_000,
+  maxTasks: 10_000,
+  maxVirtualTimeMs: 24 * 60 * 60 * 1000,
+} as const;
+
+/**
+ * Runs `program` as the task 'main' and resolves when the run ends: every task finished and no
+ * timer pending ('completed'), or a failure (deadlock, a bound exceeded, a task that threw or
+ * stalled). Never rejects for the program's own faults and never hangs.
+ */
+export async function runSimulation(
+  program: (runtime: SimRuntime) => Promise<void>,
+  options: SimulationOptions,
+): Promise<SimulationResult> {
+  const limits = {
+    maxSteps: positiveInteger('maxSteps', options.maxSteps ?? defaultSimulationLimits.maxSteps),
+    maxTasks: positiveInteger('maxTasks', options.maxTasks ?? defaultSimulationLimits.maxTasks),
+    maxVirtualTimeMs: positiveInteger('maxVirtualTimeMs', options.maxVirtualTimeMs ?? defaultSimulationLimits.maxVirtualTimeMs),
+  };
+  const kernel = new Kernel(options.strategy, limits, options.recordSteps ?? false);
+  const runtime = new SimulatedRuntime(kernel);
+  await kernel.run(() => program(runtime));
+  return {
+    outcome: kernel.failure === null ? 'completed' : 'failed',
+    failure: kernel.failure,
+    steps: kernel.step,
+    virtualTimeMs: kernel.nowMs,
+    choices: kernel.choices,
+    tasksCreated: kernel.tasksCreated,
+    stepLog: kernel.stepLog,
+  };
+}
+
+class SimulatedRuntime implements SimRuntime {
+  readonly kind = 'simulated' as const;
+
+  constructor(private readonly kernel: Kernel) {}
+
+  get step(): number {
+    return this.kernel.step;
+  }
+
+  get taskName(): string {
+    return this.kernel.current?.name ?? '';
+  }
+
+  go(name: string, task: () => Promise<void>): void {
+    this.kernel.spawn(name, task);
+  }
+
+  newMutex(name: string): Mutex {
+    return new SimMutex(this.kernel, name);
+  }
+
+  newRWMutex(name: string): RWMutex {
+    return new SimRWMutex(this.kernel, name);
+  }
+
+  newChannel<T>(name: string, capacity: number): Channel<T> {
+    return new SimChannel<T>(this.kernel, name, capacity);
+  }
+
+  newWaitGroup(name: string): WaitGroup {
+    return new SimWaitGroup(this.kernel, name);
+  }
+
+  afterFunc(name: string, delayMs: number, callback: () => Promise<void> | void): Timer {
+    checkDuration('afterFunc delay', delayMs);
+    const kernel = this.kernel;
+    const entry = kernel.addTimer(kernel.nowMs + delayMs, null, async () => callback(), name);
+    return { stop: () => kernel.stopTimer(entry) };
+  }
+
+  sleep(delayMs: number): Promise<void> {
+    checkDuration('sleep duration', delayMs);
+    if (delayMs === 0) return this.kernel.suspend<void>(null, 0, undefined, 'sleep 0 ms');
+    const deadlineMs = this.kernel.nowMs + delayMs;
+    return this.kernel.sleepUntil(deadlineMs, `sleep until ${deadlineMs} ms`);
+  }
+
+  work(minMs: number, maxMs: number): Promise<void> {
+    checkDuration('work minimum', minMs);
+    checkDuration('work maximum', maxMs);
+    if (minMs > maxMs) throw new RangeError(`work: minimum ${minMs} ms exceeds maximum ${maxMs} ms`);
+    const kernel = this.kernel;
+    if (kernel.current === null) throw new Error('cannot work outside a simulated task');
+    const durationMs = minMs + kernel.chooseValue(maxMs - minMs + 1);
+    return this.sleep(durationMs);
+  }
+
+  now(): number {
+    return this.kernel.nowMs;
+  }
+
+  yield(label = 'yield'): Promise<void> {
+    return this.kernel.suspend<void>(null, 0, undefined, label);
+  }
+}
+
+function checkDuration(what: string, valueMs: number): void {
+  if (!Number.isSafeInteger(valueMs) || valueMs < 0) {
+    throw new RangeError(`${what} must be a non-negative integer number of milliseconds, got ${valueMs}`);
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

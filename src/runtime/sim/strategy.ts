@@ -1,0 +1,37 @@
+// The scheduling oracle. The simulation never picks a task or a duration by itself: at every
+// decision with more than one option it asks a strategy, and records the answer in the choice
+// log. Replaying that log through `createReplayStrategy` reproduces the run exactly.
+
+/** What a strategy may know about a candidate task. */
+export interface TaskView {
+  /** Unique within a run, in order of creation, starting at 1. */
+  readonly id: number;
+  readonly name: string;
+}
+
+export interface SchedulingStrategy {
+  /** Names the strategy in traces and reports, e.g. "random". */
+  readonly name: string;
+  /**
+   * Which task runs next: an index into `candidates` (at least two). `candidates[0]` is the task
+   * that was running, when it can go on, so 0 means "no preemption"; the rest are in the order
+   * they became runnable, so 0 also means "timers in deadline order".
+   */
+  chooseTask(candidates: readonly TaskView[], step: number): number;
+  /**
+   * A data choice, such as how long a piece of work takes: an integer in [0, optionCount), with
+   * optionCount at least two. 0 is the default (the shortest duration).
+   */
+  chooseValue(optionCount: number, step: number): number;
+}
+
+/** Thrown by a strategy that cannot go on, such as a replayed log that no longer fits the run. */
+export class ScheduleDivergedError extends Error {
+  constructor(
+    message: string,
+    readonly step: number,
+  ) {
+    super(message);
+    this.name = 'ScheduleDivergedError';
+  }
+}

@@ -1,0 +1,86 @@
+// Pending timers ordered by (deadline, sequence): equal deadlines come out in creation order, so
+// the default schedule fires timers in deadline order and every ordering is explicit.
+
+import type { SimTask } from './kernel.ts';
+
+export interface TimerEntry {
+  readonly deadlineMs: number;
+  /** Creation order, the tie-breaker for equal deadlines. */
+  readonly sequence: number;
+  /** The sleeping task to wake, or null for an afterFunc timer. */
+  readonly task: SimTask | null;
+  /** The afterFunc callback to start as its own task, or null for a sleep. */
+  readonly callback: (() => Promise<void>) | null;
+  readonly name: string;
+  state: 'pending' | 'fired' | 'stopped';
+}
+
+function before(left: TimerEntry, right: TimerEntry): boolean {
+  if (left.deadlineMs !== right.deadlineMs) return left.deadlineMs < right.deadlineMs;
+  return left.sequence < right.sequence;
+}
+
+/** A binary min-heap. Stopped timers stay in it until they reach the top, then are dropped. */
+export class TimerHeap {
+  private readonly entries: TimerEntry[] = [];
+  /** Timers that are still pending (stopped ones excluded). */
+  pendingCount = 0;
+
+  push(entry: TimerEntry): void {
+    const entries = this.entries;
+    entries.push(entry);
+    this.pendingCount += 1;
+    let index = entries.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      const parentEntry = entries[parent] as TimerEntry;
+      if (!before(entry, parentEntry)) break;
+      entries[index] = parentEntry;
+      index = parent;
+    }
+    entries[index] = entry;
+  }
+
+  /** Records that one pending entry was stopped in place. */
+  forget(): void {
+    this.pendingCount -= 1;
+  }
+
+  peekPending(): TimerEntry | null {
+    this.dropStopped();
+    return this.entries[0] ?? null;
+  }
+
+  popPending(): TimerEntry | null {
+    this.dropStopped();
+    const top = this.entries[0];
+    if (top === undefined) return null;
+    this.removeTop();
+    this.pendingCount -= 1;
+    return top;
+  }
+
+  private dropStopped(): void {
+    while (this.entries.length > 0 && (this.entries[0] as TimerEntry).state === 'stopped') this.removeTop();
+  }
+
+  private removeTop(): void {
+    const entries = this.entries;
+    const last = entries.pop() as TimerEntry;
+    if (entries.length === 0) return;
+    let index = 0;
+    const size = entries.length;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      let child = left;
+      if (right < size && before(entries[right] as TimerEntry, entries[left] as TimerEntry)) child = right;
+      const childEntry = entries[child] as TimerEntry;
+      if (!before(childEntry, last)) break;
+      entries[index] = childEntry;
+      index = child;
+    }
+    entries[index] = last;
+  }
+}
