@@ -1,0 +1,42 @@
+// The `sim` command line: `npm run sim -- --seed N` runs one schedule of the default scenario.
+// Exit codes: 0 every invariant held, 1 a violation, 2 bad input.
+
+import { Command, CommanderError } from 'commander';
+import { addRunCommand } from './command-run.ts';
+import { UsageError } from './options.ts';
+
+const exitBadInput = 2;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name('sim')
+    .description('Deterministic simulation of the library reservation engine.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for every option)');
+  addRunCommand(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are requests, not errors; commander has printed them already.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return exitBadInput;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`sim: ${error.message}\n`);
+      return exitBadInput;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,59 @@
+// Text for people: one line per event, and the scenario in a few lines.
+
+import type { RecordedEvent } from '../check/history.ts';
+import type { EngineConfig } from '../engine/api.ts';
+import { describeOperation, type Scenario } from './scenario.ts';
+
+export function describeEvent(event: RecordedEvent): string {
+  switch (event.type) {
+    case 'member-registered':
+      return `member ${event.memberId} (${event.name}) registered`;
+    case 'book-added':
+      return `book ${event.bookId} added`;
+    case 'reserve-called':
+      return `member ${event.memberId} asks to reserve book ${event.bookId} (call c${event.callId})`;
+    case 'reserve-accepted':
+      return `book ${event.bookId} reserved for member ${event.memberId} as r${event.reservationId} (call c${event.callId})`;
+    case 'reserve-refused':
+      return `reserve of book ${event.bookId} by member ${event.memberId} refused: ${event.reason} (call c${event.callId})`;
+    case 'request-enqueued':
+      return `borrow request for r${event.reservationId} queued`;
+    case 'cancel-timer-started':
+      return `auto-cancel of r${event.reservationId} set for ${event.deadlineMs} ms`;
+    case 'borrowed':
+      return `book ${event.bookId} borrowed by member ${event.memberId} (r${event.reservationId})`;
+    case 'request-processed':
+      return `borrow request for r${event.reservationId} processed: ${event.borrowed ? 'borrowed' : 'nothing to borrow'}`;
+    case 'cancelled':
+      return `auto-cancel of r${event.reservationId} cleared book ${event.bookId}'s reservation`;
+    case 'cancel-skipped':
+      return `auto-cancel of r${event.reservationId} found nothing to cancel on book ${event.bookId}`;
+    case 'return-called':
+      return `member ${event.memberId} returns book ${event.bookId} (call c${event.callId})`;
+    case 'returned':
+      return `book ${event.bookId} returned by member ${event.memberId} (call c${event.callId})`;
+    case 'return-refused':
+      return `return of book ${event.bookId} by member ${event.memberId} refused: ${event.reason} (call c${event.callId})`;
+  }
+}
+
+export function describeEngineConfig(config: EngineConfig): string {
+  const workers = config.workerCount === 0 ? 'one task per request' : `a pool of ${config.workerCount}`;
+  return (
+    `cancel window ${config.cancelWindowMs} ms, queue capacity ${config.queueCapacity}, workers: ${workers}, ` +
+    `borrow work ${config.borrowWorkMinMs}-${config.borrowWorkMaxMs} ms`
+  );
+}
+
+export function describeScenario(scenario: Scenario): string[] {
+  return [
+    `${scenario.books.length} books, ${scenario.members.length} members, ${scenario.operations.length} operations; ` +
+      describeEngineConfig(scenario.engine),
+    ...scenario.operations.map((operation) => `  ${describeOperation(operation)}`),
+  ];
+}
+
+/** Right-aligns `text` in `width` columns. */
+export function padStart(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}

@@ -1,0 +1,132 @@
+// Runs one scenario against an engine on the simulated runtime, records the engine's events,
+// and checks the invariants over what happened.
+
+import { createHash } from 'node:crypto';
+import type { EngineEvent, EngineFactory } from '../engine/api.ts';
+import { checkHistory } from '../check/index.ts';
+import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
+import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
+import { runSimulation, type SimulationResult } from '../runtime/sim/simulation.ts';
+import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
+import type { Scenario, ScenarioOperation } from './scenario.ts';
+
+export interface ScenarioRunOptions {
+  readonly scenario: Scenario;
+  readonly engine: EngineFactory;
+  readonly strategy: SchedulingStrategy;
+  readonly maxSteps?: number;
+  /** Record every scheduling step for a low-level trace. */
+  readonly recordSteps?: boolean;
+}
+
+export interface ScenarioRun {
+  readonly outcome: SimulationResult['outcome'];
+  readonly steps: number;
+  readonly virtualTimeMs: number;
+  readonly tasksCreated: number;
+  readonly choices: readonly number[];
+  readonly events: readonly RecordedEvent[];
+  readonly stepLog: readonly StepRecord[] | null;
+  /** Runtime failures first (deadlock, bounds, errors), then broken invariants, by step. */
+  readonly violations: readonly Violation[];
+  /** A hash of the events: equal hashes mean the same run, as far as the engine can tell. */
+  readonly traceHash: string;
+}
+
+const failureInvariants: Record<SimulationFailureKind, InvariantName> = {
+  deadlock: 'no-deadlock',
+  'step-bound': 'step-bound',
+  'task-bound': 'step-bound',
+  'time-bound': 'step-bound',
+  'task-error': 'no-task-error',
+  misuse: 'no-task-error',
+  stall: 'no-stall',
+  diverged: 'no-task-error',
+};
+
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
+  const { scenario } = options;
+  const events: RecordedEvent[] = [];
+  let finalBooks: ReturnType<ReturnType<EngineFactory>['books']> = [];
+
+  const result = await runSimulation(
+    async (runtime) => {
+      const record = (event: EngineEvent): void => {
+        events.push({ ...event, step: runtime.step, task: runtime.taskName });
+      };
+      const engine = options.engine(runtime, scenario.engine, record);
+      for (const member of scenario.members) engine.registerMember(member.memberId, member.name);
+      for (const bookId of scenario.books) await engine.addBook(bookId);
+      engine.start();
+      const clients = runtime.newWaitGroup('clients');
+      scenario.operations.forEach((operation, index) => {
+        clients.add(1);
+        runtime.go(clientName(operation, index), async () => {
+          try {
+            await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
+            await perform(engine, operation);
+          } finally {
+            clients.done();
+          }
+        });
+      });
+      await clients.wait();
+      await engine.shutdown();
+      finalBooks = engine.books();
+    },
+    {
+      strategy: options.strategy,
+      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      recordSteps: options.recordSteps ?? false,
+    },
+  );
+
+  const violations: Violation[] = [];
+  if (result.failure !== null) {
+    violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
+  }
+  violations.push(
+    ...checkHistory({
+      events,
+      config: scenario.engine,
+      endMs: result.virtualTimeMs,
+      endStep: result.steps,
+      finalBooks,
+      completed: result.outcome === 'completed',
+      cancelLateToleranceMs: 0,
+    }),
+  );
+  return {
+    outcome: result.outcome,
+    steps: result.steps,
+    virtualTimeMs: result.virtualTimeMs,
+    tasksCreated: result.tasksCreated,
+    choices: result.choices,
+    events,
+    stepLog: result.stepLog,
+    violations,
+    traceHash: hashEvents(events),
+  };
+}
+
+function perform(engine: ReturnType<EngineFactory>, operation: ScenarioOperation): Promise<unknown> {
+  switch (operation.kind) {
+    case 'reserve':
+      return engine.reserveBook(operation.bookId, operation.memberId);
+    case 'return':
+      return engine.returnBook(operation.bookId, operation.memberId);
+    case 'add':
+      return engine.addBook(operation.bookId);
+  }
+}
+
+function clientName(operation: ScenarioOperation, index: number): string {
+  const who = operation.kind === 'add' ? '' : `:m${operation.memberId}`;
+  return `client-${index + 1}:${operation.kind}:b${operation.bookId}${who}`;
+}
+
+export function hashEvents(events: readonly RecordedEvent[]): string {
+  const hash = createHash('sha256');
+  for (const event of events) hash.update(JSON.stringify(event)).update('\n');
+  return hash.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,130 @@
+// Scenarios: the workload one run puts on the engine (its catalogue, its members, and client
+// operations arriving over virtual time), drawn deterministically from a seed.
+//
+// Operations are drawn as short member "stories" rather than independently, because the
+// interesting races need correlated calls: two members reserving one book at the same instant,
+// a borrow returned and reserved again while the first reservation's timer is still pending.
+
+import { defaultEngineConfig, type BookId, type EngineConfig, type MemberId } from '../engine/api.ts';
+import { createPrng, type Prng } from '../runtime/sim/prng.ts';
+
+export type ScenarioOperation =
+  | { readonly kind: 'reserve'; readonly atMs: number; readonly bookId: BookId; readonly memberId: MemberId }
+  | { readonly kind: 'return'; readonly atMs: number; readonly bookId: BookId; readonly memberId: MemberId }
+  | { readonly kind: 'add'; readonly atMs: number; readonly bookId: BookId };
+
+export interface Scenario {
+  /** Books in the catalogue before any client arrives. */
+  readonly books: readonly BookId[];
+  readonly members: readonly { readonly memberId: MemberId; readonly name: string }[];
+  /** Client operations, ordered by arrival time (ties keep their order). */
+  readonly operations: readonly ScenarioOperation[];
+  readonly engine: EngineConfig;
+}
+
+export interface ScenarioSize {
+  readonly books: number;
+  readonly members: number;
+  readonly operations: number;
+}
+
+export const defaultScenarioSize: ScenarioSize = { books: 3, members: 3, operations: 24 };
+
+/** Bounds that keep one run small enough to read and fast enough to sweep. */
+export const scenarioLimits = {
+  booksMax: 1000,
+  membersMax: 1000,
+  operationsMax: 10_000,
+  queueCapacityMax: 10_000,
+  workerCountMax: 1000,
+  durationMaxMs: 24 * 60 * 60 * 1000,
+} as const;
+
+/** Scenarios use stream 0 of a seed; schedules use stream 1 (scheduler-random.ts). */
+const scenarioStream = 0;
+/** Arrivals land on a grid so that several clients often arrive at the same instant. */
+const arrivalGridMs = 250;
+
+const memberNames = ['Ada', 'Brian', 'Cleo', 'Dmitri', 'Esther', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas'];
+
+export function generateScenario(
+  seed: number,
+  size: ScenarioSize = defaultScenarioSize,
+  engine: EngineConfig = defaultEngineConfig,
+): Scenario {
+  validateSize(size);
+  validateEngineConfig(engine);
+  const prng = createPrng(seed, scenarioStream);
+  const books = Array.from({ length: size.books }, (_, index) => index + 1);
+  const members = Array.from({ length: size.members }, (_, index) => ({
+    memberId: index + 1,
+    name: memberNames[index % memberNames.length] + (index >= memberNames.length ? String(index + 1) : ''),
+  }));
+  const horizonMs = Math.max(1, Math.ceil((3 * engine.cancelWindowMs) / arrivalGridMs)) * arrivalGridMs;
+  const drawn: ScenarioOperation[] = [];
+  let nextNewBook = size.books + 1;
+
+  while (drawn.length < size.operations) {
+    const story = prng.nextBelow(10);
+    const atMs = prng.nextBelow(horizonMs / arrivalGridMs + 1) * arrivalGridMs;
+    const bookId = pick(prng, books);
+    const memberId = pick(prng, members).memberId;
+    if (story === 0) {
+      // A new title, or now and then one already in the catalogue (which must be refused).
+      const added = prng.nextBelow(4) === 0 ? bookId : nextNewBook++;
+      drawn.push({ kind: 'add', atMs, bookId: added });
+      continue;
+    }
+    drawn.push({ kind: 'reserve', atMs, bookId, memberId });
+    if (story <= 3) continue;
+    // Borrow it, bring it back before the first reservation's window ends, and maybe reserve
+    // it again: the situation in which a stale auto-cancel timer meets a fresh reservation.
+    const returnAtMs = atMs + offsetMs(prng, engine.borrowWorkMaxMs + 1, engine.cancelWindowMs);
+    drawn.push({ kind: 'return', atMs: returnAtMs, bookId, memberId });
+    if (story <= 6) continue;
+    const rereserveAtMs = returnAtMs + offsetMs(prng, 0, engine.cancelWindowMs);
+    drawn.push({ kind: 'reserve', atMs: rereserveAtMs, bookId, memberId });
+  }
+  const operations = drawn
+    .slice(0, size.operations)
+    .map((operation, index) => ({ operation, index }))
+    .sort((left, right) => left.operation.atMs - right.operation.atMs || left.index - right.index)
+    .map(({ operation }) => operation);
+  return { books, members, operations, engine };
+}
+
+/** A duration in [minMs, maxMs] on the arrival grid (and at least minMs). */
+function offsetMs(prng: Prng, minMs: number, maxMs: number): number {
+  const steps = Math.max(0, Math.floor((maxMs - minMs) / arrivalGridMs));
+  return minMs + prng.nextBelow(steps + 1) * arrivalGridMs;
+}
+
+function pick<T>(prng: Prng, items: readonly T[]): T {
+  return items[prng.nextBelow(items.length)] as T;
+}
+
+function validateSize(size: ScenarioSize): void {
+  checkInteger('books', size.books, 1, scenarioLimits.booksMax);
+  checkInteger('members', size.members, 1, scenarioLimits.membersMax);
+  checkInteger('operations', size.operations, 0, scenarioLimits.operationsMax);
+}
+
+export function validateEngineConfig(engine: EngineConfig): void {
+  checkInteger('cancel window (ms)', engine.cancelWindowMs, 1, scenarioLimits.durationMaxMs);
+  checkInteger('queue capacity', engine.queueCapacity, 1, scenarioLimits.queueCapacityMax);
+  checkInteger('worker count', engine.workerCount, 0, scenarioLimits.workerCountMax);
+  checkInteger('borrow work minimum (ms)', engine.borrowWorkMinMs, 0, scenarioLimits.durationMaxMs);
+  checkInteger('borrow work maximum (ms)', engine.borrowWorkMaxMs, engine.borrowWorkMinMs, scenarioLimits.durationMaxMs);
+}
+
+function checkInteger(what: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`${what} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/** One line per operation, for people: "t=1250ms  reserve  book 2  member 1 (Ada)". */
+export function describeOperation(operation: ScenarioOperation): string {
+  if (operation.kind === 'add') return `${operation.atMs} ms: add book ${operation.bookId}`;
+  return `${operation.atMs} ms: member ${operation.memberId} ${operation.kind}s book ${operation.bookId}`;
+}
