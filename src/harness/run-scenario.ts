@@ -2,7 +2,7 @@
 // and checks the invariants over what happened.
 
 import { createHash } from 'node:crypto';
-import type { EngineEvent, EngineFactory } from '../engine/api.ts';
+import type { BookSnapshot, EngineEvent, EngineFactory } from '../engine/api.ts';
 import { checkHistory } from '../check/index.ts';
 import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
 import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
@@ -44,10 +44,19 @@ const failureInvariants: Record<SimulationFailureKind, InvariantName> = {
   diverged: 'no-task-error',
 };
 
-export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
+/** What one simulated run of a scenario produced, before any checking. */
+export interface SimulatedScenario {
+  readonly result: SimulationResult;
+  readonly events: readonly RecordedEvent[];
+  /** The engine's books after shutdown; empty if the run ended before it. */
+  readonly finalBooks: readonly BookSnapshot[];
+}
+
+/** Runs the scenario on the simulated runtime and records the engine's events. */
+export async function simulateScenario(options: ScenarioRunOptions): Promise<SimulatedScenario> {
   const { scenario } = options;
   const events: RecordedEvent[] = [];
-  let finalBooks: ReturnType<ReturnType<EngineFactory>['books']> = [];
+  let finalBooks: readonly BookSnapshot[] = [];
 
   const result = await runSimulation(
     async (runtime) => {
@@ -80,7 +89,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       recordSteps: options.recordSteps ?? false,
     },
   );
+  return { result, events, finalBooks };
+}
 
+/** Runs the scenario, then checks every invariant over what happened. */
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
+  const { result, events, finalBooks } = await simulateScenario(options);
   const violations: Violation[] = [];
   if (result.failure !== null) {
     violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
@@ -88,7 +102,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   violations.push(
     ...checkHistory({
       events,
-      config: scenario.engine,
+      config: options.scenario.engine,
       endMs: result.virtualTimeMs,
       endStep: result.steps,
       finalBooks,

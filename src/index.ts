@@ -1,0 +1,27 @@
+// The public entry point: the runtime contract and its two implementations, the simulation and
+// its strategies, the engine contract and the built-in engine, the scenario harness and the
+// invariant checkers.
+
+export type { Channel, Mutex, Received, Release, Runtime, RWMutex, Timer, WaitGroup } from './runtime/runtime.ts';
+export { createRealRuntime, type RealRuntime, type RealRuntimeOptions, type TaskError } from './runtime/real.ts';
+export {
+  runSimulation,
+  defaultSimulationLimits,
+  type SimRuntime,
+  type SimulationOptions,
+  type SimulationResult,
+} from './runtime/sim/simulation.ts';
+export type { BlockedTask, SimulationFailure, SimulationFailureKind, StepRecord } from './runtime/sim/kernel.ts';
+export { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './runtime/sim/strategy.ts';
+export { createRandomStrategy } from './runtime/sim/scheduler-random.ts';
+export { createReplayStrategy } from './runtime/sim/scheduler-replay.ts';
+export { createPrng, type Prng } from './runtime/sim/prng.ts';
+
+export * from './engine/api.ts';
+export { createEngine, LibraryService } from './engine/library.ts';
+
+export { generateScenario, defaultScenarioSize, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
+export { runScenario, simulateScenario, hashEvents, type ScenarioRun, type ScenarioRunOptions, type SimulatedScenario } from './harness/run-scenario.ts';
+
+export { checkHistory, invariants, type Invariant } from './check/index.ts';
+export type { InvariantName, RecordedEvent, RunHistory, Violation } from './check/history.ts';
