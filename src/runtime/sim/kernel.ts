@@ -100,6 +100,8 @@ export interface KernelLimits {
   readonly maxVirtualTimeMs: number;
 }
 
+const settledPromise = Promise.resolve();
+
 export class Kernel {
   /** Milliseconds of virtual time since the run started. */
   nowMs = 0;
@@ -315,25 +317,26 @@ export class Kernel {
     const ready = this.ready;
     for (;;) {
       if (this.finished) return;
-      candidates.length = 0;
+      // Filled by index and trimmed once: resizing arrays every step costs more than the rest.
+      let count = 0;
       if (running !== null) {
-        if (canProceed(running)) candidates.push(running);
+        if (canProceed(running)) candidates[count++] = running;
         else park(running);
       }
       let kept = 0;
       for (let index = 0; index < ready.length; index += 1) {
         const task = ready[index] as SimTask;
         if (canProceed(task)) {
-          candidates.push(task);
-          ready[kept] = task;
-          kept += 1;
+          candidates[count++] = task;
+          ready[kept++] = task;
         } else {
           park(task);
         }
       }
-      ready.length = kept;
+      if (kept !== ready.length) ready.length = kept;
+      if (count !== candidates.length) candidates.length = count;
 
-      if (candidates.length === 0) {
+      if (count === 0) {
         running = null;
         if (this.advanceClock()) continue;
         if (!this.finished) this.endIdle();
@@ -346,7 +349,7 @@ export class Kernel {
         return;
       }
       let chosen = 0;
-      if (candidates.length > 1) {
+      if (count > 1) {
         chosen = this.choose(candidates);
         if (chosen < 0) return;
       }
@@ -358,7 +361,6 @@ export class Kernel {
           ready.push(running);
         }
       }
-      candidates.length = 0;
       this.proceed(next);
       return;
     }
@@ -429,7 +431,8 @@ export class Kernel {
     task.reject = null;
     // Queued before the task's continuation, so it runs first: see `handoverTurn`.
     this.handoverTurn = true;
-    queueMicrotask(this.endHandoverTurn);
+    // A bare promise reaction: queueMicrotask would also create an async resource every step.
+    void settledPromise.then(this.endHandoverTurn);
     if (threw && reject !== null) reject(error);
     else resume(value);
   }

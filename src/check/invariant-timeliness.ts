@@ -1,0 +1,128 @@
+// Timeliness: an unborrowed reservation is cancelled at its deadline, not before, and not
+// unboundedly after. Four ways to break it:
+//   - a cancel clears a reservation before the reservation's window has passed;
+//   - a timer cancels before the deadline it was started with (which is later than the window
+//     when the reserve waited on a full queue before starting its timer);
+//   - a timer is started with a deadline inside the window;
+//   - a reservation is still live, unborrowed, after its timer's deadline plus the run's
+//     tolerance. This is seen at the first event later than that, or at the end of a completed
+//     run, since nothing else marks the moment a cancel failed to happen.
+
+import type { BookId, ReservationId } from '../engine/api.ts';
+import { describeLive, formatMs, type LibraryModel, type LiveReservation, replayEvents } from './book-model.ts';
+import type { RunHistory, Violation } from './history.ts';
+import type { EventOf, Invariant } from './invariant.ts';
+
+interface ArmedTimer {
+  readonly bookId: BookId;
+  readonly deadlineMs: number;
+}
+
+type Report = (step: number, message: string) => void;
+
+export const timeliness: Invariant = {
+  name: 'timeliness',
+  description:
+    'A reservation is cancelled no earlier than its window after it was accepted nor before its timer\'s deadline, ' +
+    "and an unborrowed one stays live no later than that deadline (plus the run's tolerance).",
+  check(history: RunHistory): Violation[] {
+    const violations: Violation[] = [];
+    const report: Report = (step, message) => {
+      violations.push({ invariant: 'timeliness', step, message });
+    };
+    const windowMs = history.config.cancelWindowMs;
+    const toleranceMs = history.cancelLateToleranceMs;
+    const reservedAtMs = new Map<ReservationId, number>();
+    const timerDeadlineMs = new Map<ReservationId, number>();
+    // Timers whose reservation may still be live, in the order they started (Map keeps
+    // insertion order, so reports come out in a stable order).
+    const armed = new Map<ReservationId, ArmedTimer>();
+
+    const final = replayEvents(history.events, (event, before) => {
+      reportOverdue(armed, before, event.atMs, event.step, toleranceMs, report);
+      switch (event.type) {
+        case 'reserve-accepted':
+          reservedAtMs.set(event.reservationId, event.atMs);
+          return;
+        case 'cancel-timer-started': {
+          timerDeadlineMs.set(event.reservationId, event.deadlineMs);
+          armed.set(event.reservationId, { bookId: event.bookId, deadlineMs: event.deadlineMs });
+          const acceptedAtMs = reservedAtMs.get(event.reservationId);
+          // A timer for a reservation never accepted is the nothing-lost rule's business.
+          if (acceptedAtMs === undefined || event.deadlineMs >= acceptedAtMs + windowMs) return;
+          report(
+            event.step,
+            `book ${event.bookId}: the cancel timer of reservation r${event.reservationId} (member ${event.memberId}), ` +
+              `accepted at ${formatMs(acceptedAtMs)}, was started at ${formatMs(event.atMs)} with deadline ${formatMs(event.deadlineMs)}, ` +
+              `before ${formatMs(acceptedAtMs + windowMs)} (accepted + ${formatMs(windowMs)} window)`,
+          );
+          return;
+        }
+        case 'cancelled': {
+          const early = earlyCancelProblem(event, before.book(event.bookId).live, timerDeadlineMs.get(event.reservationId), windowMs);
+          if (early !== undefined) report(event.step, early);
+          return;
+        }
+        default:
+          return;
+      }
+    });
+    if (history.completed) reportOverdue(armed, final, history.endMs, history.endStep, toleranceMs, report);
+    return violations;
+  },
+};
+
+/**
+ * Reports each armed reservation still live and unborrowed at `nowMs`, later than its deadline
+ * plus the tolerance, once; forgets reservations that have ended.
+ */
+function reportOverdue(
+  armed: Map<ReservationId, ArmedTimer>,
+  model: LibraryModel,
+  nowMs: number,
+  step: number,
+  toleranceMs: number,
+  report: Report,
+): void {
+  for (const [reservationId, timer] of armed) {
+    const book = model.book(timer.bookId);
+    if (book.live === null || book.live.reservationId !== reservationId) {
+      armed.delete(reservationId);
+      continue;
+    }
+    // A live reservation on a borrowed book is the single-reserver rule's business; the timer
+    // is right to leave a borrowed book alone.
+    if (book.borrowed || nowMs <= timer.deadlineMs + toleranceMs) continue;
+    armed.delete(reservationId);
+    report(
+      step,
+      `book ${timer.bookId}: reservation ${describeLive(book.live)} was still live at ${formatMs(nowMs)}, ` +
+        `past its cancel deadline ${formatMs(timer.deadlineMs)} + ${formatMs(toleranceMs)} tolerance`,
+    );
+  }
+}
+
+/** Why `cancel` came too early, or undefined when it did not. */
+function earlyCancelProblem(
+  cancel: EventOf<'cancelled'>,
+  cleared: LiveReservation | null,
+  ownDeadlineMs: number | undefined,
+  windowMs: number,
+): string | undefined {
+  // The reservation that matters is the one the cancel actually cleared, whichever timer cleared it.
+  if (cleared !== null && cancel.atMs < cleared.reservedAtMs + windowMs) {
+    const byOtherTimer =
+      cleared.reservationId === cancel.reservationId ? '' : ` by the timer of reservation r${cancel.reservationId} (member ${cancel.memberId})`;
+    return (
+      `book ${cancel.bookId}: reservation ${describeLive(cleared)} was cancelled${byOtherTimer} at ${formatMs(cancel.atMs)}, ` +
+      `before ${formatMs(cleared.reservedAtMs + windowMs)} (reserved + ${formatMs(windowMs)} window)`
+    );
+  }
+  if (ownDeadlineMs !== undefined && cancel.atMs < ownDeadlineMs) {
+    return (
+      `book ${cancel.bookId}: the timer of reservation r${cancel.reservationId} (member ${cancel.memberId}) cancelled at ` +
+      `${formatMs(cancel.atMs)}, before its own deadline ${formatMs(ownDeadlineMs)}`
+    );
+  }
+  return undefined;
+}
