@@ -1,0 +1,87 @@
+// The sim command as its users run it: in a separate process, through tsx.
+
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function sim(...args: string[]): CommandResult {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function json(...args: string[]): Record<string, unknown> {
+  const result = sim(...args, '--json');
+  expect(result.status, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+describe('sim --seed N', () => {
+  it('prints the seed first, then the scenario, the trace, the verdict and a summary, and exits 0', () => {
+    const result = sim('--seed', '42');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('SEED=42');
+    expect(lines[2]).toMatch(/^scenario: 3 books, 3 members, 24 operations; cancel window 5000 ms/);
+    expect(result.stdout).toContain('trace (step, virtual ms, task, event):');
+    expect(result.stdout).toMatch(/verdict: all \d+ invariants hold/);
+    expect(lines.at(-1)).toMatch(/^summary: seed 42: ok; \d+ events, \d+ steps, \d+ ms virtual, \d+ choices, trace [0-9a-f]{16}$/);
+  });
+
+  it('gives byte-identical output for the same seed in two separate processes', () => {
+    const first = sim('--seed', '7');
+    const second = sim('--seed', '7');
+    expect(first.status).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('gives the same traceHash for the same seed in two processes, and other schedules for other seeds', () => {
+    const first = json('--seed', '7');
+    const again = json('--seed', '7');
+    expect(again['traceHash']).toBe(first['traceHash']);
+    expect(again['choices']).toEqual(first['choices']);
+    const others = [8, 9, 10].map((seed) => json('--seed', String(seed)));
+    for (const other of others) {
+      expect(other['traceHash']).not.toBe(first['traceHash']);
+      expect(other['choices']).not.toEqual(first['choices']);
+    }
+  });
+
+  it('prints one JSON object with the fields a tool needs', () => {
+    const report = json('--seed', '3', '--operations', '10', '--workers', '2', '--queue-capacity', '1');
+    for (const field of ['seed', 'strategy', 'scenario', 'steps', 'virtualTimeMs', 'choices', 'events', 'violations', 'traceHash']) {
+      expect(report).toHaveProperty(field);
+    }
+    expect(report['seed']).toBe(3);
+    expect(report['strategy']).toBe('random');
+    expect((report['scenario'] as { operations: unknown[] }).operations).toHaveLength(10);
+    expect((report['scenario'] as { engine: { workerCount: number } }).engine.workerCount).toBe(2);
+    expect(report['violations']).toEqual([]);
+  });
+
+  it.each([
+    [['--seed', 'abc'], "argument 'abc' is invalid"],
+    [['--seed', '1', '--books', '0'], 'expected an integer from 1'],
+    [['--seed', '1', '--nonsense'], "unknown option '--nonsense'"],
+    [['--seed', '1', '--borrow-work-min-ms', '50', '--borrow-work-max-ms', '10'], 'exceeds --borrow-work-max-ms'],
+    [['--seed', '1', '--engine', 'no/such/engine.ts'], 'no such file'],
+    [['--seed', '1', '--engine', 'package.json'], 'createEngine'],
+  ])('rejects bad input %j with a clear message and exit 2', (args, message) => {
+    const result = sim(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('documents every option in --help', () => {
+    const result = sim('run', '--help');
+    expect(result.status).toBe(0);
+    for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--json']) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+});
