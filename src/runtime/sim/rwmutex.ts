@@ -47,8 +47,16 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   rUnlock(): void {
-    const holder = this.readers.shift();
-    if (holder === undefined) throw new Error(`rUnlock of ${this.name} without a read lock held`);
+    // Go does not tie a read lock to a goroutine; the caller's own hold is released when it has
+    // one, so that deadlock reports name the readers that really still hold the lock.
+    const caller = this.kernel.current;
+    const own = caller === null ? -1 : this.readers.lastIndexOf(caller);
+    this.releaseRead(own === -1 ? 0 : own);
+  }
+
+  private releaseRead(index: number): void {
+    if (this.readers.length === 0) throw new Error(`rUnlock of ${this.name} without a read lock held`);
+    this.readers.splice(index, 1);
     if (this.readers.length === 0) this.kernel.wake(this);
   }
 
@@ -78,7 +86,8 @@ export class SimRWMutex implements RWMutex, Waitable {
       return () => {
         if (released) return;
         released = true;
-        this.rUnlock();
+        const own = this.readers.lastIndexOf(task);
+        this.releaseRead(own === -1 ? 0 : own);
       };
     }
     this.writer = task;

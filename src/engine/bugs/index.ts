@@ -1,0 +1,55 @@
+// The bug zoo: realistic ways to get the engine wrong, each a small subclass of the production
+// engine that replaces one step (never a flag inside the production class). The harness runs
+// each and expects it to break the invariant it names; a variant the harness cannot catch is a
+// gap in the harness.
+
+import type { BugVariant } from './bug-variant.ts';
+import { borrowWithoutHolderCheck } from './bug-borrow-without-holder-check.ts';
+import { cancelOffByOne } from './bug-cancel-off-by-one.ts';
+import { cancelWithoutOwnerCheck } from './bug-cancel-without-owner-check.ts';
+import { checkBeforeLock } from './bug-check-before-lock.ts';
+import { duplicatedRequest } from './bug-duplicated-request.ts';
+import { lockOrderDeadlock } from './bug-lock-order-deadlock.ts';
+import { lostRequest } from './bug-lost-request.ts';
+import { missedReleaseOnError } from './bug-missed-release-on-error.ts';
+import { recursiveReadLock } from './bug-recursive-read-lock.ts';
+import { seedAutoCancel } from './bug-seed-auto-cancel.ts';
+import { seedBorrowRule } from './bug-seed-borrow-rule.ts';
+import { workerExitsWhenIdle } from './bug-worker-exits-when-idle.ts';
+
+export type { BugVariant } from './bug-variant.ts';
+
+function byName(variants: readonly BugVariant[]): readonly BugVariant[] {
+  const sorted = [...variants].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+  for (let index = 1; index < sorted.length; index++) {
+    const name = sorted[index]?.name;
+    if (name === sorted[index - 1]?.name) throw new Error(`bug zoo: two variants are named ${String(name)}`);
+  }
+  return Object.freeze(sorted);
+}
+
+/** Every variant, ordered by name. */
+export const bugZoo: readonly BugVariant[] = byName([
+  borrowWithoutHolderCheck,
+  cancelOffByOne,
+  cancelWithoutOwnerCheck,
+  checkBeforeLock,
+  duplicatedRequest,
+  lockOrderDeadlock,
+  lostRequest,
+  missedReleaseOnError,
+  recursiveReadLock,
+  seedAutoCancel,
+  seedBorrowRule,
+  workerExitsWhenIdle,
+]);
+
+/** The variant named `name`, or undefined. */
+export function findBug(name: string): BugVariant | undefined {
+  return bugZoo.find((variant) => variant.name === name);
+}
+
+/** The names of every variant, ordered, for help texts and error messages. */
+export function bugNames(): string[] {
+  return bugZoo.map((variant) => variant.name);
+}
