@@ -127,7 +127,10 @@ export type EngineEvent =
 
 export type EngineEventType = EngineEvent['type'];
 
-/** Where the engine sends its events. The harness stamps each with the step and the task. */
+/**
+ * Where the engine sends its events. The engine builds a fresh object for every event and gives
+ * up ownership of it: the harness stamps it in place with the step and the task.
+ */
 export type EngineEventSink = (event: EngineEvent) => void;
 
 export interface LibraryEngine {

@@ -74,15 +74,6 @@ export type UnstampedEvent = OmitEach<EngineEvent, 'atMs'>;
 
 type Lifecycle = 'new' | 'running' | 'stopping';
 
-/** The fields every reservation-scoped event carries, taken from a request and nothing else. */
-function requestFields(request: BorrowRequest): BorrowRequest {
-  return { reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId };
-}
-
-function callFields(call: ClientCall): ClientCall {
-  return { callId: call.callId, bookId: call.bookId, memberId: call.memberId };
-}
-
 export class LibraryService implements LibraryEngine {
   protected readonly config: EngineConfig;
   /** The catalogue (the Go `books` map), guarded by `catalogueLock`. */
@@ -159,14 +150,14 @@ export class LibraryService implements LibraryEngine {
     if (this.lifecycle === 'new') throw new Error('reserveBook: call start() before the first reserve');
     if (this.lifecycle === 'stopping') throw new Error('reserveBook: the engine is shut down');
     const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'reserve-called', ...callFields(call) });
+    this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
     this.reserveCalls.add(1);
     try {
       const outcome = this.members.has(memberId)
         ? await this.reserveInCatalogue(call)
         : ({ ok: false, reason: 'unknown-member' } as const);
       if (!outcome.ok) {
-        this.emit({ type: 'reserve-refused', ...callFields(call), reason: outcome.reason });
+        this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
         return outcome;
       }
       const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
@@ -184,7 +175,7 @@ export class LibraryService implements LibraryEngine {
     requireId('returnBook: bookId', bookId);
     requireId('returnBook: memberId', memberId);
     const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'return-called', ...callFields(call) });
+    this.emit({ type: 'return-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
     let outcome: ReturnResult;
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
@@ -192,7 +183,7 @@ export class LibraryService implements LibraryEngine {
       const book = await this.lookupBook(bookId);
       outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
     }
-    if (!outcome.ok) this.emit({ type: 'return-refused', ...callFields(call), reason: outcome.reason });
+    if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
     return outcome;
   }
 
@@ -264,14 +255,14 @@ export class LibraryService implements LibraryEngine {
     const reservationId = this.nextReservationId();
     book.reservedBy = call.memberId;
     book.reservationId = reservationId;
-    this.emit({ type: 'reserve-accepted', ...callFields(call), reservationId });
+    this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId });
     return { ok: true, reservationId };
   }
 
   /** Sends the request, waiting while the queue is full (a Go send on a full buffered channel). */
   protected async enqueueRequest(request: BorrowRequest): Promise<void> {
     await this.queue.send(request);
-    this.emit({ type: 'request-enqueued', ...requestFields(request) });
+    this.emit({ type: 'request-enqueued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
   }
 
   /** Starts the timer that cancels the reservation if it is still unborrowed at its deadline. */
@@ -285,7 +276,7 @@ export class LibraryService implements LibraryEngine {
         this.timers.done();
       }
     });
-    this.emit({ type: 'cancel-timer-started', ...requestFields(request), deadlineMs });
+    this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs });
   }
 
   /** How long the timer waits: the whole window, so it fires no earlier than the deadline it reports. */
@@ -303,12 +294,12 @@ export class LibraryService implements LibraryEngine {
     const release = await book.mutex.lock();
     try {
       if (!this.mayAutoCancel(book, request)) {
-        this.emit({ type: 'cancel-skipped', ...requestFields(request) });
+        this.emit({ type: 'cancel-skipped', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
         return;
       }
       book.reservedBy = 0;
       book.reservationId = 0;
-      this.emit({ type: 'cancelled', ...requestFields(request) });
+      this.emit({ type: 'cancelled', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
     } finally {
       release();
     }
@@ -367,7 +358,7 @@ export class LibraryService implements LibraryEngine {
     const book = await this.lookupBook(request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
     const borrowed = await this.borrowUnderLock(book, request);
-    this.emit({ type: 'request-processed', ...requestFields(request), borrowed });
+    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
   }
 
   /** Borrows the book for the request's member if the rule allows; says whether it did. */
@@ -380,7 +371,7 @@ export class LibraryService implements LibraryEngine {
       book.available = false;
       book.reservedBy = 0;
       book.reservationId = 0;
-      this.emit({ type: 'borrowed', ...requestFields(request) });
+      this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
       return true;
     } finally {
       release();
@@ -414,7 +405,7 @@ export class LibraryService implements LibraryEngine {
     book.borrowed = false;
     book.borrowedBy = 0;
     book.available = true;
-    this.emit({ type: 'returned', ...callFields(call) });
+    this.emit({ type: 'returned', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
     return { ok: true };
   }
 
@@ -437,8 +428,10 @@ export class LibraryService implements LibraryEngine {
     }
   }
 
+  /** Stamps a freshly built event with the clock and hands it, and its ownership, to the sink. */
   protected emit(event: UnstampedEvent): void {
-    this.events({ ...event, atMs: this.rt.now() } as EngineEvent);
+    (event as { atMs?: number }).atMs = this.rt.now();
+    this.events(event as EngineEvent);
   }
 
   protected nextReservationId(): ReservationId {
