@@ -2,6 +2,7 @@
 // Exit codes: 0 every invariant held, 1 a violation, 2 bad input.
 
 import { Command, CommanderError } from 'commander';
+import { addBugsCommand } from './command-bugs.ts';
 import { addRunCommand } from './command-run.ts';
 import { UsageError } from './options.ts';
 
@@ -14,6 +15,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for every option)');
   addRunCommand(program);
+  addBugsCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
+import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { invariants } from '../src/check/index.ts';
 import { describeEvent, describeScenario, padStart } from '../src/harness/format.ts';
@@ -25,6 +26,7 @@ interface RunOptions {
   borrowWorkMaxMs: number;
   maxSteps: number;
   engine?: string;
+  bug?: string;
   json: boolean;
   verbose: boolean;
 }
@@ -46,6 +48,7 @@ export function addRunCommand(program: Command): void {
     .option('--borrow-work-max-ms <ms>', 'longest time a borrow takes to process', integerOption(0, scenarioLimits.durationMaxMs), defaultEngineConfig.borrowWorkMaxMs)
     .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1), defaultSimulationLimits.maxSteps)
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
+    .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions) => {
@@ -65,8 +68,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   if (engineConfig.borrowWorkMinMs > engineConfig.borrowWorkMaxMs) {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
-  const engine: LoadedEngine =
-    options.engine === undefined ? { identity: 'library', createEngine: createLibraryEngine } : await loadEngineModule(options.engine);
+  const engine = await chooseEngine(options);
   const scenario = generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
   const strategy = createRandomStrategy(seed);
 
@@ -90,6 +92,17 @@ async function runCommand(options: RunOptions): Promise<number> {
     printTextReport(seed, run, replayCommand, options.verbose);
   }
   return run.violations.length === 0 ? 0 : exitViolation;
+}
+
+async function chooseEngine(options: RunOptions): Promise<LoadedEngine> {
+  if (options.engine !== undefined && options.bug !== undefined) throw new UsageError('--engine and --bug cannot be used together');
+  if (options.bug !== undefined) {
+    const bug = findBug(options.bug);
+    if (bug === undefined) throw new UsageError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
+    return { identity: `library with bug ${bug.name}`, createEngine: bug.createEngine };
+  }
+  if (options.engine !== undefined) return loadEngineModule(options.engine);
+  return { identity: 'library', createEngine: createLibraryEngine };
 }
 
 function jsonReport(seed: number, engine: string, strategy: string, scenario: Scenario, run: ScenarioRun, replayCommand: string): object {
@@ -168,6 +181,7 @@ function replayCommandFor(seed: number, options: RunOptions): string {
     if (options[key] !== fallback) parts.push(`${flag} ${String(options[key])}`);
   }
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
+  if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
   return parts.join(' ');
 }
 

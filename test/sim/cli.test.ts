@@ -77,10 +77,35 @@ describe('sim --seed N', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('exits 1 on a violation, names it, and ends with the command that replays the run', () => {
+    const result = sim('--seed', '6', '--bug', 'seed-auto-cancel');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/✗ cancel-only-by-owner at step \d+: book \d: the timer of reservation r\d+/);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('replay: npm run sim -- --seed 6 --bug seed-auto-cancel');
+    const replayed = sim('--seed', '6', '--bug', 'seed-auto-cancel');
+    expect(replayed.stdout).toBe(result.stdout);
+  });
+
+  it('rejects an unknown bug name, listing the zoo', () => {
+    const result = sim('--seed', '1', '--bug', 'no-such-bug');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("no bug named 'no-such-bug'; the zoo has: borrow-without-holder-check");
+  });
+
+  it('lists the bug zoo, one line each, and as JSON', () => {
+    const text = sim('bugs');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^seed-auto-cancel\s+cancel-only-by-owner\s+The seed's auto-cancel rule/m);
+    const listed = JSON.parse(sim('bugs', '--json').stdout) as { name: string; breaks: string }[];
+    expect(listed.length).toBeGreaterThanOrEqual(8);
+    expect(listed.map((bug) => bug.name)).toContain('check-before-lock');
+  });
+
   it('documents every option in --help', () => {
     const result = sim('run', '--help');
     expect(result.status).toBe(0);
-    for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--json']) {
+    for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--bug', '--json', '--verbose', '--max-steps']) {
       expect(result.stdout).toContain(option);
     }
   });
