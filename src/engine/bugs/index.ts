@@ -4,6 +4,7 @@
 // gap in the harness.
 
 import type { BugVariant } from './bug-variant.ts';
+import { borrowCheckBeforeWork } from './bug-borrow-check-before-work.ts';
 import { borrowWithoutHolderCheck } from './bug-borrow-without-holder-check.ts';
 import { cancelOffByOne } from './bug-cancel-off-by-one.ts';
 import { cancelWithoutOwnerCheck } from './bug-cancel-without-owner-check.ts';
@@ -13,6 +14,7 @@ import { lockOrderDeadlock } from './bug-lock-order-deadlock.ts';
 import { lostRequest } from './bug-lost-request.ts';
 import { missedReleaseOnError } from './bug-missed-release-on-error.ts';
 import { recursiveReadLock } from './bug-recursive-read-lock.ts';
+import { returnWithoutBorrowerCheck } from './bug-return-without-borrower-check.ts';
 import { seedAutoCancel } from './bug-seed-auto-cancel.ts';
 import { seedBorrowRule } from './bug-seed-borrow-rule.ts';
 import { workerExitsWhenIdle } from './bug-worker-exits-when-idle.ts';
@@ -30,6 +32,7 @@ function byName(variants: readonly BugVariant[]): readonly BugVariant[] {
 
 /** Every variant, ordered by name. */
 export const bugZoo: readonly BugVariant[] = byName([
+  borrowCheckBeforeWork,
   borrowWithoutHolderCheck,
   cancelOffByOne,
   cancelWithoutOwnerCheck,
@@ -39,6 +42,7 @@ export const bugZoo: readonly BugVariant[] = byName([
   lostRequest,
   missedReleaseOnError,
   recursiveReadLock,
+  returnWithoutBorrowerCheck,
   seedAutoCancel,
   seedBorrowRule,
   workerExitsWhenIdle,

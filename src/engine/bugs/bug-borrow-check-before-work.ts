@@ -1,0 +1,43 @@
+// Check-then-act around slow work: the borrow handler decides whether the request may borrow
+// when it picks the request up, then processes it (which takes time) and commits under the
+// book's lock without deciding again. If the reservation is cancelled and the book reserved and
+// borrowed by someone else meanwhile, the stale decision borrows a book that is already out.
+
+import type { EngineFactory } from '../api.ts';
+import { LibraryService, type BorrowRequest } from '../library.ts';
+import type { BugVariant } from './bug-variant.ts';
+
+export class BorrowCheckBeforeWorkEngine extends LibraryService {
+  protected override async processBorrow(request: BorrowRequest): Promise<void> {
+    const book = await this.lookupBook(request.bookId);
+    if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
+    const allowed = await book.mutex.runExclusive(() => this.mayBorrow(book, request));
+    await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
+    let borrowed = false;
+    if (allowed) {
+      // The bug: the decision taken before the work is trusted after it.
+      const release = await book.mutex.lock();
+      try {
+        book.borrowed = true;
+        book.borrowedBy = request.memberId;
+        book.available = false;
+        book.reservedBy = 0;
+        book.reservationId = 0;
+        this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+        borrowed = true;
+      } finally {
+        release();
+      }
+    }
+    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
+  }
+}
+
+export const createEngine: EngineFactory = (runtime, config, events) => new BorrowCheckBeforeWorkEngine(runtime, config, events);
+
+export const borrowCheckBeforeWork: BugVariant = {
+  name: 'borrow-check-before-work',
+  summary: 'The borrow handler checks the reservation before its slow work and commits after it without checking again, so a book can be borrowed twice.',
+  breaks: 'no-double-borrow',
+  createEngine,
+};
