@@ -12,9 +12,12 @@ import { createEngine } from '../src/engine/library.ts';
 import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
 import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
+import { runSimulation } from '../src/runtime/sim/simulation.ts';
 
 const seedCount = Number(process.env['BENCH_SEEDS'] ?? 400);
 const repeats = 5;
+/** About as many tasks as are runnable at once in the default scenario. */
+const kernelTaskCount = 4;
 
 interface HarnessSample {
   readonly decisions: number;
@@ -74,6 +77,23 @@ function bareHandoffs(handoffs: number, taskCount: number): Promise<number> {
   });
 }
 
+/** The simulated runtime alone: `taskCount` tasks handing over at `rt.yield()`, random strategy. */
+async function kernelHandoffs(decisions: number, taskCount: number): Promise<number> {
+  const started = performance.now();
+  const result = await runSimulation(
+    async (rt) => {
+      for (let index = 0; index < taskCount; index += 1) {
+        rt.go(`task-${index}`, async () => {
+          for (let round = 0; round < decisions / taskCount; round += 1) await rt.yield();
+        });
+      }
+    },
+    { strategy: createRandomStrategy(1), maxSteps: decisions * 2 },
+  );
+  if (result.failure !== null) throw new Error(result.failure.message);
+  return result.steps / ((performance.now() - started) / 1000);
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -84,6 +104,7 @@ async function main(): Promise<void> {
   const harnessRates: number[] = [];
   const checkedRates: number[] = [];
   const bareRates: number[] = [];
+  const kernelRates: number[] = [];
   let sample: HarnessSample = { decisions: 0, tasks: 0, simulateSeconds: 0, checkedSeconds: 0 };
   for (let repeat = 0; repeat < repeats; repeat += 1) {
     sample = await harnessRun();
@@ -91,7 +112,9 @@ async function main(): Promise<void> {
     checkedRates.push(sample.decisions / sample.checkedSeconds);
     const bareSeconds = await bareHandoffs(sample.decisions, Math.max(2, sample.tasks));
     bareRates.push(sample.decisions / bareSeconds);
+    kernelRates.push(await kernelHandoffs(sample.decisions, kernelTaskCount));
   }
+  const kernelRate = median(kernelRates);
   const harnessRate = median(harnessRates);
   const checkedRate = median(checkedRates);
   const bareRate = median(bareRates);
@@ -105,6 +128,8 @@ async function main(): Promise<void> {
     harnessDecisionsPerSecond: Math.round(harnessRate),
     checkedDecisionsPerSecond: Math.round(checkedRate),
     bareHandoffsPerSecond: Math.round(bareRate),
+    kernelDecisionsPerSecond: Math.round(kernelRate),
+    kernelRatioToBareLoop: Number((kernelRate / bareRate).toFixed(3)),
     ratioToBareLoop: Number(ratio.toFixed(3)),
     checkedRatioToBareLoop: Number((checkedRate / bareRate).toFixed(3)),
     target: 0.25,
@@ -123,6 +148,7 @@ async function main(): Promise<void> {
     '| --- | ---: | ---: |',
     `| simulation: the engine on the simulated runtime, random strategy | ${perSecond(figures.harnessDecisionsPerSecond)} | ${figures.ratioToBareLoop} |`,
     `| the same runs, every invariant checked and the trace hashed | ${perSecond(figures.checkedDecisionsPerSecond)} | ${figures.checkedRatioToBareLoop} |`,
+    `| the simulated runtime alone: ${kernelTaskCount} tasks handing over at rt.yield(), random strategy | ${perSecond(figures.kernelDecisionsPerSecond)} | ${figures.kernelRatioToBareLoop} |`,
     `| bare loop: promise hand-offs around ${figures.tasksPerRun} tasks (the ceiling) | ${perSecond(figures.bareHandoffsPerSecond)} | 1 |`,
     '',
     `Target: the simulation at ${figures.target} of the bare loop or more: ${ratio >= figures.target ? 'met' : 'not met'}.`,

@@ -3,7 +3,7 @@
 // error, stall) are reported by the harness that ran the engine, not here.
 
 import type { RunHistory, Violation } from './history.ts';
-import type { Invariant } from './invariant.ts';
+import { checkEach, type Invariant } from './invariant.ts';
 import { borrowOnlyByHolder } from './invariant-borrow-only-by-holder.ts';
 import { cancelOnlyByOwner } from './invariant-cancel-only-by-owner.ts';
 import { consistentState } from './invariant-consistent-state.ts';
@@ -30,10 +30,11 @@ export const invariants: readonly Invariant[] = [
 
 /**
  * Every violation of every checker, ordered by step, then invariant name, then the order the
- * checker reported them in (so the same history always prints the same report).
+ * checker reported them in (so the same history always prints the same report). The model is
+ * replayed once, and every checker sees each event in the same pass.
  */
 export function checkHistory(history: RunHistory): Violation[] {
-  const found = invariants.flatMap((invariant) => invariant.check(history));
+  const found = checkEach(invariants, history).flat();
   return found
     .map((violation, reportedIndex) => ({ violation, reportedIndex }))
     .sort(

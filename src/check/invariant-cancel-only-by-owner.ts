@@ -3,16 +3,14 @@
 // design's `ReservedBy == memberID` test cannot tell apart), never a borrowed book.
 
 import type { MemberId, ReservationId } from '../engine/api.ts';
-import { describeBorrow, describeLive, describeNoLive, formatMs, replayEvents } from './book-model.ts';
-import type { RunHistory, Violation } from './history.ts';
-import type { Invariant } from './invariant.ts';
+import { describeBorrow, describeLive, describeNoLive, formatMs } from './book-model.ts';
+import { defineInvariant } from './invariant.ts';
 
-export const cancelOnlyByOwner: Invariant = {
+export const cancelOnlyByOwner = defineInvariant({
   name: 'cancel-only-by-owner',
   description: "An auto-cancel clears only its own reservation, while that reservation is live and the book is not borrowed.",
-  check(history: RunHistory): Violation[] {
-    const violations: Violation[] = [];
-    replayEvents(history.events, (event, before) => {
+  begin: (_history, report) => ({
+    onEvent(event, before) {
       if (event.type !== 'cancelled') return;
       const book = before.book(event.bookId);
       const problems: string[] = [];
@@ -24,17 +22,14 @@ export const cancelOnlyByOwner: Invariant = {
       }
       if (book.borrowed) problems.push(`it was ${describeBorrow(book)}`);
       if (problems.length === 0) return;
-      violations.push({
-        invariant: 'cancel-only-by-owner',
-        step: event.step,
-        message:
-          `book ${event.bookId}: the timer of reservation r${event.reservationId} (member ${event.memberId}) cancelled at ${formatMs(event.atMs)} ` +
+      report(
+        event.step,
+        `book ${event.bookId}: the timer of reservation r${event.reservationId} (member ${event.memberId}) cancelled at ${formatMs(event.atMs)} ` +
           `but ${problems.join(' and ')}`,
-      });
-    });
-    return violations;
-  },
-};
+      );
+    },
+  }),
+});
 
 /** How the reservation a cancel cleared relates to the timer's own one, for the message. */
 function relation(

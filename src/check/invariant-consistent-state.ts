@@ -6,32 +6,25 @@
 // "not reserved, not borrowed" is the engine's to define.
 
 import type { BookId, BookSnapshot } from '../engine/api.ts';
-import { type BookState, formatMs, replayEvents } from './book-model.ts';
-import type { RunHistory, Violation } from './history.ts';
-import type { Invariant } from './invariant.ts';
+import { type BookState, formatMs } from './book-model.ts';
+import { defineInvariant } from './invariant.ts';
 
-export const consistentState: Invariant = {
+export const consistentState = defineInvariant({
   name: 'consistent-state',
   description: "At the end of a completed run the engine's books match the state its events replay to.",
-  check(history: RunHistory): Violation[] {
-    if (!history.completed) return [];
-    const replayed = replayEvents(history.events, () => {});
-    const finalById = new Map<BookId, BookSnapshot>(history.finalBooks.map((book) => [book.bookId, book]));
-    const bookIds = [...new Set<BookId>([...replayed.bookIds(), ...finalById.keys()])].sort((left, right) => left - right);
-
-    const violations: Violation[] = [];
-    for (const bookId of bookIds) {
-      const differences = compare(replayed.book(bookId), finalById.get(bookId));
-      if (differences.length === 0) continue;
-      violations.push({
-        invariant: 'consistent-state',
-        step: history.endStep,
-        message: `book ${bookId} at the end of the run (${formatMs(history.endMs)}): ${differences.join('; ')}`,
-      });
-    }
-    return violations;
-  },
-};
+  begin: (history, report) => ({
+    atEnd(replayed) {
+      if (!history.completed) return;
+      const finalById = new Map<BookId, BookSnapshot>(history.finalBooks.map((book) => [book.bookId, book]));
+      const bookIds = [...new Set<BookId>([...replayed.bookIds(), ...finalById.keys()])].sort((left, right) => left - right);
+      for (const bookId of bookIds) {
+        const differences = compare(replayed.book(bookId), finalById.get(bookId));
+        if (differences.length === 0) continue;
+        report(history.endStep, `book ${bookId} at the end of the run (${formatMs(history.endMs)}): ${differences.join('; ')}`);
+      }
+    },
+  }),
+});
 
 /** What differs between the replayed book and the engine's final one, in words. */
 function compare(expected: BookState, actual: BookSnapshot | undefined): string[] {

@@ -8,9 +8,8 @@
 // rule; this rule adds that the book and member must exist and that only the borrower returns.
 
 import type { CallId, MemberId, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
-import { type BookState, describeBorrow, formatMs, LibraryModel } from './book-model.ts';
-import type { RunHistory, Violation } from './history.ts';
-import type { EventOf, Invariant } from './invariant.ts';
+import { type BookState, describeBorrow, formatMs } from './book-model.ts';
+import { defineInvariant, type EventOf } from './invariant.ts';
 
 /** What was seen of the called book between a call and its answer: each flag is "at least once". */
 interface CallWindow {
@@ -48,91 +47,87 @@ const returnRefusalRules: Record<ReturnRefusal, { justified: (window: CallWindow
   'unknown-member': { justified: (window) => window.memberUnknownAtCall, never: 'the member was registered throughout' },
 };
 
-export const justifiedAnswers: Invariant = {
+export const justifiedAnswers = defineInvariant({
   name: 'justified-answers',
   description:
     'A refusal is justified by a state the book or member was in at some moment during the call, matching its reason; ' +
     'a reservation is accepted only for a catalogued book and a registered member, and only the borrower returns a book.',
-  check(history: RunHistory): Violation[] {
-    const violations: Violation[] = [];
-    const report = (step: number, message: string): void => {
-      violations.push({ invariant: 'justified-answers', step, message });
-    };
-    const model = new LibraryModel();
+  begin(_history, report) {
     const open = new Map<CallId, CallWindow>();
 
-    for (const event of history.events) {
-      switch (event.type) {
-        case 'reserve-called':
-        case 'return-called': {
-          const window: CallWindow = {
-            called: event,
-            memberUnknownAtCall: !model.isRegistered(event.memberId),
-            sawBookMissing: false,
-            sawLiveReservation: false,
-            sawBorrowed: false,
-            sawNotBorrowedByCaller: false,
-            sawBorrowedByOther: false,
-          };
-          observe(window, model.book(event.bookId));
-          open.set(event.callId, window);
-          break;
+    return {
+      onEvent(event, before) {
+        // A book changes only at an event that names it, so looking at the book just before each
+        // such event (and at the call) shows an open call every state its book took.
+        if ('bookId' in event) {
+          for (const window of open.values()) {
+            if (window.called.bookId === event.bookId) observe(window, before.book(event.bookId));
+          }
         }
-        case 'reserve-refused': {
-          const window = open.get(event.callId);
-          open.delete(event.callId);
-          // A refusal without its call is the nothing-lost rule's business.
-          if (window === undefined) break;
-          const rule = reserveRefusalRules[event.reason];
-          if (!rule.justified(window)) report(event.step, refusalMessage(window, event, rule.never));
-          break;
+        switch (event.type) {
+          case 'reserve-called':
+          case 'return-called': {
+            const window: CallWindow = {
+              called: event,
+              memberUnknownAtCall: !before.isRegistered(event.memberId),
+              sawBookMissing: false,
+              sawLiveReservation: false,
+              sawBorrowed: false,
+              sawNotBorrowedByCaller: false,
+              sawBorrowedByOther: false,
+            };
+            observe(window, before.book(event.bookId));
+            open.set(event.callId, window);
+            return;
+          }
+          case 'reserve-refused': {
+            const window = open.get(event.callId);
+            open.delete(event.callId);
+            // A refusal without its call is the nothing-lost rule's business.
+            if (window === undefined) return;
+            const rule = reserveRefusalRules[event.reason];
+            if (!rule.justified(window)) report(event.step, refusalMessage(window, event, rule.never));
+            return;
+          }
+          case 'return-refused': {
+            const window = open.get(event.callId);
+            open.delete(event.callId);
+            if (window === undefined) return;
+            const rule = returnRefusalRules[event.reason];
+            if (!rule.justified(window)) report(event.step, refusalMessage(window, event, rule.never));
+            return;
+          }
+          case 'reserve-accepted': {
+            open.delete(event.callId);
+            const problems: string[] = [];
+            if (!before.book(event.bookId).exists) problems.push('the book was not in the catalogue');
+            if (!before.isRegistered(event.memberId)) problems.push(`member ${event.memberId} was not registered`);
+            if (problems.length === 0) return;
+            report(
+              event.step,
+              `book ${event.bookId}: reservation r${event.reservationId} (member ${event.memberId}, call c${event.callId}) ` +
+                `accepted at ${formatMs(event.atMs)} but ${problems.join(' and ')}`,
+            );
+            return;
+          }
+          case 'returned': {
+            open.delete(event.callId);
+            const book = before.book(event.bookId);
+            if (book.borrowed && book.borrowedBy === event.memberId) return;
+            report(
+              event.step,
+              `book ${event.bookId}: return by member ${event.memberId} (call c${event.callId}) accepted at ${formatMs(event.atMs)} ` +
+                `but the book was ${book.exists ? describeBorrow(book) : 'not in the catalogue'}`,
+            );
+            return;
+          }
+          default:
+            return;
         }
-        case 'return-refused': {
-          const window = open.get(event.callId);
-          open.delete(event.callId);
-          if (window === undefined) break;
-          const rule = returnRefusalRules[event.reason];
-          if (!rule.justified(window)) report(event.step, refusalMessage(window, event, rule.never));
-          break;
-        }
-        case 'reserve-accepted': {
-          open.delete(event.callId);
-          const problems: string[] = [];
-          if (!model.book(event.bookId).exists) problems.push('the book was not in the catalogue');
-          if (!model.isRegistered(event.memberId)) problems.push(`member ${event.memberId} was not registered`);
-          if (problems.length === 0) break;
-          report(
-            event.step,
-            `book ${event.bookId}: reservation r${event.reservationId} (member ${event.memberId}, call c${event.callId}) ` +
-              `accepted at ${formatMs(event.atMs)} but ${problems.join(' and ')}`,
-          );
-          break;
-        }
-        case 'returned': {
-          open.delete(event.callId);
-          const book = model.book(event.bookId);
-          if (book.borrowed && book.borrowedBy === event.memberId) break;
-          report(
-            event.step,
-            `book ${event.bookId}: return by member ${event.memberId} (call c${event.callId}) accepted at ${formatMs(event.atMs)} ` +
-              `but the book was ${book.exists ? describeBorrow(book) : 'not in the catalogue'}`,
-          );
-          break;
-        }
-        default:
-          break;
-      }
-      model.apply(event);
-      if ('bookId' in event) {
-        const book = model.book(event.bookId);
-        for (const window of open.values()) {
-          if (window.called.bookId === book.bookId) observe(window, book);
-        }
-      }
-    }
-    return violations;
+      },
+    };
   },
-};
+});
 
 /** Records what the called book looks like at one moment of the call. */
 function observe(window: CallWindow, book: BookState): void {

@@ -10,8 +10,8 @@
 
 import type { CallId, ReservationId } from '../engine/api.ts';
 import { formatMs } from './book-model.ts';
-import type { RunHistory, Violation } from './history.ts';
-import type { EventOf, Invariant } from './invariant.ts';
+import type { RunHistory } from './history.ts';
+import { defineInvariant, type EventOf, type Report } from './invariant.ts';
 
 type ReservationEvent = EventOf<
   'reserve-accepted' | 'borrowed' | 'cancelled' | 'request-enqueued' | 'cancel-timer-started' | 'request-processed'
@@ -35,18 +35,12 @@ interface CallTally {
   readonly answers: AnswerEvent[];
 }
 
-type Report = (step: number, message: string) => void;
-
-export const nothingLost: Invariant = {
+export const nothingLost = defineInvariant({
   name: 'nothing-lost',
   description:
     'Every accepted reservation ends exactly once and has exactly one queued request and one cancel timer; ' +
     'every queued request is processed exactly once; every call is answered exactly once.',
-  check(history: RunHistory): Violation[] {
-    const violations: Violation[] = [];
-    const report: Report = (step, message) => {
-      violations.push({ invariant: 'nothing-lost', step, message });
-    };
+  begin(history, report) {
     const reservations = new Map<ReservationId, ReservationTally>();
     const tally = (reservationId: ReservationId): ReservationTally => {
       let found = reservations.get(reservationId);
@@ -58,83 +52,91 @@ export const nothingLost: Invariant = {
     };
     const calls = new Map<CallId, CallTally>();
 
-    for (const event of history.events) {
-      switch (event.type) {
-        case 'reserve-called':
-        case 'return-called':
-          calls.set(event.callId, { called: event, answers: [] });
-          break;
-        case 'reserve-accepted':
-          recordOnce(tally(event.reservationId).acceptances, event, 'accepted twice', report);
-          recordAnswer(calls, event, 'reserve', report);
-          break;
-        case 'reserve-refused':
-          recordAnswer(calls, event, 'reserve', report);
-          break;
-        case 'returned':
-        case 'return-refused':
-          recordAnswer(calls, event, 'return', report);
-          break;
-        case 'borrowed':
-        case 'cancelled':
-          recordOnce(tally(event.reservationId).endings, event, 'ended twice', report);
-          break;
-        case 'request-enqueued':
-          recordOnce(tally(event.reservationId).enqueued, event, 'borrow request enqueued twice', report);
-          break;
-        case 'cancel-timer-started':
-          recordOnce(tally(event.reservationId).timersStarted, event, 'cancel timer started twice', report);
-          break;
-        case 'request-processed':
-          recordOnce(tally(event.reservationId).processed, event, 'borrow request processed twice (duplicated)', report);
-          break;
-        case 'member-registered':
-        case 'book-added':
-        case 'cancel-skipped':
-          break;
-      }
-    }
+    return {
+      onEvent(event) {
+        switch (event.type) {
+          case 'reserve-called':
+          case 'return-called':
+            calls.set(event.callId, { called: event, answers: [] });
+            break;
+          case 'reserve-accepted':
+            recordOnce(tally(event.reservationId).acceptances, event, 'accepted twice', report);
+            recordAnswer(calls, event, 'reserve', report);
+            break;
+          case 'reserve-refused':
+            recordAnswer(calls, event, 'reserve', report);
+            break;
+          case 'returned':
+          case 'return-refused':
+            recordAnswer(calls, event, 'return', report);
+            break;
+          case 'borrowed':
+          case 'cancelled':
+            recordOnce(tally(event.reservationId).endings, event, 'ended twice', report);
+            break;
+          case 'request-enqueued':
+            recordOnce(tally(event.reservationId).enqueued, event, 'borrow request enqueued twice', report);
+            break;
+          case 'cancel-timer-started':
+            recordOnce(tally(event.reservationId).timersStarted, event, 'cancel timer started twice', report);
+            break;
+          case 'request-processed':
+            recordOnce(tally(event.reservationId).processed, event, 'borrow request processed twice (duplicated)', report);
+            break;
+          case 'member-registered':
+          case 'book-added':
+          case 'cancel-skipped':
+            break;
+        }
+      },
+      atEnd() {
+        if (!history.completed) return;
+        const atEnd = (message: string): void => report(history.endStep, message);
+        const byReservationId = [...reservations.values()].sort((left, right) => left.reservationId - right.reservationId);
+        for (const reservation of byReservationId) {
+          const id = reservation.reservationId;
+          const accepted = reservation.acceptances[0];
+          if (accepted !== undefined) {
+            if (reservation.endings.length === 0) atEnd(`${describeAccepted(accepted)} was neither borrowed nor cancelled ${byTheEnd(history)}`);
+            if (reservation.enqueued.length === 0) atEnd(`${describeAccepted(accepted)} never had its borrow request enqueued`);
+            if (reservation.timersStarted.length === 0) atEnd(`${describeAccepted(accepted)} never had a cancel timer started`);
+          } else {
+            if (reservation.enqueued.length > 0) atEnd(`a borrow request was enqueued for reservation r${id}, which was never accepted`);
+            if (reservation.timersStarted.length > 0) atEnd(`a cancel timer was started for reservation r${id}, which was never accepted`);
+          }
+          const enqueued = reservation.enqueued[0];
+          if (enqueued !== undefined && reservation.processed.length === 0) {
+            atEnd(
+              `the borrow request of reservation r${id} (member ${enqueued.memberId}, book ${enqueued.bookId}), enqueued at ${formatMs(enqueued.atMs)}, ` +
+                `was never processed ${byTheEnd(history)}: lost, the queue did not drain`,
+            );
+          }
+          if (enqueued === undefined && reservation.processed.length > 0) {
+            atEnd(`a borrow request of reservation r${id} was processed but never enqueued`);
+          }
+        }
 
-    if (!history.completed) return violations;
-    const atEnd = (message: string): void => report(history.endStep, message);
-    const end = `by the end of the run (${formatMs(history.endMs)})`;
-
-    const byReservationId = [...reservations.values()].sort((left, right) => left.reservationId - right.reservationId);
-    for (const reservation of byReservationId) {
-      const name = `reservation r${reservation.reservationId}`;
-      const accepted = reservation.acceptances[0];
-      if (accepted !== undefined) {
-        const who = `${name} (member ${accepted.memberId}, book ${accepted.bookId}, accepted at ${formatMs(accepted.atMs)})`;
-        if (reservation.endings.length === 0) atEnd(`${who} was neither borrowed nor cancelled ${end}`);
-        if (reservation.enqueued.length === 0) atEnd(`${who} never had its borrow request enqueued`);
-        if (reservation.timersStarted.length === 0) atEnd(`${who} never had a cancel timer started`);
-      } else {
-        if (reservation.enqueued.length > 0) atEnd(`a borrow request was enqueued for ${name}, which was never accepted`);
-        if (reservation.timersStarted.length > 0) atEnd(`a cancel timer was started for ${name}, which was never accepted`);
-      }
-      const enqueued = reservation.enqueued[0];
-      if (enqueued !== undefined && reservation.processed.length === 0) {
-        atEnd(
-          `the borrow request of ${name} (member ${enqueued.memberId}, book ${enqueued.bookId}), enqueued at ${formatMs(enqueued.atMs)}, ` +
-            `was never processed ${end}: lost, the queue did not drain`,
-        );
-      }
-      if (enqueued === undefined && reservation.processed.length > 0) {
-        atEnd(`a borrow request of ${name} was processed but never enqueued`);
-      }
-    }
-
-    const byCallId = [...calls.entries()].sort(([left], [right]) => left - right);
-    for (const [callId, { called, answers }] of byCallId) {
-      if (answers.length > 0) continue;
-      atEnd(
-        `call c${callId} (${kindOf(called)} of book ${called.bookId} by member ${called.memberId}, called at ${formatMs(called.atMs)}) ` +
-          `never got an answer ${end}`,
-      );
-    }
-    return violations;
+        const byCallId = [...calls.entries()].sort(([left], [right]) => left - right);
+        for (const [callId, { called, answers }] of byCallId) {
+          if (answers.length > 0) continue;
+          atEnd(
+            `call c${callId} (${kindOf(called)} of book ${called.bookId} by member ${called.memberId}, called at ${formatMs(called.atMs)}) ` +
+              `never got an answer ${byTheEnd(history)}`,
+          );
+        }
+      },
+    };
   },
-};
+});
+
+/** "reservation r1 (member 1, book 5, accepted at 0 ms)": an accepted reservation in end-of-run messages. */
+function describeAccepted(accepted: ReservationEvent): string {
+  return `reservation r${accepted.reservationId} (member ${accepted.memberId}, book ${accepted.bookId}, accepted at ${formatMs(accepted.atMs)})`;
+}
+
+function byTheEnd(history: RunHistory): string {
+  return `by the end of the run (${formatMs(history.endMs)})`;
+}
 
 /** Keeps `event` in `seen`, reporting it if an earlier one is already there. */
 function recordOnce(seen: ReservationEvent[], event: ReservationEvent, what: string, report: Report): void {
@@ -152,19 +154,23 @@ function recordOnce(seen: ReservationEvent[], event: ReservationEvent, what: str
 /** Matches an answer to its call: each call gets exactly one answer, of its own kind. */
 function recordAnswer(calls: Map<CallId, CallTally>, answer: AnswerEvent, kind: CallKind, report: Report): void {
   const call = calls.get(answer.callId);
-  const answered = `call c${answer.callId}: '${answer.type}' at ${formatMs(answer.atMs)}`;
   if (call === undefined) {
-    report(answer.step, `${answered} answers a call that was never made`);
+    report(answer.step, `${describeAnswer(answer)} answers a call that was never made`);
     return;
   }
   if (kindOf(call.called) !== kind) {
-    report(answer.step, `${answered} answers a ${kindOf(call.called)} call`);
+    report(answer.step, `${describeAnswer(answer)} answers a ${kindOf(call.called)} call`);
   }
   const first = call.answers[0];
   if (first !== undefined) {
-    report(answer.step, `${answered} answers a call already answered by '${first.type}' at ${formatMs(first.atMs)}`);
+    report(answer.step, `${describeAnswer(answer)} answers a call already answered by '${first.type}' at ${formatMs(first.atMs)}`);
   }
   call.answers.push(answer);
+}
+
+/** "call c3: 'returned' at 40 ms" */
+function describeAnswer(answer: AnswerEvent): string {
+  return `call c${answer.callId}: '${answer.type}' at ${formatMs(answer.atMs)}`;
 }
 
 function kindOf(called: CallEvent): CallKind {

@@ -9,27 +9,20 @@
 //     run, since nothing else marks the moment a cancel failed to happen.
 
 import type { BookId, ReservationId } from '../engine/api.ts';
-import { describeLive, formatMs, type LibraryModel, type LiveReservation, replayEvents } from './book-model.ts';
-import type { RunHistory, Violation } from './history.ts';
-import type { EventOf, Invariant } from './invariant.ts';
+import { describeLive, formatMs, type LibraryView, type LiveReservation } from './book-model.ts';
+import { defineInvariant, type EventOf, type Report } from './invariant.ts';
 
 interface ArmedTimer {
   readonly bookId: BookId;
   readonly deadlineMs: number;
 }
 
-type Report = (step: number, message: string) => void;
-
-export const timeliness: Invariant = {
+export const timeliness = defineInvariant({
   name: 'timeliness',
   description:
     'A reservation is cancelled no earlier than its window after it was accepted nor before its timer\'s deadline, ' +
     "and an unborrowed one stays live no later than that deadline (plus the run's tolerance).",
-  check(history: RunHistory): Violation[] {
-    const violations: Violation[] = [];
-    const report: Report = (step, message) => {
-      violations.push({ invariant: 'timeliness', step, message });
-    };
+  begin(history, report) {
     const windowMs = history.config.cancelWindowMs;
     const toleranceMs = history.cancelLateToleranceMs;
     const reservedAtMs = new Map<ReservationId, number>();
@@ -38,39 +31,42 @@ export const timeliness: Invariant = {
     // insertion order, so reports come out in a stable order).
     const armed = new Map<ReservationId, ArmedTimer>();
 
-    const final = replayEvents(history.events, (event, before) => {
-      reportOverdue(armed, before, event.atMs, event.step, toleranceMs, report);
-      switch (event.type) {
-        case 'reserve-accepted':
-          reservedAtMs.set(event.reservationId, event.atMs);
-          return;
-        case 'cancel-timer-started': {
-          timerDeadlineMs.set(event.reservationId, event.deadlineMs);
-          armed.set(event.reservationId, { bookId: event.bookId, deadlineMs: event.deadlineMs });
-          const acceptedAtMs = reservedAtMs.get(event.reservationId);
-          // A timer for a reservation never accepted is the nothing-lost rule's business.
-          if (acceptedAtMs === undefined || event.deadlineMs >= acceptedAtMs + windowMs) return;
-          report(
-            event.step,
-            `book ${event.bookId}: the cancel timer of reservation r${event.reservationId} (member ${event.memberId}), ` +
-              `accepted at ${formatMs(acceptedAtMs)}, was started at ${formatMs(event.atMs)} with deadline ${formatMs(event.deadlineMs)}, ` +
-              `before ${formatMs(acceptedAtMs + windowMs)} (accepted + ${formatMs(windowMs)} window)`,
-          );
-          return;
+    return {
+      onEvent(event, before) {
+        reportOverdue(armed, before, event.atMs, event.step, toleranceMs, report);
+        switch (event.type) {
+          case 'reserve-accepted':
+            reservedAtMs.set(event.reservationId, event.atMs);
+            return;
+          case 'cancel-timer-started': {
+            timerDeadlineMs.set(event.reservationId, event.deadlineMs);
+            armed.set(event.reservationId, { bookId: event.bookId, deadlineMs: event.deadlineMs });
+            const acceptedAtMs = reservedAtMs.get(event.reservationId);
+            // A timer for a reservation never accepted is the nothing-lost rule's business.
+            if (acceptedAtMs === undefined || event.deadlineMs >= acceptedAtMs + windowMs) return;
+            report(
+              event.step,
+              `book ${event.bookId}: the cancel timer of reservation r${event.reservationId} (member ${event.memberId}), ` +
+                `accepted at ${formatMs(acceptedAtMs)}, was started at ${formatMs(event.atMs)} with deadline ${formatMs(event.deadlineMs)}, ` +
+                `before ${formatMs(acceptedAtMs + windowMs)} (accepted + ${formatMs(windowMs)} window)`,
+            );
+            return;
+          }
+          case 'cancelled': {
+            const early = earlyCancelProblem(event, before.book(event.bookId).live, timerDeadlineMs.get(event.reservationId), windowMs);
+            if (early !== undefined) report(event.step, early);
+            return;
+          }
+          default:
+            return;
         }
-        case 'cancelled': {
-          const early = earlyCancelProblem(event, before.book(event.bookId).live, timerDeadlineMs.get(event.reservationId), windowMs);
-          if (early !== undefined) report(event.step, early);
-          return;
-        }
-        default:
-          return;
-      }
-    });
-    if (history.completed) reportOverdue(armed, final, history.endMs, history.endStep, toleranceMs, report);
-    return violations;
+      },
+      atEnd(final) {
+        if (history.completed) reportOverdue(armed, final, history.endMs, history.endStep, toleranceMs, report);
+      },
+    };
   },
-};
+});
 
 /**
  * Reports each armed reservation still live and unborrowed at `nowMs`, later than its deadline
@@ -78,7 +74,7 @@ export const timeliness: Invariant = {
  */
 function reportOverdue(
   armed: Map<ReservationId, ArmedTimer>,
-  model: LibraryModel,
+  model: LibraryView,
   nowMs: number,
   step: number,
   toleranceMs: number,
