@@ -1,0 +1,133 @@
+// Trace files: everything needed to replay one failing run exactly (format version, engine,
+// scenario, strategy and seed, the choice log, the violated invariant and its step) and the
+// events, for people to read. A trace replays without fast-check and without the strategy that
+// found it: the choice log is the schedule.
+
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { RecordedEvent, Violation } from '../check/history.ts';
+import type { EngineFactory } from '../engine/api.ts';
+import { findBug } from '../engine/bugs/index.ts';
+import { createEngine as createLibraryEngine } from '../engine/library.ts';
+import type { ScenarioRun } from './run-scenario.ts';
+import type { Scenario } from './scenario.ts';
+
+export const traceFormat = 'library-sim-trace';
+export const traceFormatVersion = 1;
+
+/** Which engine a trace ran: the built-in one, a variant of the bug zoo, or a module's. */
+export type EngineReference =
+  | { readonly kind: 'library' }
+  | { readonly kind: 'bug'; readonly name: string }
+  | { readonly kind: 'module'; readonly path: string };
+
+export interface TraceFile {
+  readonly format: typeof traceFormat;
+  readonly version: typeof traceFormatVersion;
+  readonly engine: EngineReference;
+  readonly scenario: Scenario;
+  /** The strategy that found the run ('random', 'fast-check', 'shrink', …); replay needs only `choices`. */
+  readonly strategy: string;
+  /** The seed the strategy was given, when it had one. */
+  readonly seed: number | null;
+  readonly maxSteps: number;
+  /** The schedule: replaying it with the replay strategy reproduces the run. */
+  readonly choices: readonly number[];
+  /** The first violation: the one a replay or a shrink must reproduce. */
+  readonly violation: Violation;
+  readonly violations: readonly Violation[];
+  readonly steps: number;
+  readonly virtualTimeMs: number;
+  readonly traceHash: string;
+  readonly events: readonly RecordedEvent[];
+  /** For a shrunk trace: the file it was shrunk from. */
+  readonly shrunkFrom: string | null;
+}
+
+export function describeEngine(reference: EngineReference): string {
+  switch (reference.kind) {
+    case 'library':
+      return 'library';
+    case 'bug':
+      return `library with bug ${reference.name}`;
+    case 'module':
+      return reference.path;
+  }
+}
+
+/** Thrown when a trace names an engine this checkout does not have. */
+export class UnknownEngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEngineError';
+  }
+}
+
+export async function loadEngine(reference: EngineReference): Promise<EngineFactory> {
+  switch (reference.kind) {
+    case 'library':
+      return createLibraryEngine;
+    case 'bug': {
+      const bug = findBug(reference.name);
+      if (bug === undefined) throw new UnknownEngineError(`no bug named '${reference.name}' in the zoo`);
+      return bug.createEngine;
+    }
+    case 'module': {
+      let loaded: Record<string, unknown>;
+      try {
+        loaded = (await import(pathToFileURL(resolve(reference.path)).href)) as Record<string, unknown>;
+      } catch (error) {
+        throw new UnknownEngineError(`cannot load engine module ${reference.path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const factory = loaded['createEngine'];
+      if (typeof factory !== 'function') throw new UnknownEngineError(`${reference.path} does not export a function named createEngine`);
+      return factory as EngineFactory;
+    }
+  }
+}
+
+export interface TraceOrigin {
+  readonly engine: EngineReference;
+  readonly scenario: Scenario;
+  readonly strategy: string;
+  readonly seed: number | null;
+  readonly maxSteps: number;
+  readonly shrunkFrom?: string | null;
+}
+
+/** The trace of a failing run. */
+export function buildTrace(origin: TraceOrigin, run: ScenarioRun): TraceFile {
+  const violation = run.violations[0];
+  if (violation === undefined) throw new Error('buildTrace: the run has no violation to record');
+  return {
+    format: traceFormat,
+    version: traceFormatVersion,
+    engine: origin.engine,
+    scenario: origin.scenario,
+    strategy: origin.strategy,
+    seed: origin.seed,
+    maxSteps: origin.maxSteps,
+    choices: [...run.choices],
+    violation,
+    violations: run.violations,
+    steps: run.steps,
+    virtualTimeMs: run.virtualTimeMs,
+    traceHash: run.traceHash,
+    events: run.events,
+    shrunkFrom: origin.shrunkFrom ?? null,
+  };
+}
+
+/** How big a counterexample is, for shrinking and for comparing with a hand-derived minimum. */
+export interface TraceSize {
+  readonly operations: number;
+  /** Decisions that differ from the default: preemptions, reordered timers, added delays. */
+  readonly nonDefaultChoices: number;
+}
+
+export function traceSize(trace: Pick<TraceFile, 'scenario' | 'choices'>): TraceSize {
+  return {
+    operations: trace.scenario.operations.length,
+    nonDefaultChoices: trace.choices.filter((choice) => choice !== 0).length,
+  };
+}
