@@ -1,0 +1,274 @@
+// Shrinks a failing trace, whatever strategy found it, to a small one that still breaks the same
+// invariant. The workload and the schedule shrink together: operations are dropped, arrivals
+// moved earlier, unused books and members removed, and the choice log shortened and zeroed
+// (a zero is the default: no preemption, timers in deadline order, the shortest duration).
+//
+// Candidates run under a choice-log strategy, which fits any log to any run (value modulo the
+// options), so a log stays usable after the workload under it changed. The log is split by kind:
+// task choices and value choices (durations) are answered from two queues, so that dropping an
+// operation, which removes some task decisions, does not shift a duration onto the wrong
+// decision. The choices the kernel actually made become the next candidate, which keeps every
+// accepted log exact for replay. The search is greedy and deterministic: the same trace always
+// shrinks to the same result.
+
+import type { EngineFactory } from '../engine/api.ts';
+import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
+import type { SchedulingStrategy, TaskView } from '../runtime/sim/strategy.ts';
+import { runScenario, type ScenarioRun } from './run-scenario.ts';
+import type { Scenario, ScenarioOperation } from './scenario.ts';
+import { buildTrace, traceSize, type TraceFile, type TraceSize } from './trace.ts';
+
+export interface ShrinkOptions {
+  /** Candidate runs the search may spend. Default 4000. */
+  readonly maxRuns?: number;
+}
+
+export interface ShrinkResult {
+  /** The smallest failing trace found: strategy 'shrink', the same invariant broken. */
+  readonly trace: TraceFile;
+  /** Candidate runs spent. */
+  readonly runs: number;
+  readonly before: TraceSize;
+  readonly after: TraceSize;
+}
+
+export const defaultShrinkRuns = 4000;
+
+interface Candidate {
+  readonly scenario: Scenario;
+  /** Answers to "which task next", in order. */
+  readonly taskChoices: readonly number[];
+  /** Answers to data decisions (how long work takes), in order. */
+  readonly valueChoices: readonly number[];
+}
+
+/** A finished candidate run: the run, and its decisions split by kind. */
+interface CandidateRun {
+  readonly run: ScenarioRun;
+  readonly taskChoices: readonly number[];
+  readonly valueChoices: readonly number[];
+}
+
+/** Answers task and value decisions from separate queues (modulo the options), recording both. */
+function splitLogStrategy(candidate: Candidate): { strategy: SchedulingStrategy; taskChoices: number[]; valueChoices: number[] } {
+  const taskChoices: number[] = [];
+  const valueChoices: number[] = [];
+  const strategy: SchedulingStrategy = {
+    name: 'shrink',
+    chooseTask(candidates: readonly TaskView[]): number {
+      const choice = (candidate.taskChoices[taskChoices.length] ?? 0) % candidates.length;
+      taskChoices.push(choice);
+      return choice;
+    },
+    chooseValue(optionCount: number): number {
+      const choice = (candidate.valueChoices[valueChoices.length] ?? 0) % optionCount;
+      valueChoices.push(choice);
+      return choice;
+    },
+  };
+  return { strategy, taskChoices, valueChoices };
+}
+
+export async function shrinkTrace(original: TraceFile, engine: EngineFactory, options: ShrinkOptions = {}): Promise<ShrinkResult> {
+  const maxRuns = options.maxRuns ?? defaultShrinkRuns;
+  if (!Number.isSafeInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
+  const target = original.violation.invariant;
+  let runs = 0;
+
+  /** Runs a candidate; its run when it still breaks the target invariant, else null. */
+  const stillFails = async (candidate: Candidate): Promise<CandidateRun | null> => {
+    runs += 1;
+    const recording = splitLogStrategy(candidate);
+    const run = await runScenario({ scenario: candidate.scenario, engine, strategy: recording.strategy, maxSteps: original.maxSteps });
+    if (!run.violations.some((violation) => violation.invariant === target)) return null;
+    return { run, taskChoices: withoutDefaultTail(recording.taskChoices), valueChoices: withoutDefaultTail(recording.valueChoices) };
+  };
+
+  // The original log, split by kind: replaying it under the replay strategy records the kinds.
+  const first = await splitOriginal(original, engine);
+  runs += 1;
+  let best: Candidate = { scenario: original.scenario, ...first };
+  let bestRun = await stillFails(best);
+  if (bestRun === null) {
+    throw new Error(`the trace does not fail '${target}' when run again: replay it to see what changed`);
+  }
+  best = { scenario: best.scenario, taskChoices: bestRun.taskChoices, valueChoices: bestRun.valueChoices };
+
+  /** Tries a candidate; keeps it if it still fails and is strictly smaller, so no search can cycle. */
+  const attempt = async (candidate: Candidate): Promise<boolean> => {
+    if (runs >= maxRuns) return false;
+    const outcome = await stillFails(candidate);
+    if (outcome === null) return false;
+    const next: Candidate = { scenario: candidate.scenario, taskChoices: outcome.taskChoices, valueChoices: outcome.valueChoices };
+    if (compareSize(measure(next), measure(best)) >= 0) return false;
+    best = next;
+    bestRun = outcome;
+    return true;
+  };
+
+  // Each pass may enable another (fewer operations leave fewer choices to zero), so repeat them
+  // until a whole round changes nothing or the budget is spent.
+  for (let round = 0; runs < maxRuns; round += 1) {
+    const before = measure(best);
+    await removeOperations(() => best, attempt);
+    await shortenChoices(() => best, attempt, 'taskChoices');
+    await shortenChoices(() => best, attempt, 'valueChoices');
+    await zeroChoices(() => best, attempt, 'taskChoices');
+    await zeroChoices(() => best, attempt, 'valueChoices');
+    await deleteTaskChoices(() => best, attempt);
+    await earlierArrivals(() => best, attempt);
+    await dropUnusedBooksAndMembers(() => best, attempt);
+    if (compareSize(measure(best), before) === 0) break;
+  }
+
+  const finalRun = (bestRun as CandidateRun).run;
+  const targetViolation = finalRun.violations.find((violation) => violation.invariant === target) as ScenarioRun['violations'][number];
+  const shrunk = buildTrace(
+    { engine: original.engine, scenario: best.scenario, strategy: 'shrink', seed: original.seed, maxSteps: original.maxSteps },
+    {
+      ...finalRun,
+      choices: withoutDefaultTail(finalRun.choices),
+      violations: [targetViolation, ...finalRun.violations.filter((violation) => violation !== targetViolation)],
+    },
+  );
+  return { trace: shrunk, runs, before: traceSize(original), after: traceSize(shrunk) };
+}
+
+type Attempt = (candidate: Candidate) => Promise<boolean>;
+
+/** Drops chunks of operations, halving the chunk size down to one (delta debugging). */
+async function removeOperations(current: () => Candidate, attempt: Attempt): Promise<void> {
+  for (let chunk = Math.max(1, Math.floor(current().scenario.operations.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
+    for (let start = current().scenario.operations.length - chunk; start >= 0; start -= 1) {
+      const best = current();
+      if (start + chunk > best.scenario.operations.length) continue;
+      const operations = [...best.scenario.operations.slice(0, start), ...best.scenario.operations.slice(start + chunk)];
+      const scenario = { ...best.scenario, operations };
+      // Without the operation, the interleaving that mattered may need fewer preemptions, or
+      // other ones: the default schedule is tried too before giving the removal up.
+      if (await attempt({ ...best, scenario })) continue;
+      if (best.taskChoices.length > 0) await attempt({ ...best, scenario, taskChoices: [] });
+    }
+  }
+}
+
+type ChoiceKind = 'taskChoices' | 'valueChoices';
+
+/** Cuts a log's tail, longest cut first: everything past the end is the default. */
+async function shortenChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
+  for (let keep = 0; keep < current()[kind].length; ) {
+    const best = current();
+    if (await attempt({ ...best, [kind]: best[kind].slice(0, keep) })) break;
+    keep = keep === 0 ? 1 : keep * 2;
+  }
+}
+
+/**
+ * Deletes single task choices, so that those after it move one decision earlier: a preemption
+ * that was needed only to reach another one goes, and the other one stays where it mattered.
+ */
+async function deleteTaskChoices(current: () => Candidate, attempt: Attempt): Promise<void> {
+  for (let index = current().taskChoices.length - 1; index >= 0; index -= 1) {
+    const best = current();
+    if (index >= best.taskChoices.length) continue;
+    await attempt({ ...best, taskChoices: [...best.taskChoices.slice(0, index), ...best.taskChoices.slice(index + 1)] });
+  }
+}
+
+/** Sets each non-default choice to the default, latest first, then tries 1. */
+async function zeroChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
+  for (let index = current()[kind].length - 1; index >= 0; index -= 1) {
+    const best = current();
+    const value = best[kind][index];
+    if (value === undefined || value === 0) continue;
+    const zeroed = [...best[kind]];
+    zeroed[index] = 0;
+    if (await attempt({ ...best, [kind]: zeroed })) continue;
+    if (value > 1) {
+      const smaller = [...best[kind]];
+      smaller[index] = 1;
+      await attempt({ ...best, [kind]: smaller });
+    }
+  }
+}
+
+/** Moves each arrival as early as it can go: to the previous arrival's time, or to 0. */
+async function earlierArrivals(current: () => Candidate, attempt: Attempt): Promise<void> {
+  for (let index = 0; index < current().scenario.operations.length; index += 1) {
+    const best = current();
+    const { scenario } = best;
+    const operation = scenario.operations[index] as ScenarioOperation;
+    const previousMs = index === 0 ? 0 : (scenario.operations[index - 1] as ScenarioOperation).atMs;
+    for (const atMs of [previousMs, Math.floor((previousMs + operation.atMs) / 2)]) {
+      if (atMs >= operation.atMs) continue;
+      const operations = scenario.operations.map((other, otherIndex) => (otherIndex === index ? { ...other, atMs } : other));
+      if (await attempt({ ...best, scenario: { ...scenario, operations } })) break;
+    }
+  }
+}
+
+/** Removes catalogue books and members that no operation mentions. */
+async function dropUnusedBooksAndMembers(current: () => Candidate, attempt: Attempt): Promise<void> {
+  const best = current();
+  const { scenario } = best;
+  const usedBooks = new Set(scenario.operations.map((operation) => operation.bookId));
+  const usedMembers = new Set(scenario.operations.flatMap((operation) => (operation.kind === 'add' ? [] : [operation.memberId])));
+  const books = scenario.books.filter((bookId) => usedBooks.has(bookId));
+  const members = scenario.members.filter((member) => usedMembers.has(member.memberId));
+  if (books.length === scenario.books.length && members.length === scenario.members.length) return;
+  await attempt({ ...best, scenario: { ...scenario, books: books.length > 0 ? books : scenario.books.slice(0, 1), members } });
+}
+
+/** Size order: fewer operations first, then fewer non-default choices, then shorter logs, a smaller workload. */
+function measure(candidate: Candidate): readonly number[] {
+  const choices = [...candidate.taskChoices, ...candidate.valueChoices];
+  const arrivalTotalMs = candidate.scenario.operations.reduce((sum, operation) => sum + operation.atMs, 0);
+  return [
+    candidate.scenario.operations.length,
+    choices.filter((choice) => choice !== 0).length,
+    choices.length,
+    choices.reduce((sum, choice) => sum + choice, 0),
+    candidate.scenario.books.length + candidate.scenario.members.length,
+    arrivalTotalMs,
+  ];
+}
+
+function compareSize(left: readonly number[], right: readonly number[]): number {
+  for (let index = 0; index < left.length; index += 1) {
+    const difference = (left[index] as number) - (right[index] as number);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** Replays the original log strictly, recording which of its choices were task and value choices. */
+async function splitOriginal(original: TraceFile, engine: EngineFactory): Promise<{ taskChoices: number[]; valueChoices: number[] }> {
+  const replay = createReplayStrategy(original.choices);
+  const taskChoices: number[] = [];
+  const valueChoices: number[] = [];
+  const recording: SchedulingStrategy = {
+    name: 'replay',
+    chooseTask(candidates, step) {
+      const choice = replay.chooseTask(candidates, step);
+      taskChoices.push(choice);
+      return choice;
+    },
+    chooseValue(optionCount, step) {
+      const choice = replay.chooseValue(optionCount, step);
+      valueChoices.push(choice);
+      return choice;
+    },
+  };
+  await runScenario({ scenario: original.scenario, engine, strategy: recording, maxSteps: original.maxSteps });
+  return { taskChoices, valueChoices };
+}
+
+/**
+ * The recorded log without its trailing defaults: past its end a log answers 0 anyway, so the
+ * run is the same and the saved trace says only what differs from the default schedule.
+ */
+function withoutDefaultTail(choices: readonly number[]): readonly number[] {
+  let end = choices.length;
+  while (end > 0 && choices[end - 1] === 0) end -= 1;
+  return choices.slice(0, end);
+}
