@@ -366,16 +366,21 @@ export class LibraryService implements LibraryEngine {
     const release = await book.mutex.lock();
     try {
       if (!this.mayBorrow(book, request)) return false;
-      book.borrowed = true;
-      book.borrowedBy = request.memberId;
-      book.available = false;
-      book.reservedBy = 0;
-      book.reservationId = 0;
-      this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+      this.commitBorrow(book, request);
       return true;
     } finally {
       release();
     }
+  }
+
+  /** Lends the book to the request's member, ending its reservation. Call holding the book's lock. */
+  protected commitBorrow(book: BookRecord, request: BorrowRequest): void {
+    book.borrowed = true;
+    book.borrowedBy = request.memberId;
+    book.available = false;
+    book.reservedBy = 0;
+    book.reservationId = 0;
+    this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
   }
 
   /**

@@ -4,15 +4,16 @@
 // forbids them everywhere else.
 
 import { Mutex as AsyncMutex, Semaphore, type MutexInterface, type SemaphoreInterface } from 'async-mutex';
-import type {
-  Channel,
-  Mutex,
-  Received,
-  Release,
-  Runtime,
-  RWMutex,
-  Timer,
-  WaitGroup,
+import {
+  runExclusive,
+  type Channel,
+  type Mutex,
+  type Received,
+  type Release,
+  type Runtime,
+  type RWMutex,
+  type Timer,
+  type WaitGroup,
 } from './runtime.ts';
 
 /** An error thrown (or a rejection) by a task started with `go` or by an `afterFunc` callback. */
@@ -98,13 +99,8 @@ class RealMutex implements Mutex {
     this.#releaseHold();
   }
 
-  async runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
-    const release = await this.lock();
-    try {
-      return await critical();
-    } finally {
-      release();
-    }
+  runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
+    return runExclusive(this, critical);
   }
 
   #releaseHold(): void {

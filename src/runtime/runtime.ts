@@ -21,6 +21,16 @@ export interface Mutex {
   runExclusive<T>(critical: () => Promise<T> | T): Promise<T>;
 }
 
+/** Runs `critical` holding `mutex`, releasing it however `critical` ends: `runExclusive` for every Mutex. */
+export async function runExclusive<T>(mutex: Pick<Mutex, 'lock'>, critical: () => Promise<T> | T): Promise<T> {
+  const release = await mutex.lock();
+  try {
+    return await critical();
+  } finally {
+    release();
+  }
+}
+
 /**
  * Go's `sync.RWMutex`: many readers or one writer. A writer that is waiting blocks new readers
  * (writer preference), so a stream of readers cannot starve a writer.

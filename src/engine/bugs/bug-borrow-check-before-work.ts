@@ -16,18 +16,8 @@ export class BorrowCheckBeforeWorkEngine extends LibraryService {
     let borrowed = false;
     if (allowed) {
       // The bug: the decision taken before the work is trusted after it.
-      const release = await book.mutex.lock();
-      try {
-        book.borrowed = true;
-        book.borrowedBy = request.memberId;
-        book.available = false;
-        book.reservedBy = 0;
-        book.reservationId = 0;
-        this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
-        borrowed = true;
-      } finally {
-        release();
-      }
+      await book.mutex.runExclusive(() => this.commitBorrow(book, request));
+      borrowed = true;
     }
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
   }

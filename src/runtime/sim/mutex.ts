@@ -1,7 +1,7 @@
 // Go's sync.Mutex under the simulated scheduler. Who gets a contended mutex is a scheduling
 // decision: every waiter becomes a candidate when it is released.
 
-import type { Mutex, Release } from '../runtime.ts';
+import { runExclusive, type Mutex, type Release } from '../runtime.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 
 export class SimMutex implements Mutex, Waitable {
@@ -26,13 +26,8 @@ export class SimMutex implements Mutex, Waitable {
     this.kernel.wake(this);
   }
 
-  async runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
-    const release = await this.lock();
-    try {
-      return await critical();
-    } finally {
-      release();
-    }
+  runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
+    return runExclusive(this, critical);
   }
 
   canProceed(): boolean {
