@@ -1,9 +1,13 @@
-// The `sim` command line: `npm run sim -- --seed N` runs one schedule of the default scenario.
-// Exit codes: 0 every invariant held, 1 a violation, 2 bad input.
+// The `sim` command line: `npm run sim -- --seed N` runs one schedule of the default scenario;
+// `replay FILE` and `shrink FILE` work on a saved trace.
+// Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
 
 import { Command, CommanderError } from 'commander';
 import { addBugsCommand } from './command-bugs.ts';
+import { addReplayCommand } from './command-replay.ts';
 import { addRunCommand } from './command-run.ts';
+import { addShrinkCommand } from './command-shrink.ts';
+import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { UsageError } from './options.ts';
 
 const exitBadInput = 2;
@@ -15,6 +19,8 @@ async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for every option)');
   addRunCommand(program);
+  addReplayCommand(program);
+  addShrinkCommand(program);
   addBugsCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -25,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return exitBadInput;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof TraceLoadError) {
       process.stderr.write(`sim: ${error.message}\n`);
       return exitBadInput;
     }

@@ -6,13 +6,15 @@ import type { Command } from 'commander';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
-import { invariants } from '../src/check/index.ts';
-import { describeEvent, describeScenario, padStart } from '../src/harness/format.ts';
+import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
+import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
+import { replayTraceCommand, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -46,7 +48,8 @@ export function addRunCommand(program: Command): void {
     .option('--workers <n>', 'borrow workers: 0 = one task per request, N = a pool of N', integerOption(0, scenarioLimits.workerCountMax), defaultEngineConfig.workerCount)
     .option('--borrow-work-min-ms <ms>', 'shortest time a borrow takes to process', integerOption(0, scenarioLimits.durationMaxMs), defaultEngineConfig.borrowWorkMinMs)
     .option('--borrow-work-max-ms <ms>', 'longest time a borrow takes to process', integerOption(0, scenarioLimits.durationMaxMs), defaultEngineConfig.borrowWorkMaxMs)
-    .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1), defaultSimulationLimits.maxSteps)
+    // Bounded like a trace file's maxSteps, so that the trace of any failing run loads again.
+    .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--json', 'print one JSON object instead of text', false)
@@ -85,27 +88,63 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const replayCommand = replayCommandFor(seed, options);
+  const commands = saveFailure(seed, options, engine, scenario, run);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, replayCommand))}\n`);
+    process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands))}\n`);
   } else {
-    printTextReport(seed, run, replayCommand, options.verbose);
+    printTextReport(seed, run, commands);
   }
   return run.violations.length === 0 ? 0 : exitViolation;
 }
 
-async function chooseEngine(options: RunOptions): Promise<LoadedEngine> {
+/** What a failing run prints for reproducing it: the seed command always, the trace when it was saved. */
+interface ReproductionCommands {
+  /** Runs the same seed and options again, through the random strategy. */
+  readonly rerun: string;
+  readonly tracePath: string | null;
+  /** Replays the saved trace; null when nothing was saved. */
+  readonly replay: string | null;
+}
+
+/**
+ * Saves a failing run's trace. A failed write is reported on stderr and does not end the
+ * command: the verdict still prints, the exit code still says "violation", and the seed
+ * command still reproduces the run.
+ */
+function saveFailure(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario, run: ScenarioRun): ReproductionCommands {
+  const rerun = rerunCommandFor(seed, options);
+  if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
+  try {
+    const trace = buildTrace({ engine: engine.reference, scenario, strategy: 'random', seed, maxSteps: options.maxSteps }, run);
+    const tracePath = saveTrace(trace);
+    return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
+  } catch (error) {
+    if (!(error instanceof TraceWriteError)) throw error;
+    process.stderr.write(`sim: ${error.message}\n`);
+    return { rerun, tracePath: null, replay: null };
+  }
+}
+
+/** The engine to run, and how its trace names it. */
+interface ChosenEngine extends LoadedEngine {
+  readonly reference: EngineReference;
+}
+
+async function chooseEngine(options: RunOptions): Promise<ChosenEngine> {
   if (options.engine !== undefined && options.bug !== undefined) throw new UsageError('--engine and --bug cannot be used together');
   if (options.bug !== undefined) {
     const bug = findBug(options.bug);
     if (bug === undefined) throw new UsageError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
-    return { identity: `library with bug ${bug.name}`, createEngine: bug.createEngine };
+    return { identity: `library with bug ${bug.name}`, createEngine: bug.createEngine, reference: { kind: 'bug', name: bug.name } };
   }
-  if (options.engine !== undefined) return loadEngineModule(options.engine);
-  return { identity: 'library', createEngine: createLibraryEngine };
+  if (options.engine !== undefined) {
+    const loaded = await loadEngineModule(options.engine);
+    return { ...loaded, reference: { kind: 'module', path: options.engine } };
+  }
+  return { identity: 'library', createEngine: createLibraryEngine, reference: { kind: 'library' } };
 }
 
-function jsonReport(seed: number, engine: string, strategy: string, scenario: Scenario, run: ScenarioRun, replayCommand: string): object {
+function jsonReport(seed: number, engine: string, strategy: string, scenario: Scenario, run: ScenarioRun, commands: ReproductionCommands): object {
   return {
     seed,
     engine,
@@ -119,52 +158,26 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
     ...(run.stepLog === null ? {} : { stepLog: run.stepLog }),
     violations: run.violations,
     traceHash: run.traceHash,
-    ...(run.violations.length === 0 ? {} : { replay: replayCommand }),
+    ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay ?? commands.rerun }),
   };
 }
 
-function printTextReport(seed: number, run: ScenarioRun, replayCommand: string, verbose: boolean): void {
-  const out: string[] = [];
-  const taskWidth = Math.max(4, ...run.events.map((event) => event.task.length));
-  out.push('trace (step, virtual ms, task, event):');
-  if (verbose && run.stepLog !== null) {
-    // Interleave the scheduler's steps with the engine's events, each event after its step.
-    let eventIndex = 0;
-    for (const record of run.stepLog) {
-      out.push(`  ${padStart(record.step, 6)} ${padStart(record.atMs, 8)}  ${record.task.padEnd(taskWidth)}  · ${record.operation}`);
-      while (eventIndex < run.events.length && (run.events[eventIndex]?.step ?? Infinity) <= record.step) {
-        const event = run.events[eventIndex++];
-        if (event !== undefined) out.push(eventLine(event, taskWidth));
-      }
-    }
-    for (; eventIndex < run.events.length; eventIndex++) {
-      const event = run.events[eventIndex];
-      if (event !== undefined) out.push(eventLine(event, taskWidth));
-    }
-  } else {
-    for (const event of run.events) out.push(eventLine(event, taskWidth));
-  }
-  if (run.violations.length === 0) {
-    out.push(`verdict: all ${invariants.length} invariants hold; no deadlock, no bound exceeded`);
-  } else {
-    out.push(`verdict: ${run.violations.length} violation${run.violations.length === 1 ? '' : 's'}`);
-    for (const violation of run.violations) out.push(`  ✗ ${violation.invariant} at step ${violation.step}: ${violation.message}`);
-  }
-  const verdict = run.violations.length === 0 ? 'ok' : `FAILED (${[...new Set(run.violations.map((violation) => violation.invariant))].join(', ')})`;
+function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionCommands): void {
+  const out = [...traceLines(run.events, run.stepLog), ...verdictLines(run.violations)];
   out.push(
-    `summary: seed ${seed}: ${verdict}; ${run.events.length} events, ${run.steps} steps, ` +
+    `summary: seed ${seed}: ${verdictWord(run.violations)}; ${run.events.length} events, ${run.steps} steps, ` +
       `${run.virtualTimeMs} ms virtual, ${run.choices.length} choices, trace ${run.traceHash}`,
   );
-  if (run.violations.length > 0) out.push(`replay: ${replayCommand}`);
+  if (run.violations.length > 0) {
+    if (commands.tracePath !== null) out.push(`trace saved: ${commands.tracePath}`);
+    out.push(`rerun: ${commands.rerun}`);
+    if (commands.replay !== null) out.push(`replay: ${commands.replay}`);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-function eventLine(event: ScenarioRun['events'][number], taskWidth: number): string {
-  return `  ${padStart(event.step, 6)} ${padStart(event.atMs, 8)}  ${event.task.padEnd(taskWidth)}  ${describeEvent(event)}`;
-}
-
-/** The exact command that reproduces this run: the seed and every option not at its default. */
-function replayCommandFor(seed: number, options: RunOptions): string {
+/** The command that runs this seed again: the seed and every option not at its default. */
+function rerunCommandFor(seed: number, options: RunOptions): string {
   const parts = ['npm run sim --', `--seed ${seed}`];
   const numeric: [keyof RunOptions, string, number][] = [
     ['books', '--books', defaultScenarioSize.books],
@@ -183,8 +196,4 @@ function replayCommandFor(seed: number, options: RunOptions): string {
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
   if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
   return parts.join(' ');
-}
-
-function shellQuote(text: string): string {
-  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,7 +1,10 @@
 // The sim command as its users run it: in a separate process, through tsx.
 
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 
 interface CommandResult {
   readonly status: number | null;
@@ -9,8 +12,18 @@ interface CommandResult {
   readonly stderr: string;
 }
 
+// Failing runs save their traces here, not in the checkout's reports/.
+const reports = mkdtempSync(join(tmpdir(), 'cli-test-'));
+afterAll(() => {
+  rmSync(reports, { recursive: true, force: true });
+});
+
 function sim(...args: string[]): CommandResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -77,12 +90,16 @@ describe('sim --seed N', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('exits 1 on a violation, names it, and ends with the command that replays the run', () => {
+  it('exits 1 on a violation, names it, and ends with the commands that run it again and replay its trace', () => {
     const result = sim('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/✗ cancel-only-by-owner at step \d+: book \d: the timer of reservation r\d+/);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe('replay: npm run sim -- --seed 6 --bug seed-auto-cancel');
+    const tracePath = join(reports, 'traces', 'seed-auto-cancel-cancel-only-by-owner-seed6-');
+    expect(lines.at(-3)?.startsWith(`trace saved: ${tracePath}`)).toBe(true);
+    expect(lines.at(-3)).toMatch(/-[0-9a-f]{8}\.trace\.json$/);
+    expect(lines.at(-2)).toBe('rerun: npm run sim -- --seed 6 --bug seed-auto-cancel');
+    expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${lines.at(-3)?.slice('trace saved: '.length)}`);
     const replayed = sim('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(replayed.stdout).toBe(result.stdout);
   });
@@ -101,6 +118,15 @@ describe('sim --seed N', () => {
     const listed = JSON.parse(sim('bugs', '--json').stdout) as { name: string; breaks: string }[];
     expect(listed.length).toBeGreaterThanOrEqual(8);
     expect(listed.map((bug) => bug.name)).toContain('check-before-lock');
+  });
+
+  it('documents replay and shrink in --help', () => {
+    const replay = sim('replay', '--help');
+    expect(replay.status).toBe(0);
+    for (const option of ['<file>', '--json', '--allow-engine-module']) expect(replay.stdout).toContain(option);
+    const shrink = sim('shrink', '--help');
+    expect(shrink.status).toBe(0);
+    for (const option of ['<file>', '--max-runs', '--allow-engine-module']) expect(shrink.stdout).toContain(option);
   });
 
   it('documents every option in --help', () => {
