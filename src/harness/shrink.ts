@@ -115,7 +115,8 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
     await shortenChoices(() => best, attempt, 'valueChoices');
     await zeroChoices(() => best, attempt, 'taskChoices');
     await zeroChoices(() => best, attempt, 'valueChoices');
-    await deleteTaskChoices(() => best, attempt);
+    await deleteChoices(() => best, attempt, 'taskChoices');
+    await deleteChoices(() => best, attempt, 'valueChoices');
     await earlierArrivals(() => best, attempt);
     await dropUnusedBooksAndMembers(() => best, attempt);
     if (compareSize(measure(best), before) === 0) break;
@@ -147,7 +148,11 @@ async function removeOperations(current: () => Candidate, attempt: Attempt): Pro
       // Without the operation, the interleaving that mattered may need fewer preemptions, or
       // other ones: the default schedule is tried too before giving the removal up.
       if (await attempt({ ...best, scenario })) continue;
-      if (best.taskChoices.length > 0) await attempt({ ...best, scenario, taskChoices: [] });
+      if (best.taskChoices.length > 0 && (await attempt({ ...best, scenario, taskChoices: [] }))) continue;
+      // The removed operations' own durations were likely default ones ahead of the duration
+      // that matters; dropping as many leading defaults keeps that one on its decision.
+      const shifted = withoutLeadingDefaults(best.valueChoices, chunk);
+      if (shifted.length < best.valueChoices.length) await attempt({ ...best, scenario, valueChoices: shifted });
     }
   }
 }
@@ -164,15 +169,22 @@ async function shortenChoices(current: () => Candidate, attempt: Attempt, kind: 
 }
 
 /**
- * Deletes single task choices, so that those after it move one decision earlier: a preemption
- * that was needed only to reach another one goes, and the other one stays where it mattered.
+ * Deletes single choices, so that those after it move one decision earlier: a preemption that
+ * was needed only to reach another one goes, and the other one stays where it mattered.
  */
-async function deleteTaskChoices(current: () => Candidate, attempt: Attempt): Promise<void> {
-  for (let index = current().taskChoices.length - 1; index >= 0; index -= 1) {
+async function deleteChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
+  for (let index = current()[kind].length - 1; index >= 0; index -= 1) {
     const best = current();
-    if (index >= best.taskChoices.length) continue;
-    await attempt({ ...best, taskChoices: [...best.taskChoices.slice(0, index), ...best.taskChoices.slice(index + 1)] });
+    if (index >= best[kind].length) continue;
+    await attempt({ ...best, [kind]: [...best[kind].slice(0, index), ...best[kind].slice(index + 1)] });
   }
+}
+
+/** `choices` without up to `count` of the defaults that come before its first non-default. */
+function withoutLeadingDefaults(choices: readonly number[], count: number): readonly number[] {
+  let dropped = 0;
+  while (dropped < count && dropped < choices.length && choices[dropped] === 0) dropped += 1;
+  return choices.slice(dropped);
 }
 
 /** Sets each non-default choice to the default, latest first, then tries 1. */
