@@ -47,10 +47,15 @@ export function describeEngineConfig(config: EngineConfig): string {
 
 export function describeScenario(scenario: Scenario): string[] {
   return [
-    `${scenario.books.length} books, ${scenario.members.length} members, ${scenario.operations.length} operations; ` +
+    `${count(scenario.books.length, 'book')}, ${count(scenario.members.length, 'member')}, ${count(scenario.operations.length, 'operation')}; ` +
       describeEngineConfig(scenario.engine),
     ...scenario.operations.map((operation) => `  ${describeOperation(operation)}`),
   ];
+}
+
+/** "1 book", "3 books". */
+export function count(amount: number, noun: string): string {
+  return `${amount} ${noun}${amount === 1 ? '' : 's'}`;
 }
 
 /** Right-aligns `text` in `width` columns. */
