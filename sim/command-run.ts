@@ -1,8 +1,8 @@
-// `sim [run] --seed N`: draws a scenario from the seed, runs it once under the random strategy,
+// `sim [run] --seed N`: draws a scenario from the seed, runs it once under the random strategy (or PCT),
 // and prints the seed, the scenario, the trace, the invariants' verdict and a summary.
 
 import { randomInt } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
@@ -11,7 +11,10 @@ import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
+import { createPctStrategy, pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
+import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
+import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
 import { replayTraceCommand, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
@@ -29,6 +32,8 @@ interface RunOptions {
   maxSteps: number;
   engine?: string;
   bug?: string;
+  strategy: 'random' | 'pct';
+  depth: number;
   json: boolean;
   verbose: boolean;
 }
@@ -52,6 +57,8 @@ export function addRunCommand(program: Command): void {
     .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
+    .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct']).default('random'))
+    .option('--depth <d>', 'with --strategy pct: the bug depth targeted (d-1 priority change points)', integerOption(1, pctLimits.depthMax), 2)
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions) => {
@@ -73,12 +80,13 @@ async function runCommand(options: RunOptions): Promise<number> {
   }
   const engine = await chooseEngine(options);
   const scenario = generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
-  const strategy = createRandomStrategy(seed);
+  const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
   if (!options.json) {
     // The seed comes first, before anything that could fail, so every run can be reproduced.
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: ${strategy.name}\n`);
+    if (guarantee !== null) process.stdout.write(`${guarantee}\n`);
     process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
   }
   const run = await runScenario({
@@ -115,7 +123,8 @@ function saveFailure(seed: number, options: RunOptions, engine: ChosenEngine, sc
   const rerun = rerunCommandFor(seed, options);
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
   try {
-    const trace = buildTrace({ engine: engine.reference, scenario, strategy: 'random', seed, maxSteps: options.maxSteps }, run);
+    const strategy = options.strategy === 'pct' ? `pct(d=${options.depth})` : 'random';
+    const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
     const tracePath = saveTrace(trace);
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
@@ -123,6 +132,30 @@ function saveFailure(seed: number, options: RunOptions, engine: ChosenEngine, sc
     process.stderr.write(`sim: ${error.message}\n`);
     return { rerun, tracePath: null, replay: null };
   }
+}
+
+/**
+ * The strategy for this run. PCT needs k, the steps a run takes: it is estimated from one run of
+ * the same scenario under the default schedule, and the bound PCT then offers is printed.
+ */
+async function chooseStrategy(
+  seed: number,
+  options: RunOptions,
+  scenario: Scenario,
+  engine: ChosenEngine,
+): Promise<{ strategy: SchedulingStrategy; guarantee: string | null }> {
+  if (options.strategy === 'random') return { strategy: createRandomStrategy(seed), guarantee: null };
+  const pilot = await runScenario({ scenario, engine: engine.createEngine, strategy: createReplayStrategy([]), maxSteps: options.maxSteps });
+  const stepsEstimate = Math.max(1, Math.min(pilot.steps, pctLimits.stepsEstimateMax));
+  const tasks = pilot.tasksCreated;
+  const bound = pctGuarantee(tasks, stepsEstimate, options.depth);
+  const formula = options.depth === 1 ? `1/${tasks}` : `1/(${tasks}·${stepsEstimate}${options.depth === 2 ? '' : `^${options.depth - 1}`})`;
+  return {
+    strategy: createPctStrategy({ seed, depth: options.depth, stepsEstimate }),
+    guarantee:
+      `pct: depth ${options.depth}, k = ${stepsEstimate} steps and n = ${tasks} tasks (from a run under the default schedule): ` +
+      `a bug of depth ${options.depth} shows with probability at least ${formula} = ${bound.toPrecision(3)} per run`,
+  };
 }
 
 /** The engine to run, and how its trace names it. */
@@ -195,5 +228,6 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   }
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
   if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
+  if (options.strategy !== 'random') parts.push(`--strategy ${options.strategy} --depth ${options.depth}`);
   return parts.join(' ');
 }

@@ -129,10 +129,20 @@ describe('sim --seed N', () => {
     for (const option of ['<file>', '--max-runs', '--allow-engine-module']) expect(shrink.stdout).toContain(option);
   });
 
+  it('runs PCT when asked, printing the bound it offers this run, the same for the same seed', () => {
+    const first = sim('--seed', '3', '--strategy', 'pct', '--depth', '2');
+    expect(first.status).toBe(0);
+    const lines = first.stdout.split('\n');
+    expect(lines[1]).toBe('engine: library   strategy: pct(d=2)');
+    expect(lines[2]).toMatch(/^pct: depth 2, k = \d+ steps and n = \d+ tasks .*probability at least 1\/\(\d+·\d+\) = [0-9.e-]+ per run$/);
+    expect(sim('--seed', '3', '--strategy', 'pct', '--depth', '2').stdout).toBe(first.stdout);
+    expect(sim('--seed', '3').stdout).not.toBe(first.stdout);
+  });
+
   it('documents every option in --help', () => {
     const result = sim('run', '--help');
     expect(result.status).toBe(0);
-    for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--bug', '--json', '--verbose', '--max-steps']) {
+    for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--bug', '--json', '--verbose', '--max-steps', '--strategy', '--depth']) {
       expect(result.stdout).toContain(option);
     }
   });
