@@ -34,6 +34,9 @@ export interface ShrinkResult {
 
 export const defaultShrinkRuns = 4000;
 
+/** How many leading task choices a removal may also drop to realign the rest. */
+const taskShiftMax = 8;
+
 interface Candidate {
   readonly scenario: Scenario;
   /** Answers to "which task next", in order. */
@@ -152,7 +155,12 @@ async function removeOperations(current: () => Candidate, attempt: Attempt): Pro
       // The removed operations' own durations were likely default ones ahead of the duration
       // that matters; dropping as many leading defaults keeps that one on its decision.
       const shifted = withoutLeadingDefaults(best.valueChoices, chunk);
-      if (shifted.length < best.valueChoices.length) await attempt({ ...best, scenario, valueChoices: shifted });
+      if (shifted.length < best.valueChoices.length && (await attempt({ ...best, scenario, valueChoices: shifted }))) continue;
+      // Likewise the removed operations' own task decisions came before the preemptions that
+      // matter: dropping a few leading task choices can put those back on their steps.
+      for (let dropped = 1; dropped <= Math.min(taskShiftMax, best.taskChoices.length); dropped += 1) {
+        if (await attempt({ ...best, scenario, taskChoices: best.taskChoices.slice(dropped) })) break;
+      }
     }
   }
 }

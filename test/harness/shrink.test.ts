@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../src/engine/api.ts';
-import { findBug } from '../../src/engine/bugs/index.ts';
+import { bugZoo, findBug } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import { runScenario } from '../../src/harness/run-scenario.ts';
 import { generateScenario } from '../../src/harness/scenario.ts';
@@ -32,22 +32,42 @@ async function foundTrace(bugName: string, config: EngineConfig): Promise<TraceF
   throw new Error(`${bugName} not found in 100 seeds`);
 }
 
-// The smallest counterexamples derived by hand for these workloads (operations, and decisions
-// that differ from the default): see test/engine/bugs-sim.test.ts for the stories.
+const slow: EngineConfig = { cancelWindowMs: 100, queueCapacity: 8, workerCount: 1, borrowWorkMinMs: 0, borrowWorkMaxMs: 200 };
+
+// The smallest counterexample derived by hand for each bug under its workload: operations, and
+// decisions that differ from the default (preemptions, reordered timers, non-minimal durations).
+// test/engine/bugs-sim.test.ts tells each story with the scenario written out.
 const cases = [
+  // Two reserves of one book by two members; the first borrow (0-600 ms) outlasts the window.
+  { bug: 'borrow-check-before-work', config: slowParallel, operations: 2, nonDefaultChoices: 1 },
+  // One reserve whose borrow takes longer than the 100 ms window: one duration choice.
+  { bug: 'borrow-without-holder-check', config: slow, operations: 1, nonDefaultChoices: 1 },
+  { bug: 'cancel-off-by-one', config: slow, operations: 1, nonDefaultChoices: 1 },
+  // Reserve, borrow (default, inside the window), return, another member reserves.
+  { bug: 'cancel-without-owner-check', config: quick, operations: 3, nonDefaultChoices: 1 },
+  // Two reserves at one instant, one preemption between the check and the lock.
+  { bug: 'check-before-lock', config: quick, operations: 2, nonDefaultChoices: 1 },
+  // Three reserves at one instant with one worker and room for one request.
+  { bug: 'duplicated-request', config: quick, operations: 3, nonDefaultChoices: 0 },
+  // Reserve (borrowed), then a return and a reserve of the book at one instant, two preemptions.
+  { bug: 'lock-order-deadlock', config: quick, operations: 3, nonDefaultChoices: 2 },
   { bug: 'lost-request', config: quick, operations: 2, nonDefaultChoices: 0 },
   { bug: 'missed-release-on-error', config: quick, operations: 2, nonDefaultChoices: 0 },
+  // A reserve and an add at one instant, one preemption between the two read locks.
+  { bug: 'recursive-read-lock', config: quick, operations: 2, nonDefaultChoices: 1 },
   { bug: 'return-without-borrower-check', config: quick, operations: 2, nonDefaultChoices: 0 },
-  { bug: 'check-before-lock', config: quick, operations: 2, nonDefaultChoices: 1 },
-  // Reserve, borrow, return, reserve again: the borrow must finish inside the window, which
-  // with borrows of 1-50 ms on one worker is the default; the stale timer then needs the
-  // second reserve to come after the return.
+  // Reserve, borrow, return, reserve again; the second borrow slow enough to meet the old timer.
   { bug: 'seed-auto-cancel', config: quick, operations: 3, nonDefaultChoices: 1 },
-  // Two reserves of one book by two members, the first borrow slow enough to outlast the window.
-  { bug: 'borrow-check-before-work', config: slowParallel, operations: 2, nonDefaultChoices: 1 },
+  // The first request outlasts its window, the member reserves again, the stale request borrows.
+  { bug: 'seed-borrow-rule', config: slow, operations: 3, nonDefaultChoices: 2 },
+  { bug: 'worker-exits-when-idle', config: slow, operations: 1, nonDefaultChoices: 0 },
 ] as const;
 
 describe('shrinkTrace', () => {
+  it('has a hand-derived minimum for every bug of the zoo', () => {
+    expect(cases.map((subject) => subject.bug)).toEqual(bugZoo.map((bug) => bug.name));
+  });
+
   it.each(cases)('shrinks a random $bug failure to at most $operations operations and $nonDefaultChoices non-default choices', async (subject) => {
     const original = await foundTrace(subject.bug, subject.config);
     const bug = findBug(subject.bug);
