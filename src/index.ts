@@ -15,6 +15,8 @@ export type { BlockedTask, SimulationFailure, SimulationFailureKind, StepRecord 
 export { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './runtime/sim/strategy.ts';
 export { createRandomStrategy } from './runtime/sim/scheduler-random.ts';
 export { createReplayStrategy } from './runtime/sim/scheduler-replay.ts';
+export { createChoiceLogStrategy } from './runtime/sim/scheduler-choice-log.ts';
+export { createPctStrategy, pctGuarantee, type PctOptions, type PctStrategy } from './runtime/sim/scheduler-pct.ts';
 export { createPrng, type Prng } from './runtime/sim/prng.ts';
 
 export * from './engine/api.ts';
@@ -22,6 +24,13 @@ export { createEngine, LibraryService } from './engine/library.ts';
 
 export { generateScenario, defaultScenarioSize, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
 export { runScenario, simulateScenario, hashEvents, type ScenarioRun, type ScenarioRunOptions, type SimulatedScenario } from './harness/run-scenario.ts';
+
+export { bugZoo, findBug, type BugVariant } from './engine/bugs/index.ts';
+
+export { buildTrace, traceSize, type EngineReference, type TraceFile, type TraceSize } from './harness/trace.ts';
+export { loadTrace, saveTrace, TraceLoadError, TraceWriteError } from './harness/trace-file.ts';
+export { replayTrace, type ReplayOutcome } from './harness/replay.ts';
+export { shrinkTrace, type ShrinkOptions, type ShrinkResult } from './harness/shrink.ts';
 
 export { checkHistory, invariants, type Invariant } from './check/index.ts';
 export type { InvariantName, RecordedEvent, RunHistory, Violation } from './check/history.ts';
