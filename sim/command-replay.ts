@@ -9,7 +9,7 @@ import { replayTrace, type Divergence, type ReplayOutcome } from '../src/harness
 import { loadTrace, TraceLoadError } from '../src/harness/trace-file.ts';
 import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { UsageError } from './options.ts';
-import { replayTraceCommand, traceLines, verdictLines } from './report.ts';
+import { replayTraceCommand, runJsonFields, traceLines, verdictLines } from './report.ts';
 
 interface ReplayCommandOptions {
   json: boolean;
@@ -84,13 +84,7 @@ async function replayCommand(file: string, options: ReplayCommandOptions): Promi
       strategy: trace.strategy,
       seed: trace.seed,
       scenario: trace.scenario,
-      steps: run.steps,
-      virtualTimeMs: run.virtualTimeMs,
-      choices: run.choices,
-      events: run.events,
-      ...(run.stepLog === null ? {} : { stepLog: run.stepLog }),
-      violations: run.violations,
-      traceHash: run.traceHash,
+      ...runJsonFields(run),
       saved: { violation: trace.violation, steps: trace.steps, traceHash: trace.traceHash },
       ...(outcome.kind === 'diverged' ? { divergence: outcome.divergence } : {}),
       ...(outcome.kind === 'passes-now' ? { divergence: outcome.eventsDiffer } : {}),

@@ -17,7 +17,7 @@ import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
-import { replayTraceCommand, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
+import { replayTraceCommand, runJsonFields, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -184,13 +184,7 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
     strategy,
     scenario,
     outcome: run.outcome,
-    steps: run.steps,
-    virtualTimeMs: run.virtualTimeMs,
-    choices: run.choices,
-    events: run.events,
-    ...(run.stepLog === null ? {} : { stepLog: run.stepLog }),
-    violations: run.violations,
-    traceHash: run.traceHash,
+    ...runJsonFields(run),
     ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay ?? commands.rerun }),
   };
 }

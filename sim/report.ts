@@ -2,6 +2,7 @@
 // commands it prints for reproducing one, so that `run`, `replay` and `shrink` read alike.
 
 import { invariants } from '../src/check/index.ts';
+import type { ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { RecordedEvent, Violation } from '../src/check/history.ts';
 import { describeEvent, padStart } from '../src/harness/format.ts';
 import type { StepRecord } from '../src/runtime/sim/kernel.ts';
@@ -61,4 +62,17 @@ export function shellQuote(text: string): string {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The fields of a run that every JSON report carries, in one order. */
+export function runJsonFields(run: ScenarioRun): Record<string, unknown> {
+  return {
+    steps: run.steps,
+    virtualTimeMs: run.virtualTimeMs,
+    choices: run.choices,
+    events: run.events,
+    ...(run.stepLog === null ? {} : { stepLog: run.stepLog }),
+    violations: run.violations,
+    traceHash: run.traceHash,
+  };
 }
