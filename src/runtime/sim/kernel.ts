@@ -38,8 +38,10 @@ export class SimTask implements TaskView {
   operation = 0;
   /** The operation's argument (a value to send), or the resolution of an operation that can always proceed. */
   operand: unknown = undefined;
-  /** Says what an always-proceeding operation is, for reports ("sleeps until 5000 ms"). */
+  /** Says what the pending operation is, for reports; see `describeOperation`. */
   label = 'start';
+  /** For a sleeping task: when it wakes. Kept apart from the label so a sleep builds no string. */
+  wakeAtMs = 0;
   resume: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
 
@@ -219,17 +221,18 @@ export class Kernel {
   }
 
   /** Parks the running task until the clock reaches `deadlineMs`. */
-  sleepUntil(deadlineMs: number, label: string): Promise<void> {
-    const task = this.runningTask(label);
+  sleepUntil(deadlineMs: number): Promise<void> {
+    const task = this.runningTask('sleep');
     task.waitingOn = null;
     task.operand = undefined;
-    task.label = label;
+    task.label = sleepLabel;
+    task.wakeAtMs = deadlineMs;
     task.status = 'sleeping';
     const settled = new Promise<void>((resolve, reject) => {
       task.resume = resolve as (value: unknown) => void;
       task.reject = reject;
     });
-    this.addTimer(deadlineMs, task, null, label);
+    this.addTimer(deadlineMs, task, null, sleepLabel);
     this.decide(null);
     return settled;
   }
@@ -408,7 +411,7 @@ export class Kernel {
   private proceed(task: SimTask): void {
     const waitingOn = task.waitingOn;
     if (this.stepLog !== null) {
-      this.stepLog.push({ step: this.step, atMs: this.nowMs, task: task.name, operation: task.label });
+      this.stepLog.push({ step: this.step, atMs: this.nowMs, task: task.name, operation: describeOperation(task) });
     }
     let value: unknown = task.operand;
     let error: unknown = undefined;
@@ -454,7 +457,7 @@ export class Kernel {
       let waitsFor: string;
       if (task.waitingOn !== null) waitsFor = task.waitingOn.describeWait(task);
       else if (task.status === 'running') waitsFor = 'nothing: it was running';
-      else waitsFor = `nothing: it was ${task.status} (${task.label})`;
+      else waitsFor = `nothing: it was ${task.status} (${describeOperation(task)})`;
       blocked.push({ id: task.id, name: task.name, waitsFor });
     }
     return blocked;
@@ -485,6 +488,13 @@ export class Kernel {
     this.onFinish = null;
     onFinish?.();
   }
+}
+
+const sleepLabel = 'sleep';
+
+/** What a task's pending operation is, for people: "lock book:1", "sleep until 5000 ms". */
+function describeOperation(task: SimTask): string {
+  return task.label === sleepLabel ? `sleep until ${task.wakeAtMs} ms` : task.label;
 }
 
 function canProceed(task: SimTask): boolean {

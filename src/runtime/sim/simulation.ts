@@ -122,7 +122,7 @@ class SimulatedRuntime implements SimRuntime {
     checkDuration('sleep duration', delayMs);
     if (delayMs === 0) return this.kernel.suspend<void>(null, 0, undefined, 'sleep 0 ms');
     const deadlineMs = this.kernel.nowMs + delayMs;
-    return this.kernel.sleepUntil(deadlineMs, `sleep until ${deadlineMs} ms`);
+    return this.kernel.sleepUntil(deadlineMs);
   }
 
   work(minMs: number, maxMs: number): Promise<void> {
