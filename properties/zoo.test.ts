@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BookId, EngineConfig, MemberId } from '../src/engine/api.ts';
+import type { EngineConfig } from '../src/engine/api.ts';
 import { bugNames, bugZoo } from '../src/engine/bugs/index.ts';
 import { createEngine } from '../src/engine/library.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
@@ -26,28 +26,12 @@ import { createChoiceLogStrategy } from '../src/runtime/sim/scheduler-choice-log
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import { defaultScenarioShape, memberName, oneBookScenarioShape, scenarioOutsideShape, type ScenarioShape } from './arbitraries.ts';
 import { checkFamily, ciPropertyBudget, familyOfInvariant, propertyMaxSteps, suiteTitle, type FamilyCheckResult } from './property-harness.ts';
+import { addBook, borrowWork, reserve, returnBook } from '../test/support/scenario-builders.ts';
 
 // ---- Hand-written minimal counterexamples ---------------------------------------------------
 
 /** The engine of the hand-written cases: the simplest configuration both shapes allow. */
 const simplestEngine: EngineConfig = { cancelWindowMs: 100, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0 };
-
-/** Every borrow takes exactly `durationMs`. */
-function borrowWork(durationMs: number): Pick<EngineConfig, 'borrowWorkMinMs' | 'borrowWorkMaxMs'> {
-  return { borrowWorkMinMs: durationMs, borrowWorkMaxMs: durationMs };
-}
-
-function reserve(atMs: number, bookId: BookId, memberId: MemberId): ScenarioOperation {
-  return { kind: 'reserve', atMs, bookId, memberId };
-}
-
-function returnBook(atMs: number, bookId: BookId, memberId: MemberId): ScenarioOperation {
-  return { kind: 'return', atMs, bookId, memberId };
-}
-
-function addBook(atMs: number, bookId: BookId): ScenarioOperation {
-  return { kind: 'add', atMs, bookId };
-}
 
 /** Books 1..bookCount, members 1..memberCount named as the arbitraries name them. */
 function scenario(bookCount: number, memberCount: number, operations: readonly ScenarioOperation[], engine: Partial<EngineConfig> = {}): Scenario {

@@ -4,7 +4,7 @@
 // every checker failing on a real engine, not only on the hand-built histories of test/check/.
 
 import { describe, expect, it } from 'vitest';
-import type { BookId, EngineConfig, MemberId } from '../../src/engine/api.ts';
+import type { BookId, EngineConfig } from '../../src/engine/api.ts';
 import { bugNames, bugZoo, type BugVariant } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import type { InvariantName } from '../../src/check/history.ts';
@@ -12,6 +12,7 @@ import { runScenario, type ScenarioRun } from '../../src/harness/run-scenario.ts
 import { generateScenario, type Scenario, type ScenarioOperation, type ScenarioSize } from '../../src/harness/scenario.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
+import { addBook, borrowWork, reserve, returnBook } from '../support/scenario-builders.ts';
 
 // ---- Minimal scenarios ----------------------------------------------------------------------
 
@@ -22,23 +23,6 @@ import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts'
 const minimalEngine: EngineConfig = { cancelWindowMs: 100, queueCapacity: 4, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0 };
 
 const memberNames = ['Ada', 'Brian', 'Cleo'] as const;
-
-/** Borrow work fixed at `durationMs`, so the schedule has no duration to choose. */
-function borrowWork(durationMs: number): Pick<EngineConfig, 'borrowWorkMinMs' | 'borrowWorkMaxMs'> {
-  return { borrowWorkMinMs: durationMs, borrowWorkMaxMs: durationMs };
-}
-
-function reserve(atMs: number, bookId: BookId, memberId: MemberId): ScenarioOperation {
-  return { kind: 'reserve', atMs, bookId, memberId };
-}
-
-function returnBook(atMs: number, bookId: BookId, memberId: MemberId): ScenarioOperation {
-  return { kind: 'return', atMs, bookId, memberId };
-}
-
-function addBook(atMs: number, bookId: BookId): ScenarioOperation {
-  return { kind: 'add', atMs, bookId };
-}
 
 /** Members 1..memberCount, named; operations in arrival order, as a Scenario requires. */
 function scenario(shape: {
