@@ -174,14 +174,13 @@ export class Kernel {
     this.tasksCreated += 1;
     const task = new SimTask(this.tasksCreated, name);
     this.live.add(task);
-    new Promise<unknown>((resolve) => {
-      task.resume = resolve;
-    })
-      .then(body)
-      .then(
+    // The body starts in a reaction of its own, once the task is first scheduled.
+    task.resume = () => {
+      void settledPromise.then(body).then(
         () => this.taskEnded(task),
         (error: unknown) => this.taskThrew(task, error),
       );
+    };
     this.ready.push(task);
   }
 
@@ -336,8 +335,9 @@ export class Kernel {
           park(task);
         }
       }
-      if (kept !== ready.length) ready.length = kept;
-      if (count !== candidates.length) candidates.length = count;
+      // pop() rather than a length assignment: much cheaper on V8 for a few elements.
+      while (ready.length > kept) ready.pop();
+      while (candidates.length > count) candidates.pop();
 
       if (count === 0) {
         running = null;
@@ -358,7 +358,7 @@ export class Kernel {
       }
       const next = candidates[chosen] as SimTask;
       if (next !== running) {
-        ready.splice(ready.indexOf(next), 1);
+        removeInOrder(ready, next);
         if (running !== null && running.status !== 'blocked') {
           running.status = 'runnable';
           ready.push(running);
@@ -495,6 +495,13 @@ const sleepLabel = 'sleep';
 /** What a task's pending operation is, for people: "lock book:1", "sleep until 5000 ms". */
 function describeOperation(task: SimTask): string {
   return task.label === sleepLabel ? `sleep until ${task.wakeAtMs} ms` : task.label;
+}
+
+/** Removes `task` from `tasks`, keeping the others' order; a shift loop beats splice here. */
+function removeInOrder(tasks: SimTask[], task: SimTask): void {
+  const index = tasks.indexOf(task);
+  for (let next = index + 1; next < tasks.length; next += 1) tasks[next - 1] = tasks[next] as SimTask;
+  tasks.pop();
 }
 
 function canProceed(task: SimTask): boolean {

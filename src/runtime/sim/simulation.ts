@@ -4,6 +4,7 @@
 import type { Channel, Mutex, RWMutex, Runtime, Timer, WaitGroup } from '../runtime.ts';
 import { SimChannel } from './channel.ts';
 import { Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
+import type { TimerEntry } from './timer-heap.ts';
 import { SimMutex } from './mutex.ts';
 import { SimRWMutex } from './rwmutex.ts';
 import type { SchedulingStrategy } from './strategy.ts';
@@ -114,8 +115,7 @@ class SimulatedRuntime implements SimRuntime {
   afterFunc(name: string, delayMs: number, callback: () => Promise<void> | void): Timer {
     checkDuration('afterFunc delay', delayMs);
     const kernel = this.kernel;
-    const entry = kernel.addTimer(kernel.nowMs + delayMs, null, async () => callback(), name);
-    return { stop: () => kernel.stopTimer(entry) };
+    return new SimTimer(kernel, kernel.addTimer(kernel.nowMs + delayMs, null, async () => callback(), name));
   }
 
   sleep(delayMs: number): Promise<void> {
@@ -141,6 +141,17 @@ class SimulatedRuntime implements SimRuntime {
 
   yield(label = 'yield'): Promise<void> {
     return this.kernel.suspend<void>(null, 0, undefined, label);
+  }
+}
+
+class SimTimer implements Timer {
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly entry: TimerEntry,
+  ) {}
+
+  stop(): boolean {
+    return this.kernel.stopTimer(this.entry);
   }
 }
 
