@@ -126,6 +126,32 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
         expect(events).toEqual(['holder in', 'holder out', 'contender in']);
       });
 
+      it('ignores a release function whose hold unlock() already ended, leaving the next hold alone', async () => {
+        await harness.run(async (rt) => {
+          const mutex = rt.newMutex('book-2');
+          const release = await mutex.lock();
+          mutex.unlock();
+          const next = await mutex.lock();
+          // The first hold ended with unlock(): its release must not end the second hold, or
+          // the second's own release would then throw on an unlocked mutex.
+          release();
+          next();
+          await expectFailure(() => mutex.unlock(), Error, 'book-2');
+        });
+      });
+
+      it('ignores a read release function whose hold rUnlock() already ended', async () => {
+        await harness.run(async (rt) => {
+          const books = rt.newRWMutex('books');
+          const first = await books.rLock();
+          books.rUnlock();
+          const second = await books.rLock();
+          first();
+          second();
+          await expectFailure(() => books.rUnlock(), Error, 'books');
+        });
+      });
+
       it('releases in runExclusive however the critical section ends', async () => {
         await harness.run(async (rt) => {
           const mutex = rt.newMutex('exclusive');

@@ -7,6 +7,8 @@ import type { Kernel, SimTask, Waitable } from './kernel.ts';
 export class SimMutex implements Mutex, Waitable {
   readonly waiters: SimTask[] = [];
   private holder: SimTask | null = null;
+  /** Counts holds, so a release function frees only the hold it came from. */
+  private holds = 0;
   private readonly lockLabel: string;
 
   constructor(
@@ -36,9 +38,12 @@ export class SimMutex implements Mutex, Waitable {
 
   proceed(task: SimTask): Release {
     this.holder = task;
+    this.holds += 1;
+    const hold = this.holds;
     let released = false;
     return () => {
-      if (released) return;
+      // A stale release (its hold already ended by unlock()) must not free a later holder.
+      if (released || this.holds !== hold || this.holder === null) return;
       released = true;
       this.unlock();
     };

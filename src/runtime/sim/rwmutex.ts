@@ -13,8 +13,10 @@ const writeOperation = 1;
 
 export class SimRWMutex implements RWMutex, Waitable {
   readonly waiters: SimTask[] = [];
-  /** Tasks holding a read lock, in the order they took it. */
-  private readonly readers: SimTask[] = [];
+  /** The read holds, in the order they were taken: one object each, so a release frees its own. */
+  private readonly readers: { readonly task: SimTask }[] = [];
+  /** Counts write holds, so a write release function frees only the hold it came from. */
+  private writeHolds = 0;
   private writer: SimTask | null = null;
   /** The writer whose turn it is: holding the lock, or waiting for readers to leave. */
   private announcedWriter: SimTask | null = null;
@@ -47,15 +49,21 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   rUnlock(): void {
+    if (this.readers.length === 0) throw new Error(`rUnlock of ${this.name} without a read lock held`);
     // Go does not tie a read lock to a goroutine; the caller's own hold is released when it has
     // one, so that deadlock reports name the readers that really still hold the lock.
     const caller = this.kernel.current;
-    const own = caller === null ? -1 : this.readers.lastIndexOf(caller);
-    this.releaseRead(own === -1 ? 0 : own);
+    let index = 0;
+    for (let candidate = this.readers.length - 1; candidate >= 0; candidate -= 1) {
+      if (this.readers[candidate]?.task === caller) {
+        index = candidate;
+        break;
+      }
+    }
+    this.releaseRead(index);
   }
 
   private releaseRead(index: number): void {
-    if (this.readers.length === 0) throw new Error(`rUnlock of ${this.name} without a read lock held`);
     this.readers.splice(index, 1);
     if (this.readers.length === 0) this.kernel.wake(this);
   }
@@ -82,17 +90,22 @@ export class SimRWMutex implements RWMutex, Waitable {
     let released = false;
     if (task.operation === readOperation) {
       this.admittedReaders.delete(task);
-      this.readers.push(task);
+      const hold = { task };
+      this.readers.push(hold);
       return () => {
         if (released) return;
         released = true;
-        const own = this.readers.lastIndexOf(task);
-        this.releaseRead(own === -1 ? 0 : own);
+        // Gone already if rUnlock() released it: then there is nothing of its own to free.
+        const index = this.readers.indexOf(hold);
+        if (index !== -1) this.releaseRead(index);
       };
     }
     this.writer = task;
+    this.writeHolds += 1;
+    const hold = this.writeHolds;
     return () => {
-      if (released) return;
+      // A stale release (its hold already ended by unlock()) must not free a later writer.
+      if (released || this.writeHolds !== hold || this.writer === null) return;
       released = true;
       this.unlock();
     };
@@ -103,7 +116,7 @@ export class SimRWMutex implements RWMutex, Waitable {
       const blocker = this.writer ?? this.announcedWriter;
       return `to read-lock ${this.name} (writer ${blocker ?? 'none'} ${this.writer !== null ? 'holds it' : 'is waiting'})`;
     }
-    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader}`).join(', ');
+    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader.task}`).join(', ');
     const turn = this.announcedWriter === task ? '' : `; behind writer ${this.announcedWriter ?? 'none'}`;
     return `to write-lock ${this.name} (held by ${holders || 'nobody'}${turn})`;
   }
