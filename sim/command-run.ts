@@ -83,7 +83,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
   if (!options.json) {
-    // The seed comes first, before anything that could fail, so every run can be reproduced.
+    // The seed comes first, before the run and its report, so every run can be reproduced.
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: ${strategy.name}\n`);
     if (guarantee !== null) process.stdout.write(`${guarantee}\n`);
@@ -107,7 +107,7 @@ async function runCommand(options: RunOptions): Promise<number> {
 
 /** What a failing run prints for reproducing it: the seed command always, the trace when it was saved. */
 interface ReproductionCommands {
-  /** Runs the same seed and options again, through the random strategy. */
+  /** Runs the same seed and options again, through the same strategy. */
   readonly rerun: string;
   readonly tracePath: string | null;
   /** Replays the saved trace; null when nothing was saved. */
@@ -185,7 +185,7 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
     scenario,
     outcome: run.outcome,
     ...runJsonFields(run),
-    ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay ?? commands.rerun }),
+    ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay }),
   };
 }
 

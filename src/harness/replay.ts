@@ -37,7 +37,7 @@ export type ReplayOutcome =
    * another way than the saved one (a fix changes what happens), or null.
    */
   | { readonly kind: 'passes-now'; readonly run: ScenarioRun; readonly eventsDiffer: Divergence | null }
-  /** The same events, but the checkers now find another violation first. */
+  /** The same events, but the saved violation is no longer among those the checkers report. */
   | { readonly kind: 'fails-differently'; readonly run: ScenarioRun; readonly violation: Violation };
 
 export interface ReplayOptions {

@@ -6,9 +6,14 @@ import type { BookSnapshot, EngineEvent, EngineFactory } from '../engine/api.ts'
 import { checkHistory } from '../check/index.ts';
 import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
 import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
-import { runSimulation, type SimulationResult } from '../runtime/sim/simulation.ts';
+import { defaultSimulationLimits, runSimulation, type SimulationResult } from '../runtime/sim/simulation.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
+
+/** Tasks one operation can start: its client, a borrow handler and an auto-cancel timer. */
+const tasksPerOperationMax = 3;
+/** Tasks a run has whatever its operations: main and the workers (bounded by the scenario's limits). */
+const fixedTasksMax = 1 + 1000;
 
 type Mutable<T> = { -readonly [Key in keyof T]: T[Key] };
 
@@ -93,6 +98,9 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
     {
       strategy: options.strategy,
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      // Each operation may start up to three tasks (its client, a borrow handler, a timer), so
+      // the task bound grows with the scenario rather than failing a large one at its start.
+      maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length + fixedTasksMax),
       recordSteps: options.recordSteps ?? false,
     },
   );

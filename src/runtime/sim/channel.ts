@@ -7,12 +7,14 @@ import type { Kernel, SimTask, Waitable } from './kernel.ts';
 const sendOperation = 0;
 const receiveOperation = 1;
 const closedAndDrained: Received<never> = Object.freeze({ ok: false });
+/** Consumed items kept before the buffer drops them. */
+const compactAfterItems = 64;
 
 export class SimChannel<T> implements Channel<T>, Waitable {
   readonly waiters: SimTask[] = [];
   closed = false;
   private readonly buffer: T[] = [];
-  /** Index of the oldest item: a ring would save the copies, but buffers here are small. */
+  /** Index of the oldest item in `buffer`; the consumed prefix is dropped now and then. */
   private head = 0;
   private readonly sendLabel: string;
   private readonly receiveLabel: string;
@@ -73,6 +75,10 @@ export class SimChannel<T> implements Channel<T>, Waitable {
     this.head += 1;
     if (this.head === this.buffer.length) {
       this.buffer.length = 0;
+      this.head = 0;
+    } else if (this.head >= compactAfterItems && this.head * 2 >= this.buffer.length) {
+      // A channel that never quite empties would otherwise keep every item it ever carried.
+      this.buffer.splice(0, this.head);
       this.head = 0;
     }
     this.kernel.wake(this);

@@ -271,7 +271,6 @@ export class Kernel {
   stopTimer(entry: TimerEntry): boolean {
     if (entry.state !== 'pending') return false;
     entry.state = 'stopped';
-    this.timers.forget();
     return true;
   }
 

@@ -23,13 +23,10 @@ function before(left: TimerEntry, right: TimerEntry): boolean {
 /** A binary min-heap. Stopped timers stay in it until they reach the top, then are dropped. */
 export class TimerHeap {
   private readonly entries: TimerEntry[] = [];
-  /** Timers that are still pending (stopped ones excluded). */
-  pendingCount = 0;
 
   push(entry: TimerEntry): void {
     const entries = this.entries;
     entries.push(entry);
-    this.pendingCount += 1;
     let index = entries.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
@@ -39,11 +36,6 @@ export class TimerHeap {
       index = parent;
     }
     entries[index] = entry;
-  }
-
-  /** Records that one pending entry was stopped in place. */
-  forget(): void {
-    this.pendingCount -= 1;
   }
 
   peekPending(): TimerEntry | null {
@@ -56,7 +48,6 @@ export class TimerHeap {
     const top = this.entries[0];
     if (top === undefined) return null;
     this.removeTop();
-    this.pendingCount -= 1;
     return top;
   }
 
