@@ -20,6 +20,7 @@ export default tseslint.config(
         { name: 'clearTimeout', message: realTimeMessage },
         { name: 'clearInterval', message: realTimeMessage },
         { name: 'performance', message: realTimeMessage },
+        { name: 'queueMicrotask', message: 'The simulated kernel orders every hand-over itself; an extra microtask is a hidden ordering.' },
       ],
       'no-restricted-properties': [
         'error',
@@ -34,7 +35,24 @@ export default tseslint.config(
         'error',
         { selector: "NewExpression[callee.name='Date']", message: realTimeMessage },
       ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:crypto', importNames: ['randomInt', 'randomBytes', 'randomUUID', 'getRandomValues'], message: realTimeMessage },
+            { name: 'crypto', message: 'Import node:crypto; its random functions are allowed only where no run depends on them.' },
+            { name: 'node:timers', message: realTimeMessage },
+            { name: 'node:timers/promises', message: realTimeMessage },
+          ],
+        },
+      ],
     },
+  },
+  {
+    // Real randomness where no run depends on it: a fresh seed for a command that was given
+    // none (and prints it first), and the unique name of a temporary file.
+    files: ['sim/command-run.ts', 'properties/campaign.ts', 'src/harness/trace-file.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // The real runtime is the one place real time belongs; the benchmark measures wall time and
@@ -44,6 +62,7 @@ export default tseslint.config(
       'no-restricted-globals': 'off',
       'no-restricted-properties': 'off',
       'no-restricted-syntax': 'off',
+      'no-restricted-imports': 'off',
     },
   },
 );
