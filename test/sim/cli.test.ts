@@ -1,16 +1,10 @@
 // The sim command as its users run it: in a separate process, through tsx.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { simIn } from '../support/run-sim.ts';
 
 // Failing runs save their traces here, not in the checkout's reports/.
 const reports = mkdtempSync(join(tmpdir(), 'cli-test-'));
@@ -18,14 +12,7 @@ afterAll(() => {
   rmSync(reports, { recursive: true, force: true });
 });
 
-function sim(...args: string[]): CommandResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const sim = simIn(reports);
 
 function json(...args: string[]): Record<string, unknown> {
   const result = sim(...args, '--json');

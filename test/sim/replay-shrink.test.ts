@@ -10,23 +10,11 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../../src/harness/trace-file.ts';
 import { traceSize } from '../../src/harness/trace.ts';
-
-interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { simIn, type CommandResult } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'replay-shrink-test-'));
 
-function sim(...args: string[]): CommandResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const sim = simIn(reports);
 
 /** Runs a printed `npm run sim -- …` line the way a user pasting it would (without npm's banner). */
 function runPrinted(line: string | undefined): CommandResult {
