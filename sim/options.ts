@@ -1,11 +1,9 @@
 // Parsing and validation of command-line input. Every problem becomes a UsageError, which the
 // entry point prints as one line and turns into exit code 2.
 
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import type { EngineFactory } from '../src/engine/api.ts';
+import { loadEngine, UnknownEngineError } from '../src/harness/trace.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -35,17 +33,10 @@ export interface LoadedEngine {
 
 /** Loads a module that exports `createEngine` (see EngineFactory in src/engine/api.ts). */
 export async function loadEngineModule(modulePath: string): Promise<LoadedEngine> {
-  const absolute = resolve(modulePath);
-  if (!existsSync(absolute)) throw new UsageError(`--engine: no such file: ${modulePath}`);
-  let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    return { identity: modulePath, createEngine: await loadEngine({ kind: 'module', path: modulePath }) };
   } catch (error) {
-    throw new UsageError(`--engine: cannot load ${modulePath}: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof UnknownEngineError) throw new UsageError(`--engine: ${error.message}`);
+    throw error;
   }
-  const factory = loaded['createEngine'];
-  if (typeof factory !== 'function') {
-    throw new UsageError(`--engine: ${modulePath} does not export a function named createEngine (see EngineFactory in src/engine/api.ts)`);
-  }
-  return { identity: modulePath, createEngine: factory as EngineFactory };
 }

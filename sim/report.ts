@@ -60,9 +60,7 @@ export function shellQuote(text: string): string {
   return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage } from '../src/error-message.ts';
 
 /** The fields of a run that every JSON report carries, in one order. */
 export function runJsonFields(run: ScenarioRun): Record<string, unknown> {

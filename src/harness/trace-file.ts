@@ -14,6 +14,7 @@ import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { hashEvents } from './run-scenario.ts';
 import { scenarioLimits, validateEngineConfig } from './scenario.ts';
 import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
+import { errorMessage } from '../error-message.ts';
 
 /** The versions of the trace format this build reads. */
 export const supportedTraceVersions: readonly number[] = [traceFormatVersion];
@@ -598,10 +599,6 @@ export async function resolveTraceEngine(reference: EngineReference, options: Re
     if (error instanceof UnknownEngineError) throw new TraceLoadError(error.message);
     throw error;
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -3,7 +3,9 @@
 // events, for people to read. A trace replays without fast-check and without the strategy that
 // found it: the choice log is the schedule.
 
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { errorMessage } from '../error-message.ts';
 import { resolve } from 'node:path';
 import type { RecordedEvent, Violation } from '../check/history.ts';
 import type { EngineFactory } from '../engine/api.ts';
@@ -73,14 +75,18 @@ export async function loadEngine(reference: EngineReference): Promise<EngineFact
       return bug.createEngine;
     }
     case 'module': {
+      const absolute = resolve(reference.path);
+      if (!existsSync(absolute)) throw new UnknownEngineError(`no such file: ${reference.path}`);
       let loaded: Record<string, unknown>;
       try {
-        loaded = (await import(pathToFileURL(resolve(reference.path)).href)) as Record<string, unknown>;
+        loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
       } catch (error) {
-        throw new UnknownEngineError(`cannot load engine module ${reference.path}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new UnknownEngineError(`cannot load ${reference.path}: ${errorMessage(error)}`);
       }
       const factory = loaded['createEngine'];
-      if (typeof factory !== 'function') throw new UnknownEngineError(`${reference.path} does not export a function named createEngine`);
+      if (typeof factory !== 'function') {
+        throw new UnknownEngineError(`${reference.path} does not export a function named createEngine (see EngineFactory in src/engine/api.ts)`);
+      }
       return factory as EngineFactory;
     }
   }

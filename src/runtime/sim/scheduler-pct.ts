@@ -9,6 +9,7 @@
 // Durations are drawn as the random walk draws them; PCT orders tasks, not data.
 
 import { createPrng } from './prng.ts';
+import { drawLeaningToBounds } from './scheduler-random.ts';
 import type { SchedulingStrategy, TaskView } from './strategy.ts';
 
 /** The stream of the seed reserved for PCT's priorities and change points. */
@@ -96,10 +97,7 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
       return chosen;
     },
     chooseValue(optionCount: number): number {
-      const shape = prng.nextBelow(4);
-      if (shape === 0) return 0;
-      if (shape === 1) return optionCount - 1;
-      return prng.nextBelow(optionCount);
+      return drawLeaningToBounds(prng, optionCount);
     },
   };
 }

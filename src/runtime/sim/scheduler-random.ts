@@ -3,7 +3,7 @@
 // allowed" are where timing bugs live, and a uniform draw over thousands of milliseconds would
 // almost never land on them.
 
-import { createPrng } from './prng.ts';
+import { createPrng, type Prng } from './prng.ts';
 import type { SchedulingStrategy, TaskView } from './strategy.ts';
 
 /** The stream of the seed reserved for schedule decisions (scenarios use other streams). */
@@ -17,10 +17,15 @@ export function createRandomStrategy(seed: number): SchedulingStrategy {
       return prng.nextBelow(candidates.length);
     },
     chooseValue(optionCount: number): number {
-      const shape = prng.nextBelow(4);
-      if (shape === 0) return 0;
-      if (shape === 1) return optionCount - 1;
-      return prng.nextBelow(optionCount);
+      return drawLeaningToBounds(prng, optionCount);
     },
   };
+}
+
+/** A value in [0, optionCount): either bound a quarter of the time each, else uniform. */
+export function drawLeaningToBounds(prng: Prng, optionCount: number): number {
+  const shape = prng.nextBelow(4);
+  if (shape === 0) return 0;
+  if (shape === 1) return optionCount - 1;
+  return prng.nextBelow(optionCount);
 }
