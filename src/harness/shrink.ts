@@ -87,15 +87,19 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
     return { run, taskChoices: withoutDefaultTail(recording.taskChoices), valueChoices: withoutDefaultTail(recording.valueChoices) };
   };
 
-  // The original log, split by kind: replaying it under the replay strategy records the kinds.
+  // The original run, replayed once: it checks that the trace still fails and records which
+  // of its choices were task choices and which were value choices.
   const first = await splitOriginal(original, engine);
   runs += 1;
-  let best: Candidate = { scenario: original.scenario, ...first };
-  let bestRun = await stillFails(best);
-  if (bestRun === null) {
+  if (!first.run.violations.some((violation) => violation.invariant === target)) {
     throw new Error(`the trace does not fail '${target}' when run again: replay it to see what changed`);
   }
-  best = { scenario: best.scenario, taskChoices: bestRun.taskChoices, valueChoices: bestRun.valueChoices };
+  let bestRun: CandidateRun = {
+    run: first.run,
+    taskChoices: withoutDefaultTail(first.taskChoices),
+    valueChoices: withoutDefaultTail(first.valueChoices),
+  };
+  let best: Candidate = { scenario: original.scenario, taskChoices: bestRun.taskChoices, valueChoices: bestRun.valueChoices };
 
   /** Tries a candidate; keeps it if it still fails and is strictly smaller, so no search can cycle. */
   const attempt = async (candidate: Candidate): Promise<boolean> => {
@@ -125,7 +129,7 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
     if (compareSize(measure(best), before) === 0) break;
   }
 
-  const finalRun = (bestRun as CandidateRun).run;
+  const finalRun = bestRun.run;
   const targetViolation = finalRun.violations.find((violation) => violation.invariant === target) as ScenarioRun['violations'][number];
   const shrunk = buildTrace(
     { engine: original.engine, scenario: best.scenario, strategy: 'shrink', seed: original.seed, maxSteps: original.maxSteps },
@@ -262,7 +266,10 @@ function compareSize(left: readonly number[], right: readonly number[]): number 
 }
 
 /** Replays the original log strictly, recording which of its choices were task and value choices. */
-async function splitOriginal(original: TraceFile, engine: EngineFactory): Promise<{ taskChoices: number[]; valueChoices: number[] }> {
+async function splitOriginal(
+  original: TraceFile,
+  engine: EngineFactory,
+): Promise<{ run: ScenarioRun; taskChoices: number[]; valueChoices: number[] }> {
   const replay = createReplayStrategy(original.choices);
   const taskChoices: number[] = [];
   const valueChoices: number[] = [];
@@ -279,8 +286,8 @@ async function splitOriginal(original: TraceFile, engine: EngineFactory): Promis
       return choice;
     },
   };
-  await runScenario({ scenario: original.scenario, engine, strategy: recording, maxSteps: original.maxSteps });
-  return { taskChoices, valueChoices };
+  const run = await runScenario({ scenario: original.scenario, engine, strategy: recording, maxSteps: original.maxSteps });
+  return { run, taskChoices, valueChoices };
 }
 
 /**
