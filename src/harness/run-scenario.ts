@@ -2,7 +2,8 @@
 // and checks the invariants over what happened.
 
 import { createHash } from 'node:crypto';
-import type { BookSnapshot, EngineEvent, EngineFactory } from '../engine/api.ts';
+import type { BookSnapshot, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { checkHistory } from '../check/index.ts';
 import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
 import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
@@ -75,25 +76,7 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
         recorded.task = runtime.taskName;
         events.push(recorded);
       };
-      const engine = options.engine(runtime, scenario.engine, record);
-      for (const member of scenario.members) engine.registerMember(member.memberId, member.name);
-      for (const bookId of scenario.books) await engine.addBook(bookId);
-      engine.start();
-      const clients = runtime.newWaitGroup('clients');
-      scenario.operations.forEach((operation, index) => {
-        clients.add(1);
-        runtime.go(clientName(operation, index), async () => {
-          try {
-            await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
-            await perform(engine, operation);
-          } finally {
-            clients.done();
-          }
-        });
-      });
-      await clients.wait();
-      await engine.shutdown();
-      finalBooks = engine.books();
+      finalBooks = await driveScenario(runtime, scenario, options.engine, record);
     },
     {
       strategy: options.strategy,
@@ -136,6 +119,38 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     violations,
     traceHash: hashEvents(events),
   };
+}
+
+/**
+ * The scenario as a program on any runtime: registers the members, adds the books, starts the
+ * engine, runs every client operation at its arrival time, then shuts the engine down. Resolves
+ * with the engine's books after shutdown.
+ */
+export async function driveScenario(
+  runtime: Runtime,
+  scenario: Scenario,
+  engineFactory: EngineFactory,
+  sink: EngineEventSink,
+): Promise<readonly BookSnapshot[]> {
+  const engine = engineFactory(runtime, scenario.engine, sink);
+  for (const member of scenario.members) engine.registerMember(member.memberId, member.name);
+  for (const bookId of scenario.books) await engine.addBook(bookId);
+  engine.start();
+  const clients = runtime.newWaitGroup('clients');
+  scenario.operations.forEach((operation, index) => {
+    clients.add(1);
+    runtime.go(clientName(operation, index), async () => {
+      try {
+        await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
+        await perform(engine, operation);
+      } finally {
+        clients.done();
+      }
+    });
+  });
+  await clients.wait();
+  await engine.shutdown();
+  return engine.books();
 }
 
 function perform(engine: ReturnType<EngineFactory>, operation: ScenarioOperation): Promise<unknown> {
