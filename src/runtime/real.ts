@@ -70,7 +70,7 @@ function requireDurationMs(what: string, valueMs: unknown): asserts valueMs is n
 }
 
 /** A Go-style mutex on async-mutex's FIFO `Mutex`, with the misuse checks Go makes. */
-class RealMutex implements Mutex {
+export class RealMutex implements Mutex {
   readonly #inner = new AsyncMutex();
   // The current hold and its async-mutex releaser. `unlock()` releases through that releaser,
   // not through async-mutex's `Mutex.release()`: that one is not tied to a hold (a holder's own
@@ -118,7 +118,7 @@ class RealMutex implements Mutex {
  * sits at the head and every reader arriving after it waits behind it: Go's writer preference.
  * When the writer releases, the readers queued behind it (up to the next writer) get in together.
  */
-class RealRWMutex implements RWMutex {
+export class RealRWMutex implements RWMutex {
   readonly #inner = new Semaphore(rwReadersMax);
   // Active read holds by id, oldest first (Map keeps insertion order), so `rUnlock` releases the
   // oldest; each read hold's own release function acts only while that hold is active.
@@ -181,7 +181,7 @@ interface BlockedSender<T> {
  * A Go-style buffered channel. Invariants: receivers wait only while the buffer is empty, and
  * senders wait only while it is full, so a value never overtakes an older one.
  */
-class RealChannel<T> implements Channel<T> {
+export class RealChannel<T> implements Channel<T> {
   readonly #buffer: T[] = [];
   readonly #receivers: ((received: Received<T>) => void)[] = [];
   readonly #senders: BlockedSender<T>[] = [];
@@ -256,7 +256,7 @@ class RealChannel<T> implements Channel<T> {
   }
 }
 
-class RealWaitGroup implements WaitGroup {
+export class RealWaitGroup implements WaitGroup {
   #counter = 0;
   readonly #waiters: (() => void)[] = [];
 
