@@ -4,5 +4,19 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     testTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'sim/**/*.ts'],
+      reporter: ['text-summary', 'html', 'json-summary'],
+      reportsDirectory: 'coverage',
+      // CI fails below these. They sit a little under what the suite reaches, so a change that
+      // adds untested code shows up as a failure rather than as a slow drift.
+      thresholds: {
+        statements: 85,
+        branches: 77,
+        functions: 88,
+        lines: 86,
+      },
+    },
   },
 });
