@@ -1,10 +1,11 @@
-// The sim command as its users run it: in a separate process, through tsx.
+// The sim command as its users run it: in a separate process, through tsx, where the process
+// matters (exit status, determinism across processes); in this process otherwise.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simIn } from '../support/run-sim.ts';
+import { simIn, simInProcessIn } from '../support/run-sim.ts';
 
 // Failing runs save their traces here, not in the checkout's reports/.
 const reports = mkdtempSync(join(tmpdir(), 'cli-test-'));
@@ -13,6 +14,8 @@ afterAll(() => {
 });
 
 const sim = simIn(reports);
+// What a command prints and returns does not depend on the process, so most cases run in this one.
+const simHere = simInProcessIn(reports);
 
 function json(...args: string[]): Record<string, unknown> {
   const result = sim(...args, '--json');
@@ -70,15 +73,15 @@ describe('sim --seed N', () => {
     [['--seed', '1', '--borrow-work-min-ms', '50', '--borrow-work-max-ms', '10'], 'exceeds --borrow-work-max-ms'],
     [['--seed', '1', '--engine', 'no/such/engine.ts'], 'no such file'],
     [['--seed', '1', '--engine', 'package.json'], 'createEngine'],
-  ])('rejects bad input %j with a clear message and exit 2', (args, message) => {
-    const result = sim(...args);
+  ])('rejects bad input %j with a clear message and exit 2', async (args, message) => {
+    const result = await simHere(...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('exits 1 on a violation, names it, and ends with the commands that run it again and replay its trace', () => {
-    const result = sim('--seed', '6', '--bug', 'seed-auto-cancel');
+  it('exits 1 on a violation, names it, and ends with the commands that run it again and replay its trace', async () => {
+    const result = await simHere('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/✗ cancel-only-by-owner at step \d+: book \d: the timer of reservation r\d+/);
     const lines = result.stdout.trimEnd().split('\n');
@@ -87,47 +90,47 @@ describe('sim --seed N', () => {
     expect(lines.at(-3)).toMatch(/-[0-9a-f]{8}\.trace\.json$/);
     expect(lines.at(-2)).toBe('rerun: npm run sim -- --seed 6 --bug seed-auto-cancel');
     expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${lines.at(-3)?.slice('trace saved: '.length)}`);
-    const replayed = sim('--seed', '6', '--bug', 'seed-auto-cancel');
+    const replayed = await simHere('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(replayed.stdout).toBe(result.stdout);
   });
 
-  it('rejects an unknown bug name, listing the zoo', () => {
-    const result = sim('--seed', '1', '--bug', 'no-such-bug');
+  it('rejects an unknown bug name, listing the zoo', async () => {
+    const result = await simHere('--seed', '1', '--bug', 'no-such-bug');
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/no bug named 'no-such-bug'; the zoo has: [a-z-]+(, [a-z-]+)*/);
     expect(result.stderr).toContain('check-before-lock');
   });
 
-  it('lists the bug zoo, one line each, and as JSON', () => {
-    const text = sim('bugs');
+  it('lists the bug zoo, one line each, and as JSON', async () => {
+    const text = await simHere('bugs');
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^seed-auto-cancel\s+cancel-only-by-owner\s+The seed's auto-cancel rule/m);
-    const listed = JSON.parse(sim('bugs', '--json').stdout) as { name: string; breaks: string }[];
+    const listed = JSON.parse((await simHere('bugs', '--json')).stdout) as { name: string; breaks: string }[];
     expect(listed.length).toBeGreaterThanOrEqual(8);
     expect(listed.map((bug) => bug.name)).toContain('check-before-lock');
   });
 
-  it('documents replay and shrink in --help', () => {
-    const replay = sim('replay', '--help');
+  it('documents replay and shrink in --help', async () => {
+    const replay = await simHere('replay', '--help');
     expect(replay.status).toBe(0);
     for (const option of ['<file>', '--json', '--allow-engine-module']) expect(replay.stdout).toContain(option);
-    const shrink = sim('shrink', '--help');
+    const shrink = await simHere('shrink', '--help');
     expect(shrink.status).toBe(0);
     for (const option of ['<file>', '--max-runs', '--allow-engine-module']) expect(shrink.stdout).toContain(option);
   });
 
-  it('runs PCT when asked, printing the bound it offers this run, the same for the same seed', () => {
-    const first = sim('--seed', '3', '--strategy', 'pct', '--depth', '2');
+  it('runs PCT when asked, printing the bound it offers this run, the same for the same seed', async () => {
+    const first = await simHere('--seed', '3', '--strategy', 'pct', '--depth', '2');
     expect(first.status).toBe(0);
     const lines = first.stdout.split('\n');
     expect(lines[1]).toBe('engine: library   strategy: pct(d=2)');
     expect(lines[2]).toMatch(/^pct: depth 2, k = \d+ steps and n = \d+ tasks .*probability at least 1\/\(\d+·\d+\) = [0-9.e-]+ per run$/);
-    expect(sim('--seed', '3', '--strategy', 'pct', '--depth', '2').stdout).toBe(first.stdout);
-    expect(sim('--seed', '3').stdout).not.toBe(first.stdout);
+    expect((await simHere('--seed', '3', '--strategy', 'pct', '--depth', '2')).stdout).toBe(first.stdout);
+    expect((await simHere('--seed', '3')).stdout).not.toBe(first.stdout);
   });
 
-  it('documents every option in --help', () => {
-    const result = sim('run', '--help');
+  it('documents every option in --help', async () => {
+    const result = await simHere('run', '--help');
     expect(result.status).toBe(0);
     for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--bug', '--json', '--verbose', '--max-steps', '--strategy', '--depth']) {
       expect(result.stdout).toContain(option);

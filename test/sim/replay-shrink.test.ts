@@ -1,4 +1,5 @@
-// `sim replay FILE` and `sim shrink FILE` as their users run them, in separate processes: a
+// `sim replay FILE` and `sim shrink FILE`, run in this process through the command line's own
+// entry point (cli.test.ts covers separate processes): a
 // failing run saves its trace and ends with the command that replays it; that command shows the
 // same run again; a damaged or edited copy is refused (exit 2) and nothing is overwritten; a
 // shrunk trace lands beside the original and replays too.
@@ -10,14 +11,14 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../../src/harness/trace-file.ts';
 import { traceSize } from '../../src/harness/trace.ts';
-import { simIn, type CommandResult } from '../support/run-sim.ts';
+import { simInProcessIn, type CommandResult } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'replay-shrink-test-'));
 
-const sim = simIn(reports);
+const sim = simInProcessIn(reports);
 
 /** Runs a printed `npm run sim -- …` line the way a user pasting it would (without npm's banner). */
-function runPrinted(line: string | undefined): CommandResult {
+function runPrinted(line: string | undefined): Promise<CommandResult> {
   const prefix = 'replay: npm run sim -- ';
   if (line === undefined || !line.startsWith(prefix)) throw new Error(`not a replay line: ${String(line)}`);
   // The paths here need no shell quoting (checked below), so splitting on spaces is exact.
@@ -48,8 +49,8 @@ function stateOf(path: string): FileState {
 let original: CommandResult;
 let tracePath: string;
 
-beforeAll(() => {
-  original = sim('--seed', '6', '--bug', 'seed-auto-cancel');
+beforeAll(async () => {
+  original = await sim('--seed', '6', '--bug', 'seed-auto-cancel');
   tracePath = (original.stdout.match(/^trace saved: (.*)$/m)?.[1] ?? '').trim();
 });
 
@@ -58,7 +59,7 @@ afterAll(() => {
 });
 
 describe('a failing run', () => {
-  it('saves its trace under $LIBRARY_SIM_REPORTS_DIR/traces and ends with the command that replays it', () => {
+  it('saves its trace under $LIBRARY_SIM_REPORTS_DIR/traces and ends with the command that replays it', async () => {
     expect(original.status).toBe(1);
     expect(dirname(tracePath)).toBe(join(reports, 'traces'));
     expect(existsSync(tracePath)).toBe(true);
@@ -67,8 +68,8 @@ describe('a failing run', () => {
     expect(loadTrace(tracePath).violation.invariant).toBe('cancel-only-by-owner');
   });
 
-  it('adds the trace path to its JSON', () => {
-    const result = sim('--seed', '6', '--bug', 'seed-auto-cancel', '--json');
+  it('adds the trace path to its JSON', async () => {
+    const result = await sim('--seed', '6', '--bug', 'seed-auto-cancel', '--json');
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(report['tracePath']).toBe(tracePath);
@@ -76,7 +77,7 @@ describe('a failing run', () => {
     expect(report['rerun']).toBe('npm run sim -- --seed 6 --bug seed-auto-cancel');
   });
 
-  it('still prints its verdict and exits 1 when the trace cannot be saved', () => {
+  it('still prints its verdict and exits 1 when the trace cannot be saved', async () => {
     const blocker = join(reports, 'a-file');
     writeFileSync(blocker, 'in the way');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--seed', '6', '--bug', 'seed-auto-cancel'], {
@@ -94,8 +95,8 @@ describe('a failing run', () => {
 });
 
 describe('sim replay FILE', () => {
-  it('reproduces the run: exit 1, the same events and verdict, and the replay command last', () => {
-    const replayed = runPrinted(lastLine(original));
+  it('reproduces the run: exit 1, the same events and verdict, and the replay command last', async () => {
+    const replayed = await runPrinted(lastLine(original));
     expect(replayed.status).toBe(1);
     expect(replayed.stdout.split('\n')[0]).toBe(`TRACE=${tracePath}`);
     expect(traceAndVerdict(replayed.stdout)).toEqual(traceAndVerdict(original.stdout));
@@ -103,9 +104,9 @@ describe('sim replay FILE', () => {
     expect(lastLine(replayed)).toBe(lastLine(original));
   });
 
-  it('reports the replay as JSON with the same events as the original run', () => {
-    const run = JSON.parse(sim('--seed', '6', '--bug', 'seed-auto-cancel', '--json').stdout) as { events: unknown[] };
-    const result = sim('replay', tracePath, '--json');
+  it('reports the replay as JSON with the same events as the original run', async () => {
+    const run = JSON.parse((await sim('--seed', '6', '--bug', 'seed-auto-cancel', '--json')).stdout) as { events: unknown[] };
+    const result = await sim('replay', tracePath, '--json');
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as { outcome: string; events: unknown[]; replay: string };
     expect(report.outcome).toBe('reproduced');
@@ -131,14 +132,14 @@ describe('sim replay FILE', () => {
       ['an engine module', (text) => text.replace(/"engine": \{"kind": "bug", "name": "seed-auto-cancel"\}/, '"engine": {"kind": "module", "path": "evil.mjs"}'), /pass --allow-engine-module/],
     ];
 
-    it.each(edits)('%s', (name, edit, message) => {
+    it.each(edits)('%s', async (name, edit, message) => {
       const before = stateOf(tracePath);
       const copy = join(reports, `${name.replace(/\W+/g, '-')}.trace.json`);
       writeFileSync(copy, edit(before.bytes.toString('utf8')));
       const copyBefore = stateOf(copy);
       const traces = readdirSync(dirname(tracePath)).sort();
 
-      const result = sim('replay', copy);
+      const result = await sim('replay', copy);
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -152,27 +153,27 @@ describe('sim replay FILE', () => {
     });
   });
 
-  it('exits 0 and says the trace passes now when the engine it names no longer has the bug', () => {
+  it('exits 0 and says the trace passes now when the engine it names no longer has the bug', async () => {
     // The same schedule against the production engine: the stale timer finds nothing to cancel.
     const copy = join(reports, 'on-production.trace.json');
     writeFileSync(copy, readFileSync(tracePath, 'utf8').replace(/"engine": \{"kind": "bug", "name": "seed-auto-cancel"\}/, '"engine": {"kind": "library"}'));
-    const result = sim('replay', copy);
+    const result = await sim('replay', copy);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^verdict: all \d+ invariants hold/m);
     expect(lastLine(result)).toMatch(/^summary: passes now: no invariant breaks, where the saved run broke cancel-only-by-owner at step \d+; the bug seems fixed; the run first differs/);
   });
 
-  it('refuses a file that is not there', () => {
-    const result = sim('replay', join(reports, 'nothing-here.trace.json'));
+  it('refuses a file that is not there', async () => {
+    const result = await sim('replay', join(reports, 'nothing-here.trace.json'));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('nothing-here.trace.json: no such file');
   });
 });
 
 describe('sim shrink FILE', () => {
-  it('saves a smaller trace beside the original that fails the same invariant and replays', () => {
+  it('saves a smaller trace beside the original that fails the same invariant and replays', async () => {
     const before = stateOf(tracePath);
-    const result = sim('shrink', tracePath);
+    const result = await sim('shrink', tracePath);
     expect(result.status, result.stderr).toBe(1);
     const shrunkPath = join(dirname(tracePath), `${basename(tracePath, '.trace.json')}.shrunk.trace.json`);
     expect(result.stdout).toContain(`shrunk trace saved: ${shrunkPath}`);
@@ -190,32 +191,32 @@ describe('sim shrink FILE', () => {
     expect(traceSize(shrunk).operations).toBeLessThanOrEqual(traceSize(originalTrace).operations);
     expect(statSync(shrunkPath).size).toBeLessThanOrEqual(statSync(tracePath).size);
 
-    const replayed = runPrinted(lastLine(result));
+    const replayed = await runPrinted(lastLine(result));
     expect(replayed.status).toBe(1);
     expect(replayed.stdout).toMatch(/^summary: reproduced: cancel-only-by-owner at step \d+/m);
   });
 
-  it('refuses a damaged file with exit 2 and writes nothing', () => {
+  it('refuses a damaged file with exit 2 and writes nothing', async () => {
     const copy = join(reports, 'to-shrink.trace.json');
     copyFileSync(tracePath, copy);
     writeFileSync(copy, readFileSync(copy, 'utf8').replace('"version": 1,', '"version": 2,'));
-    const result = sim('shrink', copy);
+    const result = await sim('shrink', copy);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/version 2 is not supported/);
     expect(existsSync(join(reports, 'to-shrink.shrunk.trace.json'))).toBe(false);
   });
 
-  it('refuses a trace that no longer reproduces, saying where it diverged', () => {
+  it('refuses a trace that no longer reproduces, saying where it diverged', async () => {
     const copy = join(reports, 'diverging.trace.json');
     writeFileSync(copy, readFileSync(tracePath, 'utf8').replace(/"choices": \[(\d+),(\d+),(\d+),(\d+)/, '"choices": [$1,$2,$3,999'));
-    const result = sim('shrink', copy);
+    const result = await sim('shrink', copy);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/cannot shrink: diverged at step \d+: .*; this is not a reproduction/);
     expect(existsSync(join(reports, 'diverging.shrunk.trace.json'))).toBe(false);
   });
 
-  it('rejects a bad --max-runs', () => {
-    const result = sim('shrink', tracePath, '--max-runs', '0');
+  it('rejects a bad --max-runs', async () => {
+    const result = await sim('shrink', tracePath, '--max-runs', '0');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('expected an integer from 1');
   });

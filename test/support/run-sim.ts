@@ -1,7 +1,9 @@
-// Runs the sim command as its users do, in a separate process through tsx, with failing runs'
-// traces kept out of the checkout's reports/.
+// Runs the sim command as its users do, in a separate process through tsx, or inside the test's
+// own process; either way failing runs' traces are kept out of the checkout's reports/.
 
 import { spawnSync } from 'node:child_process';
+import { reportsDirectoryVariable } from '../../src/harness/trace-file.ts';
+import { runSim } from '../../sim/main.ts';
 
 export interface CommandResult {
   readonly status: number | null;
@@ -18,5 +20,38 @@ export function simIn(reportsDirectory: string): (...args: string[]) => CommandR
       env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reportsDirectory },
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+}
+
+/**
+ * The same command run inside this process through `runSim`, capturing what it writes: for
+ * suites about what a command does rather than about the process it runs in, so they are
+ * quicker and count towards the coverage of sim/.
+ */
+export function simInProcessIn(reportsDirectory: string): (...args: string[]) => Promise<CommandResult> {
+  return async (...args: string[]): Promise<CommandResult> => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const capture =
+      (into: string[]) =>
+      (chunk: unknown): boolean => {
+        into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+        return true;
+      };
+    const writeStdout = process.stdout.write.bind(process.stdout);
+    const writeStderr = process.stderr.write.bind(process.stderr);
+    const previousDirectory = process.env[reportsDirectoryVariable];
+    process.env[reportsDirectoryVariable] = reportsDirectory;
+    process.stdout.write = capture(stdout) as typeof process.stdout.write;
+    process.stderr.write = capture(stderr) as typeof process.stderr.write;
+    try {
+      const status = await runSim(args);
+      return { status, stdout: stdout.join(''), stderr: stderr.join('') };
+    } finally {
+      process.stdout.write = writeStdout;
+      process.stderr.write = writeStderr;
+      if (previousDirectory === undefined) delete process.env[reportsDirectoryVariable];
+      else process.env[reportsDirectoryVariable] = previousDirectory;
+    }
   };
 }

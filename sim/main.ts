@@ -1,0 +1,49 @@
+// The `sim` command line as a function of its arguments, so it runs the same in its own process
+// (cli.ts) and inside a test. `--seed N` runs one schedule of the default scenario; `replay FILE`
+// and `shrink FILE` work on a saved trace.
+// Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
+
+import { Command, CommanderError } from 'commander';
+import { addBugsCommand } from './command-bugs.ts';
+import { addReplayCommand } from './command-replay.ts';
+import { addRunCommand } from './command-run.ts';
+import { addShrinkCommand } from './command-shrink.ts';
+import { TraceLoadError } from '../src/harness/trace-file.ts';
+import { UsageError } from './options.ts';
+
+const exitBadInput = 2;
+
+/**
+ * Runs the command line `argv` (the arguments after `sim`) and resolves with its exit status.
+ * Output goes to process.stdout and process.stderr.
+ */
+export async function runSim(argv: readonly string[]): Promise<number> {
+  // Commands report their status through process.exitCode; start from a clean one.
+  process.exitCode = undefined;
+  const program = new Command()
+    .name('sim')
+    .description('Deterministic simulation of the library reservation engine.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for every option)');
+  addRunCommand(program);
+  addReplayCommand(program);
+  addShrinkCommand(program);
+  addBugsCommand(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    const status = process.exitCode === undefined ? 0 : Number(process.exitCode);
+    process.exitCode = undefined;
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are requests, not errors; commander has printed them already.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return exitBadInput;
+    }
+    if (error instanceof UsageError || error instanceof TraceLoadError) {
+      process.stderr.write(`sim: ${error.message}\n`);
+      return exitBadInput;
+    }
+    throw error;
+  }
+}
