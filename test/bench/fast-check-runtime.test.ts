@@ -4,13 +4,9 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runOnFastCheckScheduler } from '../../bench/fast-check-runtime.ts';
-import { checkHistory } from '../../src/check/index.ts';
-import type { RecordedEvent } from '../../src/check/history.ts';
-import type { EngineEvent } from '../../src/engine/api.ts';
+import { runOnFastCheckScheduler, runScenarioOnFastCheck } from '../../bench/fast-check-runtime.ts';
 import { findBug } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
-import { driveScenario } from '../../src/harness/run-scenario.ts';
 import { generateScenario } from '../../src/harness/scenario.ts';
 import { describeRuntimeContract } from '../runtime/contract.ts';
 
@@ -35,29 +31,8 @@ for (const seed of [1, 2, 3]) {
 }
 
 async function engineRun(seed: number, engine = createEngine): Promise<{ decisions: number; violations: number }> {
-  const scenario = generateScenario(seed);
-  const events: RecordedEvent[] = [];
-  let finalBooks: ReturnType<ReturnType<typeof createEngine>['books']> = [];
-  const record = (event: EngineEvent): void => {
-    events.push({ ...event, step: events.length, task: '' });
-  };
-  const result = await runOnFastCheckScheduler(
-    schedulerFor(seed),
-    async (runtime) => {
-      finalBooks = [...(await driveScenario(runtime, scenario, engine, record))];
-    },
-    { drawWorkMs: (minMs, maxMs) => (seed % 2 === 0 ? minMs : maxMs) },
-  );
-  const violations = checkHistory({
-    events,
-    config: scenario.engine,
-    endMs: result.virtualTimeMs,
-    endStep: events.length,
-    finalBooks,
-    completed: result.failures.length === 0,
-    cancelLateToleranceMs: 0,
-  });
-  return { decisions: result.decisions, violations: violations.length + result.failures.length };
+  const run = await runScenarioOnFastCheck(generateScenario(seed), engine, seed);
+  return { decisions: run.decisions, violations: run.violations.length + run.failures.length };
 }
 
 describe('the engine on the fast-check scheduler adapter', () => {
