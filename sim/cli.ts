@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { addBugsCommand } from './command-bugs.ts';
 import { addReplayCommand } from './command-replay.ts';
+import { addReportCommand } from './command-report.ts';
 import { addRunCommand } from './command-run.ts';
 import { addShrinkCommand } from './command-shrink.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
@@ -22,6 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
   addReplayCommand(program);
   addShrinkCommand(program);
   addBugsCommand(program);
+  addReportCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
