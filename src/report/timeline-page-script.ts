@@ -60,11 +60,12 @@ export const timelinePageScript = `
     if (state.event !== null) {
       index = state.event + direction;
     } else if (direction > 0) {
-      index = events.findIndex((event) => event[0] > state.step);
+      // With no event selected, the events of the selected step come next.
+      index = events.findIndex((event) => event[0] >= state.step);
       if (index === -1) index = events.length;
     } else {
       index = -1;
-      events.forEach((event, at) => { if (event[0] < state.step) index = at; });
+      events.forEach((event, at) => { if (event[0] <= state.step) index = at; });
     }
     if (index >= 0 && index < events.length) selectEvent(index);
   }
