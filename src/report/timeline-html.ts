@@ -78,7 +78,6 @@ export function renderTimelinePage(timelines: readonly Timeline[]): string {
     `<body data-initial-timeline="${escapeHtml(shown.label)}">`,
     '<header>',
     `<h1>${escapeHtml(title)}</h1>`,
-    headerMeta(shown),
     second === undefined ? '' : shrinkSummary(first, second),
     second === undefined ? '' : tabs([second, first]),
     '</header>',
@@ -100,7 +99,7 @@ function sha256Base64(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64');
 }
 
-function headerMeta(timeline: Timeline): string {
+function timelineMeta(timeline: Timeline): string {
   const seed = timeline.seed === null ? '' : `<span>seed ${timeline.seed}</span>`;
   return (
     '<div class="meta">' +
@@ -177,6 +176,7 @@ function timelineSection(timeline: Timeline, shown: boolean): string {
     timeline.unmatchedReleases === 0 ? '' : `<div class="outcome-note">${timeline.unmatchedReleases} lock release(s) matched no hold; the engine misused a lock.</div>`;
   return [
     `<section class="timeline" id="timeline-${label}" data-timeline="${label}"${shown ? '' : ' hidden'}>`,
+    timelineMeta(timeline),
     `<div class="meta"><span>file: <code>${escapeHtml(timeline.file)}</code></span>${timeline.shrunkFrom === null ? '' : `<span>shrunk from <code>${escapeHtml(timeline.shrunkFrom)}</code></span>`}</div>`,
     `<pre class="scenario">${escapeHtml(timeline.scenarioLines.join('\n'))}</pre>`,
     outcomeNote,

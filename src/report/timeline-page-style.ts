@@ -69,7 +69,7 @@ svg text { font: 11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 #book-state th, #book-state td { border-bottom: 1px solid var(--line); padding: 2px 4px; text-align: left; }
 #book-state td.changed { background: #fff3b0; }
 #step-events { margin: 0; padding-left: 18px; }
-#step-events button { font: inherit; border: 0; background: none; padding: 0; text-align: left; color: #1a56c4; cursor: pointer; }
+#step-events button { display: block; width: 100%; font: inherit; border: 0; background: none; padding: 0; text-align: left; color: #1a56c4; cursor: pointer; }
 #step-events button.selected { font-weight: 600; }
 #event-detail table { border-collapse: collapse; }
 #event-detail th { text-align: left; font-weight: normal; color: var(--muted); padding-right: 8px; vertical-align: top; }

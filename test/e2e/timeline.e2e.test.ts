@@ -221,7 +221,7 @@ describe.runIf(haveChromium)('timeline in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as Record<string, unknown>)['__timelineInjected'])).toBeUndefined();
     expect(await page.locator('script').count()).toBe(2);
     expect(await page.locator('img').count()).toBe(0);
-    expect(await page.locator('header .meta').innerText()).toContain(hostileStrategy);
+    expect(await page.locator('section[data-timeline="trace"] .meta').first().innerText()).toContain(hostileStrategy);
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+ArrowRight');
     expect(await page.locator('#event-detail').innerText()).toContain(hostileName);
