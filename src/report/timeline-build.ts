@@ -5,7 +5,7 @@
 import { replayTrace } from '../harness/replay.ts';
 import { resolveTraceEngine } from '../harness/trace-file.ts';
 import type { TraceFile } from '../harness/trace.ts';
-import { buildTimeline, TimelineError, type Timeline } from './timeline-model.ts';
+import { buildTimeline, checkTimelineLength, TimelineError, type Timeline } from './timeline-model.ts';
 import { newRuntimeRecording, recordingEngine } from './timeline-record.ts';
 
 export interface TimelineOptions {
@@ -15,6 +15,8 @@ export interface TimelineOptions {
 
 /** Replays `trace` (read from `file`) and builds its timeline, labelled `label` on the page. */
 export async function timelineOfTrace(trace: TraceFile, file: string, label: string, options: TimelineOptions = {}): Promise<Timeline> {
+  // The saved step count is checked before a long replay is run only to be refused.
+  checkTimelineLength(trace.steps, file);
   const engine = await resolveTraceEngine(trace.engine, { allowEngineModule: options.allowEngineModule ?? false });
   const recording = newRuntimeRecording();
   const outcome = await replayTrace(trace, { engine: recordingEngine(engine, recording), recordSteps: true });

@@ -325,9 +325,11 @@ function chart(timeline: Timeline): string {
 
 /** Step numbers on the ruler every 1, 2, 5, 10, 20, 50, … steps, at least 36 px apart. */
 function stepNumberSpacing(columnWidth: number): number {
-  for (let spacing = 1; ; spacing *= 10) {
+  // Columns are at least 1 px wide, so 10,000 steps are always far enough apart.
+  for (let spacing = 1; spacing < 10_000; spacing *= 10) {
     for (const factor of [1, 2, 5]) if (spacing * factor * columnWidth >= 36) return spacing * factor;
   }
+  return 10_000;
 }
 
 const bookChangingTypes = new Set(['book-added', 'reserve-accepted', 'borrowed', 'cancelled', 'returned']);

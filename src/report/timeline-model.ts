@@ -163,13 +163,16 @@ export class TimelineError extends Error {
   }
 }
 
+/** Refuses a run of `steps` steps if it is longer than a timeline draws. */
+export function checkTimelineLength(steps: number, file: string): void {
+  if (steps > timelineStepsMax) {
+    throw new TimelineError(`${file}: ${steps} steps is more than a timeline draws (${timelineStepsMax}); shrink the trace first (npm run sim -- shrink ${file})`);
+  }
+}
+
 export function buildTimeline(input: TimelineInput): Timeline {
   const { trace, stepLog } = input;
-  if (stepLog.length > timelineStepsMax) {
-    throw new TimelineError(
-      `${input.file}: ${stepLog.length} steps is more than a timeline draws (${timelineStepsMax}); shrink the trace first (npm run sim -- shrink ${input.file})`,
-    );
-  }
+  checkTimelineLength(stepLog.length, input.file);
   const laneOf = laneIndexer(stepLog, input.events);
   const steps: TimelineStep[] = stepLog.map((record) => ({ ...record, lane: laneOf.index(record.task) }));
   const { holds, unmatchedReleases } = pairLockHolds(steps, input.recording);
@@ -242,7 +245,7 @@ function laneIndexer(stepLog: readonly StepRecord[], events: readonly RecordedEv
   for (const record of stepLog) see(record.task, record.step, true);
   // An event names its task too; one that never reached a step (it cannot, today) still gets a lane.
   for (const event of events) see(event.task, event.step, false);
-  const ordered = [...seen.entries()].sort(([, left], [, right]) => left.order - right.order);
+  const ordered = [...seen.entries()];
   ordered.sort(([leftTask, left], [rightTask, right]) => {
     const byKind = laneKindOrder.indexOf(laneKind(leftTask)) - laneKindOrder.indexOf(laneKind(rightTask));
     if (byKind !== 0) return byKind;

@@ -12,6 +12,7 @@ import type { TraceFile } from '../../src/harness/trace.ts';
 import { defaultEngineConfig } from '../../src/engine/api.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { timelineOfTrace } from '../../src/report/timeline-build.ts';
+import { TimelineError } from '../../src/report/timeline-model.ts';
 import { acquisitionOf, buildTimeline, pairLockHolds, queueTracks, type Timeline, type TimelineStep } from '../../src/report/timeline-model.ts';
 import { newRuntimeRecording, recordingEngine, type RuntimeRecording } from '../../src/report/timeline-record.ts';
 import { failingTraces } from '../harness/trace-fixtures.ts';
@@ -253,6 +254,21 @@ describe('queueTracks', () => {
       { step: 5, length: 1 },
       { step: 6, length: 0 },
     ]);
+  });
+});
+
+describe('timelineOfTrace', () => {
+  it('refuses a trace whose replay goes another way than the saved run: it would draw some other run', async () => {
+    const trace = loadTrace(autoCancelShrunkFile);
+    // Without its one delay the second borrow lands before the stale timer, and the events differ.
+    const edited = { ...trace, choices: trace.choices.map(() => 0) };
+    await expect(timelineOfTrace(edited, 'edited.trace.json', 'trace')).rejects.toThrow(TimelineError);
+    await expect(timelineOfTrace(edited, 'edited.trace.json', 'trace')).rejects.toThrow(/^edited\.trace\.json: the replay went another way than the saved run \(event #14 should be/);
+  });
+
+  it('refuses a saved run longer than a timeline draws before replaying it', async () => {
+    const trace = { ...loadTrace(autoCancelShrunkFile), steps: 20_001 };
+    await expect(timelineOfTrace(trace, 'long.trace.json', 'trace')).rejects.toThrow(/20001 steps is more than a timeline draws/);
   });
 });
 
