@@ -1,11 +1,12 @@
 // The `sim` command line as a function of its arguments, so it runs the same in its own process
-// (cli.ts) and inside a test. `--seed N` runs one schedule of the default scenario; `replay FILE`
-// and `shrink FILE` work on a saved trace.
+// (cli.ts) and inside a test. `--seed N` runs one schedule of the default scenario; `replay FILE`,
+// `shrink FILE` and `report FILE` work on a saved trace.
 // Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
 
 import { Command, CommanderError } from 'commander';
 import { addBugsCommand } from './command-bugs.ts';
 import { addReplayCommand } from './command-replay.ts';
+import { addReportCommand } from './command-report.ts';
 import { addRunCommand } from './command-run.ts';
 import { addShrinkCommand } from './command-shrink.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
@@ -29,6 +30,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
   addReplayCommand(program);
   addShrinkCommand(program);
   addBugsCommand(program);
+  addReportCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     const status = process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -1,0 +1,62 @@
+// `sim report FILE [SHRUNK]`: draws a trace as one self-contained HTML timeline (and, given its
+// shrunk version too, both, with what shrinking removed), writes it atomically and prints its
+// path. Exit 0 when the page was written, 2 for a file that cannot be used or a page that
+// cannot be written.
+
+import type { Command } from 'commander';
+import { timelineOfTrace } from '../src/report/timeline-build.ts';
+import { defaultTimelinePath, TimelineWriteError, writeFileAtomically } from '../src/report/timeline-file.ts';
+import { renderTimelinePage } from '../src/report/timeline-html.ts';
+import { TimelineError, type Timeline } from '../src/report/timeline-model.ts';
+import { TraceLoadError } from '../src/harness/trace-file.ts';
+import { loadTraceArgument } from './command-replay.ts';
+import { UsageError } from './options.ts';
+
+interface ReportCommandOptions {
+  out?: string;
+  allowEngineModule: boolean;
+}
+
+export function addReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('draw a trace (and its shrunk version) as one self-contained HTML timeline, and print its path')
+    .argument('<file>', 'a trace file, such as reports/traces/<name>.trace.json')
+    .argument('[shrunk]', 'its shrunk version, such as reports/traces/<name>.shrunk.trace.json, shown beside it')
+    .option('--out <path>', 'where to write the page (default: reports/timelines/<name>.html, or under $LIBRARY_SIM_REPORTS_DIR)')
+    .option('--allow-engine-module', 'let a trace that names an engine module load and run that module (it runs its code)', false)
+    .action(async (file: string, shrunk: string | undefined, options: ReportCommandOptions) => {
+      process.exitCode = await reportCommand(file, shrunk, options);
+    });
+}
+
+async function reportCommand(file: string, shrunkFile: string | undefined, options: ReportCommandOptions): Promise<number> {
+  const files = shrunkFile === undefined ? [file] : [file, shrunkFile];
+  // Every file is checked before any replay runs, so a bad second file costs no time.
+  const traces = files.map((path) => loadTraceArgument(path));
+  const timelines: Timeline[] = [];
+  for (const [index, trace] of traces.entries()) {
+    const path = files[index] as string;
+    const label = shrunkFile === undefined ? 'trace' : index === 0 ? 'original' : 'shrunk';
+    timelines.push(await timelineArgument(trace, path, label, { allowEngineModule: options.allowEngineModule }));
+  }
+  const out = options.out ?? defaultTimelinePath(shrunkFile ?? file);
+  try {
+    writeFileAtomically(out, renderTimelinePage(timelines));
+  } catch (error) {
+    if (error instanceof TimelineWriteError) throw new UsageError(error.message);
+    throw error;
+  }
+  process.stdout.write(`${out}\n`);
+  return 0;
+}
+
+async function timelineArgument(...args: Parameters<typeof timelineOfTrace>): Promise<Timeline> {
+  try {
+    return await timelineOfTrace(...args);
+  } catch (error) {
+    if (error instanceof TimelineError) throw new UsageError(error.message);
+    if (error instanceof TraceLoadError) throw new UsageError(`${args[1]}: ${error.message}`);
+    throw error;
+  }
+}
