@@ -1,6 +1,7 @@
 // The sim command as its users run it: in a separate process, through tsx, where the process
 // matters (exit status, determinism across processes); in this process otherwise.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +136,17 @@ describe('sim --seed N', () => {
     for (const option of ['--seed', '--books', '--members', '--operations', '--cancel-window-ms', '--queue-capacity', '--workers', '--engine', '--bug', '--json', '--verbose', '--max-steps', '--strategy', '--depth']) {
       expect(result.stdout).toContain(option);
     }
+  });
+});
+
+describe('sim in a pipeline', () => {
+  it('stops quietly when the reader closes the pipe early', () => {
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx sim/cli.ts --seed 1 --verbose | head -n 1`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stdout).toBe('SEED=1\n');
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.status).toBe(0);
   });
 });
