@@ -1,5 +1,5 @@
 // The `sim` command line: `npm run sim -- --seed N` runs one schedule of the default scenario;
-// `replay FILE` and `shrink FILE` work on a saved trace.
+// `replay FILE` and `shrink FILE` work on a saved trace; `sweep --seeds A..B` runs a range of seeds.
 // Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
 
 import { Command, CommanderError } from 'commander';
@@ -7,6 +7,7 @@ import { addBugsCommand } from './command-bugs.ts';
 import { addReplayCommand } from './command-replay.ts';
 import { addRunCommand } from './command-run.ts';
 import { addShrinkCommand } from './command-shrink.ts';
+import { addSweepCommand } from './command-sweep.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { UsageError } from './options.ts';
 
@@ -21,6 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
   addRunCommand(program);
   addReplayCommand(program);
   addShrinkCommand(program);
+  addSweepCommand(program);
   addBugsCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
