@@ -165,6 +165,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
   if (!options.json) process.stdout.write(`${headerLine(plan, options, runner.workers, shardTotal)}\n`);
+  process.stderr.write(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered\n`);
   let status: SweepSummary['status'] = 'completed';
   try {
     status = await runBatches(plan, options.batchSize, runner, tally, clock, interrupt);
