@@ -449,7 +449,7 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
   const stopTicker = every(ttyProgressMs, () => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     if (tty) {
-      const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+      const width = Math.max(20, (process.stderr.columns || 80) - 1);
       process.stderr.write(`\r\x1b[2K${line().slice(0, width)}`);
       drawn = true;
     } else if (clock.elapsedMs() - lastPlainMs >= plainProgressMs) {
