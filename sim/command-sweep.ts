@@ -282,15 +282,22 @@ async function saveFailures(
       saved.set(failure, traceSummary(failure, path, null, null));
       if (skipShrink || path === null) continue;
       shrinks.push(
-        runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then((result) => {
-          if (result.kind !== 'shrunk') {
-            process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${result.reason}\n`);
-            return;
-          }
-          const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
-          const shrunkPath = saveQuietly(shrunk, plan.directory, shrunkFileName(path));
-          saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
-        }),
+        runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
+          (result) => {
+            if (result.kind !== 'shrunk') {
+              process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${result.reason}\n`);
+              return;
+            }
+            const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
+            const shrunkPath = saveQuietly(shrunk, plan.directory, shrunkFileName(path));
+            saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
+          },
+          (error: unknown) => {
+            // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
+            // as found is saved either way.
+            if (!interrupt.interrupted()) process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${errorMessage(error)}\n`);
+          },
+        ),
       );
     }
   }
