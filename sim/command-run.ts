@@ -10,6 +10,7 @@ import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
 import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
 import { createPctStrategy, pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
@@ -32,7 +33,7 @@ interface RunOptions {
   maxSteps: number;
   engine?: string;
   bug?: string;
-  strategy: 'random' | 'pct';
+  strategy: 'random' | 'pct' | 'choice-log' | 'portfolio';
   depth: number;
   json: boolean;
   verbose: boolean;
@@ -57,7 +58,7 @@ export function addRunCommand(program: Command): void {
     .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
-    .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct']).default('random'))
+    .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct', 'choice-log', 'portfolio']).default('random'))
     .option('--depth <d>', 'with --strategy pct: the bug depth targeted (d-1 priority change points)', integerOption(1, pctLimits.depthMax), 2)
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
@@ -96,7 +97,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = saveFailure(seed, options, engine, scenario, run);
+  const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands))}\n`);
   } else {
@@ -119,11 +120,17 @@ interface ReproductionCommands {
  * command: the verdict still prints, the exit code still says "violation", and the seed
  * command still reproduces the run.
  */
-function saveFailure(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario, run: ScenarioRun): ReproductionCommands {
+function saveFailure(
+  seed: number,
+  options: RunOptions,
+  engine: ChosenEngine,
+  scenario: Scenario,
+  run: ScenarioRun,
+  strategy: string,
+): ReproductionCommands {
   const rerun = rerunCommandFor(seed, options);
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
   try {
-    const strategy = options.strategy === 'pct' ? `pct(d=${options.depth})` : 'random';
     const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
     const tracePath = saveTrace(trace);
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
@@ -145,6 +152,10 @@ async function chooseStrategy(
   engine: ChosenEngine,
 ): Promise<{ strategy: SchedulingStrategy; guarantee: string | null }> {
   if (options.strategy === 'random') return { strategy: createRandomStrategy(seed), guarantee: null };
+  if (options.strategy === 'choice-log' || options.strategy === 'portfolio') {
+    const context = { seed, scenario, engine: engine.createEngine, maxSteps: options.maxSteps };
+    return { strategy: (await buildStrategy(parseStrategyName(options.strategy), context)).strategy, guarantee: null };
+  }
   const pilot = await runScenario({ scenario, engine: engine.createEngine, strategy: createReplayStrategy([]), maxSteps: options.maxSteps });
   const stepsEstimate = Math.max(1, Math.min(pilot.steps, pctLimits.stepsEstimateMax));
   const tasks = pilot.tasksCreated;

@@ -1,6 +1,6 @@
 // The `sim` command line as a function of its arguments, so it runs the same in its own process
 // (cli.ts) and inside a test. `--seed N` runs one schedule of the default scenario; `replay FILE`,
-// `shrink FILE` and `report FILE` work on a saved trace.
+// `shrink FILE` and `report FILE` work on a saved trace; `sweep --seeds A..B` runs a range of seeds.
 // Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
 
 import { Command, CommanderError } from 'commander';
@@ -9,6 +9,7 @@ import { addReplayCommand } from './command-replay.ts';
 import { addReportCommand } from './command-report.ts';
 import { addRunCommand } from './command-run.ts';
 import { addShrinkCommand } from './command-shrink.ts';
+import { addSweepCommand } from './command-sweep.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { UsageError } from './options.ts';
 
@@ -29,6 +30,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
   addRunCommand(program);
   addReplayCommand(program);
   addShrinkCommand(program);
+  addSweepCommand(program);
   addBugsCommand(program);
   addReportCommand(program);
   try {

@@ -22,7 +22,7 @@ export { createPrng, type Prng } from './runtime/sim/prng.ts';
 export * from './engine/api.ts';
 export { createEngine, LibraryService } from './engine/library.ts';
 
-export { generateScenario, defaultScenarioSize, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
+export { generateScenario, defaultScenarioSize, defaultOperationMix, type OperationMix, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
 export { runScenario, simulateScenario, hashEvents, type ScenarioRun, type ScenarioRunOptions, type SimulatedScenario } from './harness/run-scenario.ts';
 
 export { bugZoo, findBug, type BugVariant } from './engine/bugs/index.ts';
@@ -34,3 +34,8 @@ export { shrinkTrace, type ShrinkOptions, type ShrinkResult } from './harness/sh
 
 export { checkHistory, invariants, type Invariant } from './check/index.ts';
 export type { InvariantName, RecordedEvent, RunHistory, Violation } from './check/history.ts';
+
+export { buildStrategy, parseStrategyName, portfolioMembers, type StrategyChoice } from './harness/strategies.ts';
+export { drawSwarmConfig, swarmScenario, type SwarmConfig } from './harness/swarm.ts';
+export { runSweepBatch, SweepTally, type SweepBatchResult, type SweepSettings } from './harness/sweep.ts';
+export type { SweepSummary, SweepInvariantSummary, SweepTraceSummary } from './harness/sweep-summary.ts';

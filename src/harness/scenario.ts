@@ -30,6 +30,26 @@ export interface ScenarioSize {
 
 export const defaultScenarioSize: ScenarioSize = { books: 3, members: 3, operations: 24 };
 
+/**
+ * How often each member story is drawn (relative weights, each a non-negative integer, at least
+ * one of them positive): a new title added; a reserve alone; a reserve whose book is then
+ * borrowed and returned; and that, reserved once more by the same member. The operation mix
+ * (reserves, returns, adds) follows from it.
+ */
+export interface OperationMix {
+  readonly add: number;
+  readonly reserve: number;
+  readonly reserveReturn: number;
+  readonly reserveReturnReserve: number;
+}
+
+/** The mix every scenario had before the mix could be chosen: 1 in 10 an add, 3 in 10 each of the others. */
+export const defaultOperationMix: OperationMix = { add: 1, reserve: 3, reserveReturn: 3, reserveReturnReserve: 3 };
+
+/** Stories in the order their weights are laid out along one draw. */
+const storyKinds = ['add', 'reserve', 'reserveReturn', 'reserveReturnReserve'] as const;
+type StoryKind = (typeof storyKinds)[number];
+
 /** Bounds that keep one run small enough to read and fast enough to sweep. */
 export const scenarioLimits = {
   booksMax: 1000,
@@ -38,6 +58,7 @@ export const scenarioLimits = {
   queueCapacityMax: 10_000,
   workerCountMax: 1000,
   durationMaxMs: 24 * 60 * 60 * 1000,
+  storyWeightMax: 1000,
 } as const;
 
 /** Scenarios use stream 0 of a seed; schedules use stream 1 (scheduler-random.ts). */
@@ -51,9 +72,12 @@ export function generateScenario(
   seed: number,
   size: ScenarioSize = defaultScenarioSize,
   engine: EngineConfig = defaultEngineConfig,
+  mix: OperationMix = defaultOperationMix,
 ): Scenario {
   validateSize(size);
   validateEngineConfig(engine);
+  validateMix(mix);
+  const storyWeightTotal = storyKinds.reduce((total, kind) => total + mix[kind], 0);
   const prng = createPrng(seed, scenarioStream);
   const books = Array.from({ length: size.books }, (_, index) => index + 1);
   const members = Array.from({ length: size.members }, (_, index) => ({
@@ -65,23 +89,25 @@ export function generateScenario(
   let nextNewBook = size.books + 1;
 
   while (drawn.length < size.operations) {
-    const story = prng.nextBelow(10);
+    // One draw over the summed weights: with the default mix this is the draw from 10 that every
+    // scenario made before the mix was a parameter, so existing seeds keep their scenarios.
+    const story = storyOf(prng.nextBelow(storyWeightTotal), mix);
     const atMs = prng.nextBelow(horizonMs / arrivalGridMs + 1) * arrivalGridMs;
     const bookId = pick(prng, books);
     const memberId = pick(prng, members).memberId;
-    if (story === 0) {
+    if (story === 'add') {
       // A new title, or now and then one already in the catalogue (which must be refused).
       const added = prng.nextBelow(4) === 0 ? bookId : nextNewBook++;
       drawn.push({ kind: 'add', atMs, bookId: added });
       continue;
     }
     drawn.push({ kind: 'reserve', atMs, bookId, memberId });
-    if (story <= 3) continue;
+    if (story === 'reserve') continue;
     // Borrow it, bring it back before the first reservation's window ends, and maybe reserve
     // it again: the situation in which a stale auto-cancel timer meets a fresh reservation.
     const returnAtMs = atMs + offsetMs(prng, engine.borrowWorkMaxMs + 1, engine.cancelWindowMs);
     drawn.push({ kind: 'return', atMs: returnAtMs, bookId, memberId });
-    if (story <= 6) continue;
+    if (story === 'reserveReturn') continue;
     const rereserveAtMs = returnAtMs + offsetMs(prng, 0, engine.cancelWindowMs);
     drawn.push({ kind: 'reserve', atMs: rereserveAtMs, bookId, memberId });
   }
@@ -91,6 +117,16 @@ export function generateScenario(
     .sort((left, right) => left.operation.atMs - right.operation.atMs || left.index - right.index)
     .map(({ operation }) => operation);
   return { books, members, operations, engine };
+}
+
+/** The story a roll in [0, total weight) lands on, the weights laid out in storyKinds order. */
+function storyOf(roll: number, mix: OperationMix): StoryKind {
+  let below = 0;
+  for (const kind of storyKinds) {
+    below += mix[kind];
+    if (roll < below) return kind;
+  }
+  throw new RangeError(`story roll ${roll} is past the total weight ${below}`);
 }
 
 /** A duration in [minMs, maxMs] on the arrival grid (and at least minMs). */
@@ -107,6 +143,11 @@ function validateSize(size: ScenarioSize): void {
   checkInteger('books', size.books, 1, scenarioLimits.booksMax);
   checkInteger('members', size.members, 1, scenarioLimits.membersMax);
   checkInteger('operations', size.operations, 0, scenarioLimits.operationsMax);
+}
+
+function validateMix(mix: OperationMix): void {
+  for (const kind of storyKinds) checkInteger(`${kind} story weight`, mix[kind], 0, scenarioLimits.storyWeightMax);
+  if (storyKinds.every((kind) => mix[kind] === 0)) throw new RangeError('an operation mix needs at least one positive story weight');
 }
 
 export function validateEngineConfig(engine: EngineConfig): void {

@@ -1,0 +1,478 @@
+// `sim sweep --seeds 1..100000`: runs one schedule per seed, in batches on worker threads, and
+// reports what broke: per invariant the failure count, the first seed and the traces of the
+// lowest failing seeds (as found and shrunk, each replayable), per strategy the schedules run,
+// and exactly which seeds were covered. A shard of the range runs on its own (`--shard 2/4`),
+// so CI jobs can split a sweep between them. Under swarm testing (the default) each seed also
+// draws its scenario's configuration. Progress goes to stderr; the summary to stdout and, as
+// JSON, to reports/sweeps/<name>/summary.json beside the traces.
+// Exit codes: 0 no failure, 1 a failure, 2 bad input, 130 interrupted (Ctrl-C).
+
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { bugNames, findBug } from '../src/engine/bugs/index.ts';
+import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, batchesOf, type SeedRange, type Shard } from '../src/harness/seed-range.ts';
+import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
+import { batchSeedsMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
+import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
+import { describeSwarmConfig } from '../src/harness/swarm.ts';
+import { reportsDirectoryVariable, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { describeEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
+import { defaultShrinkRuns } from '../src/harness/shrink.ts';
+import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
+import { shrunkFileName } from './command-shrink.ts';
+import { integerOption, loadEngineModule, UsageError } from './options.ts';
+import { errorMessage, replayTraceCommand } from './report.ts';
+import { every, startWallClock, type WallClock } from './sweep-clock.ts';
+import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
+
+interface SweepOptions {
+  seeds: string;
+  strategy: string;
+  depth: number;
+  bug?: string;
+  engine?: string;
+  workers: number;
+  batchSize: number;
+  shard?: string;
+  timeBudget?: string;
+  swarm: boolean;
+  maxSteps: number;
+  tracesPerInvariant: number;
+  shrinkRuns: number;
+  name?: string;
+  json: boolean;
+}
+
+const exitViolation = 1;
+const exitInterrupted = 130;
+const workersMax = 256;
+const tracesPerInvariantMax = 1000;
+const shrinkRunsMax = 1_000_000;
+/** A redraw of the progress line on a terminal; a plain line elsewhere every plainProgressMs. */
+const ttyProgressMs = 250;
+const plainProgressMs = 5000;
+const defaultBatchSize = 200;
+
+export function addSweepCommand(program: Command): void {
+  program
+    .command('sweep')
+    .description('run one schedule for every seed of a range, on worker threads, and summarise what broke')
+    .option('--seeds <range>', 'the seeds, FIRST..LAST (both included)', '1..1000')
+    .option('--strategy <name>', 'random, pct (of --depth), pct:D, choice-log, or portfolio (each seed one of random, pct:1..3, choice-log)', 'random')
+    .option('--depth <d>', 'with --strategy pct: the bug depth targeted', integerOption(1, 16), 2)
+    .option('--bug <name>', 'sweep a variant of the engine from the bug zoo (see: sim bugs)')
+    .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')
+    .option('--workers <n>', 'worker threads (0: run on the main thread)', integerOption(0, workersMax), Math.min(workersMax, availableParallelism()))
+    .option('--batch-size <n>', 'seeds per task handed to a worker', integerOption(1, batchSeedsMax), defaultBatchSize)
+    .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks')
+    .option('--time-budget <duration>', 'stop handing out batches after this long (such as 90s, 10m, 1h)')
+    .option('--swarm', 'draw each seed its own scenario configuration (swarm testing; the default)', true)
+    .option('--no-swarm', 'run every seed on the default scenario')
+    .option('--max-steps <n>', 'scheduling steps before a run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
+    .option('--traces-per-invariant <n>', 'failing traces saved (and shrunk) per invariant; the rest are counted', integerOption(0, tracesPerInvariantMax), 5)
+    .option('--shrink-runs <n>', `candidate runs the shrinker may spend on each saved trace (0: do not shrink)`, integerOption(0, shrinkRunsMax), defaultShrinkRuns)
+    .option('--name <name>', 'the directory under reports/sweeps/ (default: from the engine, strategy, seeds and shard)')
+    .option('--json', 'print the summary as one JSON object instead of text', false)
+    .action(async (options: SweepOptions) => {
+      process.exitCode = await sweepCommand(options);
+    });
+}
+
+/** Everything the sweep was asked to do, checked. */
+interface SweepPlan {
+  readonly seeds: SeedRange;
+  readonly shard: Shard | null;
+  readonly shardSeeds: SeedRange | null;
+  readonly strategy: string;
+  readonly engine: EngineReference;
+  readonly timeBudgetMs: number | null;
+  readonly name: string;
+  readonly directory: string;
+  readonly settings: SweepSettings;
+}
+
+function usage<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(`${option}: ${errorMessage(error)}`);
+  }
+}
+
+async function planSweep(options: SweepOptions): Promise<SweepPlan> {
+  const seeds = usage('--seeds', () => parseSeedRange(options.seeds));
+  const shard = options.shard === undefined ? null : usage('--shard', () => parseShard(options.shard as string));
+  const timeBudgetMs = options.timeBudget === undefined ? null : usage('--time-budget', () => parseDurationMs(options.timeBudget as string));
+  const strategy = strategyLabel(usage('--strategy', () => parseStrategyName(options.strategy, options.depth)));
+  const engine = await chooseEngine(options);
+  const shardSeeds = shard === null ? seeds : shardRange(seeds, shard);
+  const name = options.name ?? defaultSweepName(engine, strategy, seeds, shard);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
+    throw new UsageError(`--name: '${name}' is not a plain directory name (letters, digits, '_', '.', '-'; at most 100)`);
+  }
+  const reports = process.env[reportsDirectoryVariable];
+  const directory = join(reports === undefined || reports === '' ? 'reports' : reports, 'sweeps', name);
+  const settings: SweepSettings = {
+    engine,
+    strategy,
+    swarm: options.swarm,
+    maxSteps: options.maxSteps,
+    tracesPerInvariantMax: options.tracesPerInvariant,
+  };
+  return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings };
+}
+
+/** `90s`, `10m`, `1h`, `500ms`, `1.5h`. */
+export function parseDurationMs(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
+  if (match === null) throw new RangeError(`expected a duration such as 90s, 10m or 1h, got '${text}'`);
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  const durationMs = Math.round(Number(match[1]) * unitMs);
+  if (durationMs < 1 || durationMs > 366 * 24 * 3_600_000) throw new RangeError(`a duration must be from 1 ms to a year, got '${text}'`);
+  return durationMs;
+}
+
+async function chooseEngine(options: SweepOptions): Promise<EngineReference> {
+  if (options.engine !== undefined && options.bug !== undefined) throw new UsageError('--engine and --bug cannot be used together');
+  if (options.bug !== undefined) {
+    if (findBug(options.bug) === undefined) throw new UsageError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
+    return { kind: 'bug', name: options.bug };
+  }
+  if (options.engine !== undefined) {
+    // Loaded here once so that a bad module is a usage error, not a failure in every worker.
+    await loadEngineModule(options.engine);
+    return { kind: 'module', path: options.engine };
+  }
+  return { kind: 'library' };
+}
+
+function defaultSweepName(engine: EngineReference, strategy: string, seeds: SeedRange, shard: Shard | null): string {
+  const engineName = engine.kind === 'library' ? 'library' : engine.kind === 'bug' ? engine.name : engine.path.replace(/^.*[/\\]/, '').replace(/\.[^.]*$/, '');
+  const shardPart = shard === null ? '' : `-shard${shard.index}of${shard.count}`;
+  return `${engineName}-${strategy}-seeds${seeds.first}-${seeds.last}${shardPart}`.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 100);
+}
+
+async function sweepCommand(options: SweepOptions): Promise<number> {
+  const plan = await planSweep(options);
+  const clock = startWallClock();
+  const tally = new SweepTally(plan.settings.tracesPerInvariantMax);
+  const shardTotal = plan.shardSeeds === null ? 0 : seedCount(plan.shardSeeds);
+  const batchCount = Math.ceil(shardTotal / options.batchSize);
+  // More threads than batches would only start idle workers.
+  const runner = createBatchRunner(Math.min(options.workers, batchCount));
+  const interrupt = watchInterrupt(runner);
+  const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
+
+  if (!options.json) process.stdout.write(`${headerLine(plan, options, runner.workers, shardTotal)}\n`);
+  process.stderr.write(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered\n`);
+  let status: SweepSummary['status'] = 'completed';
+  try {
+    status = await runBatches(plan, options.batchSize, runner, tally, clock, interrupt);
+    progress.stop();
+    const wallTimeMs = clock.elapsedMs();
+    const invariants = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
+    const summary = buildSummary(plan, options, runner.workers, status, tally, invariants, wallTimeMs, progress.peakRssBytes());
+    let summaryPath: string | null = null;
+    try {
+      summaryPath = writeSweepSummary(plan.directory, summary);
+    } catch (error) {
+      process.stderr.write(`sim: the sweep summary was not written: ${errorMessage(error)}\n`);
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${summaryLines(summary, summaryPath).join('\n')}\n`);
+    if (interrupt.interrupted()) return exitInterrupted;
+    return tally.failures > 0 ? exitViolation : 0;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+    await runner.close();
+  }
+}
+
+interface Interrupt {
+  interrupted(): boolean;
+  /** Resolves at the first Ctrl-C. */
+  readonly signal: Promise<void>;
+  dispose(): void;
+}
+
+/** The first Ctrl-C stops handing out batches; the second ends the process at once. */
+function watchInterrupt(runner: BatchRunner): Interrupt {
+  let interrupted = false;
+  let resolve: () => void = () => undefined;
+  const signal = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  const onSigint = (): void => {
+    if (interrupted) {
+      process.stderr.write('\nsim: interrupted again: exiting now\n');
+      process.exit(exitInterrupted);
+    }
+    interrupted = true;
+    const what = runner.workers === 0 ? 'the batch in flight' : 'the batches in flight';
+    process.stderr.write(`\nsim: interrupted: finishing ${what}, then the summary (Ctrl-C again to exit now)\n`);
+    resolve();
+  };
+  process.on('SIGINT', onSigint);
+  return { interrupted: () => interrupted, signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** Hands out batches until the shard is done, the budget is spent or Ctrl-C; waits for those in flight. */
+async function runBatches(
+  plan: SweepPlan,
+  batchSize: number,
+  runner: BatchRunner,
+  tally: SweepTally,
+  clock: WallClock,
+  interrupt: Interrupt,
+): Promise<SweepSummary['status']> {
+  if (plan.shardSeeds === null) return 'completed';
+  const batches = batchesOf(plan.shardSeeds, batchSize);
+  // Two batches per worker keep every worker busy while the main thread tallies a result.
+  const inFlightMax = Math.max(1, runner.workers * 2);
+  const inFlight = new Set<Promise<void>>();
+  let status: SweepSummary['status'] = 'completed';
+  // A batch that throws is a fault in the harness or the engine module, not a failing run: the
+  // sweep ends with it once the others in flight have settled.
+  let fault: { error: unknown } | null = null;
+  for (;;) {
+    while (inFlight.size < inFlightMax) {
+      if (interrupt.interrupted()) status = 'interrupted';
+      else if (plan.timeBudgetMs !== null && clock.elapsedMs() >= plan.timeBudgetMs) status = 'time-budget';
+      if (status !== 'completed' || fault !== null) break;
+      const next = batches.next();
+      if (next.done === true) break;
+      const running: Promise<void> = runner.runBatch({ settings: plan.settings, seeds: next.value }).then(
+        (result) => {
+          inFlight.delete(running);
+          tally.add(result);
+        },
+        (error: unknown) => {
+          inFlight.delete(running);
+          fault ??= { error };
+        },
+      );
+      inFlight.add(running);
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
+  }
+  if (fault !== null) throw (fault as { error: unknown }).error;
+  return status;
+}
+
+/**
+ * Saves every kept failure's trace, and (unless interrupted) its shrunk trace beside it, in the
+ * sweep's directory. Shrinks run on the workers in parallel.
+ */
+async function saveFailures(
+  plan: SweepPlan,
+  tally: SweepTally,
+  runner: BatchRunner,
+  shrinkRuns: number,
+  interrupt: Interrupt,
+): Promise<SweepInvariantSummary[]> {
+  const saved = new Map<SweepFailure, SweepTraceSummary>();
+  const shrinks: Promise<void>[] = [];
+  const skipShrink = shrinkRuns === 0 || interrupt.interrupted();
+  for (const invariant of tally.invariants()) {
+    for (const failure of invariant.kept) {
+      const path = saveQuietly(failure.trace, plan.directory);
+      saved.set(failure, traceSummary(failure, path, null, null));
+      if (skipShrink || path === null) continue;
+      shrinks.push(
+        runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
+          (result) => {
+            if (result.kind !== 'shrunk') {
+              process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${result.reason}\n`);
+              return;
+            }
+            const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
+            const shrunkPath = saveQuietly(shrunk, plan.directory, shrunkFileName(path));
+            saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
+          },
+          (error: unknown) => {
+            // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
+            // as found is saved either way.
+            if (!interrupt.interrupted()) process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${errorMessage(error)}\n`);
+          },
+        ),
+      );
+    }
+  }
+  if (shrinks.length > 0) {
+    if (!interrupt.interrupted()) process.stderr.write(`sim: shrinking ${shrinks.length} trace${shrinks.length === 1 ? '' : 's'}\n`);
+    // A Ctrl-C while shrinking abandons the shrinks still running; the traces as found are saved.
+    await Promise.race([Promise.all(shrinks), interrupt.signal]);
+  }
+  return tally.invariants().map((invariant) => ({
+    invariant: invariant.invariant,
+    failures: invariant.failures,
+    firstSeed: invariant.firstSeed,
+    traces: invariant.kept.map((failure) => saved.get(failure) as SweepTraceSummary),
+    unsaved: invariant.failures - invariant.kept.length,
+  }));
+}
+
+function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: string | null, shrunkSize: SweepTraceSummary['shrunkSize']): SweepTraceSummary {
+  return {
+    seed: failure.seed,
+    strategy: failure.strategy,
+    message: failure.message,
+    swarm: failure.swarm,
+    path,
+    shrunkPath,
+    size: traceSize(failure.trace),
+    shrunkSize,
+  };
+}
+
+function saveQuietly(trace: TraceFile, directory: string, fileName?: string): string | null {
+  try {
+    return saveTrace(trace, fileName === undefined ? { directory } : { directory, fileName });
+  } catch (error) {
+    if (!(error instanceof TraceWriteError)) throw error;
+    process.stderr.write(`sim: ${error.message}\n`);
+    return null;
+  }
+}
+
+function buildSummary(
+  plan: SweepPlan,
+  options: SweepOptions,
+  workers: number,
+  status: SweepSummary['status'],
+  tally: SweepTally,
+  invariants: SweepInvariantSummary[],
+  wallTimeMs: number,
+  peakRssBytes: number,
+): SweepSummary {
+  return {
+    format: sweepSummaryFormat,
+    version: sweepSummaryVersion,
+    name: plan.name,
+    config: {
+      seeds: plan.seeds,
+      shard: plan.shard,
+      shardSeeds: plan.shardSeeds,
+      strategy: plan.strategy,
+      engine: plan.engine,
+      swarm: plan.settings.swarm,
+      workers,
+      batchSize: options.batchSize,
+      timeBudgetMs: plan.timeBudgetMs,
+      maxSteps: plan.settings.maxSteps,
+      tracesPerInvariantMax: plan.settings.tracesPerInvariantMax,
+      shrinkRuns: options.shrinkRuns,
+    },
+    status,
+    covered: {
+      ranges: tally.covered.ranges(),
+      seeds: tally.covered.size,
+      missing: plan.shardSeeds === null ? [] : tally.covered.missingFrom(plan.shardSeeds),
+    },
+    totals: {
+      schedules: tally.schedules,
+      failures: tally.failures,
+      steps: tally.steps,
+      wallTimeMs: Math.round(wallTimeMs),
+      schedulesPerSecond: Math.round(tally.schedules / Math.max(wallTimeMs / 1000, 0.001)),
+      peakRssBytes,
+    },
+    invariants,
+    strategies: tally.strategies(),
+  };
+}
+
+function headerLine(plan: SweepPlan, options: SweepOptions, workers: number, shardTotal: number): string {
+  const shard = plan.shard === null ? '' : `, shard ${plan.shard.index}/${plan.shard.count}: ${plan.shardSeeds === null ? 'no seeds' : formatSeedRanges([plan.shardSeeds])}`;
+  return (
+    `SWEEP seeds ${formatSeedRanges([plan.seeds])}${shard} (${shardTotal} seeds); strategy ${plan.strategy}; engine ${describeEngine(plan.engine)}; ` +
+    `swarm ${plan.settings.swarm ? 'on' : 'off'}; ${workers === 0 ? 'main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}, batches of ${options.batchSize}` +
+    (plan.timeBudgetMs === null ? '' : `; time budget ${formatSeconds(plan.timeBudgetMs)}`)
+  );
+}
+
+function summaryLines(summary: SweepSummary, summaryPath: string | null): string[] {
+  const out: string[] = [];
+  for (const invariant of summary.invariants) {
+    out.push(`invariant ${invariant.invariant}: ${invariant.failures} failure${invariant.failures === 1 ? '' : 's'}, first seed ${invariant.firstSeed}`);
+    for (const trace of invariant.traces) {
+      out.push(`  seed ${trace.seed} (${trace.strategy}): ${trace.message}`);
+      if (trace.swarm !== null) out.push(`    drew: ${describeSwarmConfig(trace.swarm)}`);
+      if (trace.path !== null) out.push(`    trace:  ${trace.path}`);
+      if (trace.shrunkPath !== null && trace.shrunkSize !== null) {
+        out.push(`    shrunk: ${trace.shrunkPath} (${trace.shrunkSize.operations} operations, ${trace.shrunkSize.nonDefaultChoices} non-default choices)`);
+      }
+      const best = trace.shrunkPath ?? trace.path;
+      if (best !== null) out.push(`    replay: ${replayTraceCommand(best, summary.config.engine.kind === 'module')}`);
+    }
+    if (invariant.unsaved > 0) out.push(`  and ${invariant.unsaved} more failure${invariant.unsaved === 1 ? '' : 's'}, counted, traces not saved`);
+  }
+  out.push(`strategies: ${summary.strategies.map((entry) => `${entry.strategy} ${entry.schedules} schedules, ${entry.failures} failing`).join('; ') || 'none ran'}`);
+  const { totals, covered } = summary;
+  out.push(
+    `totals: ${totals.schedules} schedules in ${formatSeconds(totals.wallTimeMs)} (${totals.schedulesPerSecond} schedules/s), ` +
+      `${totals.failures} failing, ${totals.steps} steps; peak RSS ${Math.round(totals.peakRssBytes / 2 ** 20)} MiB`,
+  );
+  out.push(`seeds covered: ${formatSeedRanges(covered.ranges)} (${covered.seeds} seeds)`);
+  if (summary.status !== 'completed') {
+    const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
+    out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
+  }
+  if (summaryPath !== null) out.push(`summary: ${summaryPath}`);
+  out.push(`verdict: ${totals.failures === 0 ? 'no failure' : `${totals.failures} failing schedule${totals.failures === 1 ? '' : 's'}`}`);
+  return out;
+}
+
+function formatSeconds(durationMs: number): string {
+  return durationMs < 10_000 ? `${(durationMs / 1000).toFixed(1)} s` : `${Math.round(durationMs / 1000)} s`;
+}
+
+interface Progress {
+  stop(): void;
+  peakRssBytes(): number;
+}
+
+/**
+ * On a terminal, one line on stderr redrawn in place; elsewhere (CI logs, pipes), a plain line
+ * every few seconds. Also samples the process's memory for the summary.
+ */
+function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, timeBudgetMs: number | null): Progress {
+  const tty = process.stderr.isTTY === true;
+  let peakRss = process.memoryUsage.rss();
+  let lastPlainMs = 0;
+  let drawn = false;
+  const line = (): string => {
+    const elapsedMs = clock.elapsedMs();
+    const rate = tally.schedules / Math.max(elapsedMs / 1000, 0.001);
+    let leftMs = rate > 0 ? ((shardTotal - tally.covered.size) / rate) * 1000 : Infinity;
+    if (timeBudgetMs !== null) leftMs = Math.min(leftMs, Math.max(0, timeBudgetMs - elapsedMs));
+    const percent = shardTotal === 0 ? 100 : Math.floor((100 * tally.covered.size) / shardTotal);
+    const left = Number.isFinite(leftMs) ? `~${formatSeconds(leftMs)} left` : 'time left unknown';
+    return `sweep ${percent}% ${tally.covered.size}/${shardTotal} seeds, ${Math.round(rate)} schedules/s, ${tally.failures} failing, ${left}`;
+  };
+  const stopTicker = every(ttyProgressMs, () => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    if (tty) {
+      const width = Math.max(20, (process.stderr.columns || 80) - 1);
+      process.stderr.write(`\r\x1b[2K${line().slice(0, width)}`);
+      drawn = true;
+    } else if (clock.elapsedMs() - lastPlainMs >= plainProgressMs) {
+      lastPlainMs = clock.elapsedMs();
+      process.stderr.write(`progress: ${line()}\n`);
+    }
+  });
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      stopTicker();
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      if (drawn) process.stderr.write('\r\x1b[2K');
+    },
+    peakRssBytes: () => Math.max(peakRss, process.memoryUsage.rss()),
+  };
+}

@@ -1,0 +1,43 @@
+// Where a sweep's batches run: on a pool of worker threads (tinypool), or, with no workers, on
+// the main thread itself (for tests and for tiny sweeps, where starting threads costs more than
+// the runs). Either way a batch gives the same result: it depends on its seeds alone.
+
+import Tinypool from 'tinypool';
+import { runSweepBatch, shrinkSweepFailure, type ShrinkFailureResult, type ShrinkFailureTask, type SweepBatchResult, type SweepBatchTask } from '../src/harness/sweep.ts';
+import { nextTurn } from './sweep-clock.ts';
+
+export interface BatchRunner {
+  /** Worker threads; 0 for the main thread. */
+  readonly workers: number;
+  runBatch(task: SweepBatchTask): Promise<SweepBatchResult>;
+  shrink(task: ShrinkFailureTask): Promise<ShrinkFailureResult>;
+  close(): Promise<void>;
+}
+
+export function createBatchRunner(workers: number): BatchRunner {
+  if (workers === 0) {
+    return {
+      workers,
+      async runBatch(task) {
+        await nextTurn();
+        return runSweepBatch(task);
+      },
+      async shrink(task) {
+        await nextTurn();
+        return shrinkSweepFailure(task);
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  const pool = new Tinypool({
+    filename: new URL('./sweep-worker.mjs', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+  });
+  return {
+    workers,
+    runBatch: (task) => pool.run(task, { name: 'runSweepBatch' }) as Promise<SweepBatchResult>,
+    shrink: (task) => pool.run(task, { name: 'shrinkSweepFailure' }) as Promise<ShrinkFailureResult>,
+    close: () => pool.destroy(),
+  };
+}

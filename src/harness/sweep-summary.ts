@@ -1,0 +1,119 @@
+// The machine-readable summary of a sweep, written beside its traces as
+// `reports/sweeps/<name>/summary.json` (or under $LIBRARY_SIM_REPORTS_DIR/sweeps). A dashboard
+// reads it, so its shape is this interface and nothing else; a change to it that removes or
+// renames a field raises `version`. Every list in it is ordered (invariants and strategies by
+// name, ranges ascending), so two sweeps of the same seeds differ only in their timings.
+
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InvariantName } from '../check/history.ts';
+import type { SeedRange, Shard } from './seed-range.ts';
+import type { SwarmConfig } from './swarm.ts';
+import type { EngineReference, TraceSize } from './trace.ts';
+
+export const sweepSummaryFormat = 'library-sim-sweep';
+export const sweepSummaryVersion = 1;
+
+export interface SweepSummary {
+  readonly format: typeof sweepSummaryFormat;
+  readonly version: typeof sweepSummaryVersion;
+  /** The sweep's directory name under reports/sweeps/. */
+  readonly name: string;
+  readonly config: {
+    /** The range asked for, before sharding. */
+    readonly seeds: SeedRange;
+    readonly shard: Shard | null;
+    /** The seeds this shard was to run: `seeds` cut to the shard; null for a shard left empty. */
+    readonly shardSeeds: SeedRange | null;
+    /** `random`, `pct:D`, `choice-log` or `portfolio`. */
+    readonly strategy: string;
+    readonly engine: EngineReference;
+    readonly swarm: boolean;
+    /** Worker threads; 0 when the batches ran on the main thread. */
+    readonly workers: number;
+    readonly batchSize: number;
+    readonly timeBudgetMs: number | null;
+    readonly maxSteps: number;
+    readonly tracesPerInvariantMax: number;
+    readonly shrinkRuns: number;
+  };
+  /**
+   * `completed`: every seed of the shard ran. `time-budget`: the budget ran out first.
+   * `interrupted`: Ctrl-C. In the last two, `covered.ranges` says exactly which seeds ran.
+   */
+  readonly status: 'completed' | 'time-budget' | 'interrupted';
+  readonly covered: {
+    readonly ranges: readonly SeedRange[];
+    readonly seeds: number;
+    /** Seeds of the shard that did not run. */
+    readonly missing: readonly SeedRange[];
+  };
+  readonly totals: {
+    readonly schedules: number;
+    /** Failing schedules (each counted once, under its first violation). */
+    readonly failures: number;
+    readonly steps: number;
+    readonly wallTimeMs: number;
+    readonly schedulesPerSecond: number;
+    /** The process's resident set size at its highest sample (main thread and workers together). */
+    readonly peakRssBytes: number;
+  };
+  /** Invariants with at least one failure, by name. */
+  readonly invariants: readonly SweepInvariantSummary[];
+  /** Schedules and failures per strategy (a portfolio's per member), by name. */
+  readonly strategies: readonly { readonly strategy: string; readonly schedules: number; readonly failures: number }[];
+}
+
+export interface SweepInvariantSummary {
+  readonly invariant: InvariantName;
+  /** Failing schedules whose first violation is of this invariant. */
+  readonly failures: number;
+  readonly firstSeed: number;
+  /** The failures of the lowest seeds, whose traces were saved; at most tracesPerInvariantMax. */
+  readonly traces: readonly SweepTraceSummary[];
+  /** Failures counted but not saved (past the cap). */
+  readonly unsaved: number;
+}
+
+export interface SweepTraceSummary {
+  readonly seed: number;
+  /** The seed's own strategy (a portfolio member). */
+  readonly strategy: string;
+  readonly message: string;
+  /** The configuration the seed drew under swarm testing; null without it. */
+  readonly swarm: SwarmConfig | null;
+  /** The trace as found; null if it could not be written. */
+  readonly path: string | null;
+  /** The shrunk trace; null if shrinking was skipped, failed to replay, or could not be written. */
+  readonly shrunkPath: string | null;
+  readonly size: TraceSize;
+  readonly shrunkSize: TraceSize | null;
+}
+
+/** Writes the summary atomically: a temporary file in the same directory, flushed, then renamed over the destination. */
+export function writeSweepSummary(directory: string, summary: SweepSummary): string {
+  mkdirSync(directory, { recursive: true });
+  const destination = join(directory, 'summary.json');
+  // The process id keeps two sweeps writing one directory apart; one process writes one at a time.
+  const temporary = join(directory, `.summary.json.${process.pid}.tmp`);
+  const bytes = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8');
+  try {
+    const descriptor = openSync(temporary, 'w', 0o644);
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    renameSync(temporary, destination);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never created, or already renamed: nothing is left behind either way.
+    }
+    throw error;
+  }
+  return destination;
+}

@@ -1,0 +1,88 @@
+// A sweep's batches and their tally: a batch over a zoo bug finds failures and returns traces
+// that replay; the production engine passes; and the tally is the same however the seeds are
+// cut into batches and in whatever order the batches land, which is what makes a sweep's
+// counts independent of its number of workers.
+
+import { describe, expect, it } from 'vitest';
+import { replayTrace } from '../../src/harness/replay.ts';
+import { batchesOf } from '../../src/harness/seed-range.ts';
+import { runSweepBatch, shrinkSweepFailure, SweepTally, type SweepBatchResult, type SweepSettings } from '../../src/harness/sweep.ts';
+import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
+import { traceSize } from '../../src/harness/trace.ts';
+
+const buggy: SweepSettings = {
+  engine: { kind: 'bug', name: 'seed-auto-cancel' },
+  strategy: 'portfolio',
+  swarm: true,
+  maxSteps: 100_000,
+  tracesPerInvariantMax: 3,
+};
+
+async function tallyOf(settings: SweepSettings, batchSize: number, reversed: boolean): Promise<SweepTally> {
+  const results: SweepBatchResult[] = [];
+  for (const seeds of batchesOf({ first: 1, last: 200 }, batchSize)) results.push(await runSweepBatch({ settings, seeds }));
+  if (reversed) results.reverse();
+  const tally = new SweepTally(settings.tracesPerInvariantMax);
+  for (const result of results) tally.add(result);
+  return tally;
+}
+
+/** What a summary reports from a tally, without the traces themselves. */
+function countsOf(tally: SweepTally): unknown {
+  return {
+    schedules: tally.schedules,
+    steps: tally.steps,
+    covered: tally.covered.ranges(),
+    strategies: tally.strategies(),
+    invariants: tally.invariants().map(({ kept, ...counts }) => ({ ...counts, keptSeeds: kept.map((failure) => failure.seed) })),
+  };
+}
+
+describe('runSweepBatch', () => {
+  it('finds a zoo bug over 200 seeds and returns the lowest failing seeds with their swarm draw and a trace that replays', async () => {
+    const tally = await tallyOf(buggy, 200, false);
+    expect(tally.schedules).toBe(200);
+    expect(tally.failures).toBeGreaterThan(0);
+    const [invariant] = tally.invariants();
+    expect(invariant?.invariant).toBe('cancel-only-by-owner');
+    const kept = invariant?.kept ?? [];
+    expect(kept).toHaveLength(3);
+    expect(kept[0]?.seed).toBe(invariant?.firstSeed);
+    const failure = kept[0];
+    if (failure === undefined) throw new Error('no failure kept');
+    expect(failure.swarm).toEqual(drawSwarmConfig(failure.seed));
+    expect(failure.trace.scenario).toEqual(swarmScenario(failure.seed));
+    expect(failure.trace.seed).toBe(failure.seed);
+    expect((await replayTrace(failure.trace)).kind).toBe('reproduced');
+
+    const shrunk = await shrinkSweepFailure({ trace: failure.trace, maxRuns: 500 });
+    if (shrunk.kind !== 'shrunk') throw new Error(shrunk.reason);
+    expect(shrunk.trace.violation.invariant).toBe('cancel-only-by-owner');
+    expect(shrunk.after.operations).toBeLessThanOrEqual(traceSize(failure.trace).operations);
+    expect((await replayTrace(shrunk.trace)).kind).toBe('reproduced');
+  });
+
+  it('finds no failure in the production engine', async () => {
+    const result = await runSweepBatch({ settings: { ...buggy, engine: { kind: 'library' } }, seeds: { first: 1, last: 100 } });
+    expect(result.schedules).toBe(100);
+    expect(result.invariants).toEqual({});
+    expect(result.failures).toEqual([]);
+    expect(Object.values(result.strategies).reduce((total, counts) => total + counts.schedules, 0)).toBe(100);
+  });
+
+  it('counts the same whatever the batch size and the order the batches land in', async () => {
+    const whole = countsOf(await tallyOf(buggy, 200, false));
+    expect(countsOf(await tallyOf(buggy, 30, true))).toEqual(whole);
+    expect(countsOf(await tallyOf(buggy, 7, false))).toEqual(whole);
+  });
+
+  it('runs every seed on the default scenario without swarm testing', async () => {
+    const result = await runSweepBatch({ settings: { ...buggy, swarm: false, strategy: 'random' }, seeds: { first: 1, last: 60 } });
+    for (const failure of result.failures) {
+      expect(failure.swarm).toBeNull();
+      expect(failure.trace.scenario.operations).toHaveLength(24);
+    }
+    expect(Object.keys(result.strategies)).toEqual(['random']);
+    expect(result.strategies['random']?.schedules).toBe(60);
+  });
+});
