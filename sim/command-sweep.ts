@@ -14,6 +14,8 @@ import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, batchesOf, type SeedRange, type Shard } from '../src/harness/seed-range.ts';
 import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
+import { probes } from '../src/check/probes.ts';
+import { writeSweepDashboard } from './sweep-dashboard.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
 import { reportsDirectoryVariable, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
@@ -179,8 +181,16 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     } catch (error) {
       process.stderr.write(`sim: the sweep summary was not written: ${errorMessage(error)}\n`);
     }
+    let dashboardPath: string | null = null;
+    if (summaryPath !== null) {
+      try {
+        dashboardPath = await writeSweepDashboard(summary, plan.directory);
+      } catch (error) {
+        process.stderr.write(`sim: the sweep dashboard was not written: ${errorMessage(error)}\n`);
+      }
+    }
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${summaryLines(summary, summaryPath).join('\n')}\n`);
+    else process.stdout.write(`${summaryLines(summary, summaryPath, dashboardPath).join('\n')}\n`);
     if (interrupt.interrupted()) return exitInterrupted;
     return tally.failures > 0 ? exitViolation : 0;
   } finally {
@@ -382,6 +392,7 @@ function buildSummary(
     },
     invariants,
     strategies: tally.strategies(),
+    probes: probes.map((probe) => ({ name: probe.name, description: probe.description, hits: tally.probes[probe.name] })),
   };
 }
 
@@ -394,7 +405,7 @@ function headerLine(plan: SweepPlan, options: SweepOptions, workers: number, sha
   );
 }
 
-function summaryLines(summary: SweepSummary, summaryPath: string | null): string[] {
+function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
   const out: string[] = [];
   for (const invariant of summary.invariants) {
     out.push(`invariant ${invariant.invariant}: ${invariant.failures} failure${invariant.failures === 1 ? '' : 's'}, first seed ${invariant.firstSeed}`);
@@ -410,6 +421,8 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null): string
     }
     if (invariant.unsaved > 0) out.push(`  and ${invariant.unsaved} more failure${invariant.unsaved === 1 ? '' : 's'}, counted, traces not saved`);
   }
+  const missed = summary.probes.filter((probe) => probe.hits === 0).map((probe) => probe.name);
+  out.push(`probes: ${summary.probes.map((probe) => `${probe.name} ${probe.hits}`).join('; ')}${missed.length === 0 ? '' : ` (never reached: ${missed.join(', ')})`}`);
   out.push(`strategies: ${summary.strategies.map((entry) => `${entry.strategy} ${entry.schedules} schedules, ${entry.failures} failing`).join('; ') || 'none ran'}`);
   const { totals, covered } = summary;
   out.push(
@@ -422,6 +435,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null): string
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
   }
   if (summaryPath !== null) out.push(`summary: ${summaryPath}`);
+  if (dashboardPath !== null) out.push(`dashboard: ${dashboardPath}`);
   out.push(`verdict: ${totals.failures === 0 ? 'no failure' : `${totals.failures} failing schedule${totals.failures === 1 ? '' : 's'}`}`);
   return out;
 }

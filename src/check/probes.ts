@@ -10,6 +10,7 @@
 // reads the mark for the engine's queue or book map.
 
 import type { RecordedEvent } from './history.ts';
+import { runtimeMarkNames } from '../runtime/sim/marks.ts';
 
 export type ProbeName =
   | 'borrow-and-cancel-same-instant'
@@ -18,16 +19,8 @@ export type ProbeName =
   | 'writer-waits-on-readers'
   | 'return-then-reserve-before-old-timer';
 
-/** Runtime marks by name, as the simulated runtime counts them (see `runtimeMarkNames`). */
+/** Runtime marks by name, as the simulated runtime counts them (src/runtime/sim/marks.ts). */
 export type RuntimeMarks = ReadonlyMap<string, number>;
-
-/** The names of the marks the simulated runtime counts, for a resource name. */
-export const runtimeMarkNames = {
-  /** A send parked because the channel's buffer was full. */
-  sendBlockedOnFullChannel: (channelName: string): string => `send-blocked-on-full:${channelName}`,
-  /** A writer parked on the RW lock while readers held it. */
-  writerWaitsOnReaders: (rwMutexName: string): string => `writer-waits-on-readers:${rwMutexName}`,
-} as const;
 
 /** The engine's resource names the runtime-marked probes look at (src/engine/library.ts). */
 const borrowQueueName = 'borrow-requests';

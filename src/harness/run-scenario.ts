@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { BookSnapshot, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { checkHistory } from '../check/index.ts';
+import { countProbeHits, type ProbeHits } from '../check/probes.ts';
 import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
 import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
 import { defaultSimulationLimits, runSimulation, type SimulationResult } from '../runtime/sim/simulation.ts';
@@ -39,6 +40,8 @@ export interface ScenarioRun {
   readonly violations: readonly Violation[];
   /** A hash of the events: equal hashes mean the same run, as far as the engine can tell. */
   readonly traceHash: string;
+  /** How often the run reached each coverage probe's situation (src/check/probes.ts). */
+  readonly probes: ProbeHits;
 }
 
 const failureInvariants: Record<SimulationFailureKind, InvariantName> = {
@@ -118,6 +121,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     stepLog: result.stepLog,
     violations,
     traceHash: hashEvents(events),
+    probes: countProbeHits(events, result.marks),
   };
 }
 

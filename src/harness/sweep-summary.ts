@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InvariantName } from '../check/history.ts';
+import type { ProbeName } from '../check/probes.ts';
 import type { SeedRange, Shard } from './seed-range.ts';
 import type { SwarmConfig } from './swarm.ts';
 import type { EngineReference, TraceSize } from './trace.ts';
@@ -62,6 +63,8 @@ export interface SweepSummary {
   readonly invariants: readonly SweepInvariantSummary[];
   /** Schedules and failures per strategy (a portfolio's per member), by name. */
   readonly strategies: readonly { readonly strategy: string; readonly schedules: number; readonly failures: number }[];
+  /** Every coverage probe (src/check/probes.ts), in their declared order, with its hits over the sweep. */
+  readonly probes: readonly { readonly name: ProbeName; readonly description: string; readonly hits: number }[];
 }
 
 export interface SweepInvariantSummary {

@@ -6,6 +6,7 @@
 // batches lives here too, beside the shape of what it sums.
 
 import type { InvariantName } from '../check/history.ts';
+import { addProbeHits, emptyProbeHits, type ProbeHits } from '../check/probes.ts';
 import type { EngineFactory } from '../engine/api.ts';
 import { replayTrace } from './replay.ts';
 import { runScenario } from './run-scenario.ts';
@@ -65,6 +66,8 @@ export interface SweepBatchResult {
   readonly invariants: Readonly<Partial<Record<InvariantName, InvariantCounts>>>;
   /** Per invariant, its failures of the lowest seeds, at most tracesPerInvariantMax of them. */
   readonly failures: readonly SweepFailure[];
+  /** Coverage probe hits summed over the batch's runs. */
+  readonly probes: ProbeHits;
 }
 
 /** How many seeds one batch may hold: a batch's failures travel in one message. */
@@ -92,6 +95,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
   const strategies: Record<string, StrategyCounts> = {};
   const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
   const failures: SweepFailure[] = [];
+  const probes = emptyProbeHits();
   let steps = 0;
 
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
@@ -100,6 +104,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
     const built = await buildStrategy(choice, { seed, scenario, engine, maxSteps: settings.maxSteps });
     const run = await runScenario({ scenario, engine, strategy: built.strategy, maxSteps: settings.maxSteps });
     steps += run.steps;
+    addProbeHits(probes, run.probes);
     const counts = (strategies[built.label] ??= { schedules: 0, failures: 0 });
     counts.schedules += 1;
     const violation = run.violations[0];
@@ -112,7 +117,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
     const trace = buildTrace({ engine: settings.engine, scenario, strategy: built.strategy.name, seed, maxSteps: settings.maxSteps }, run);
     failures.push({ seed, strategy: built.label, invariant: violation.invariant, message: violation.message, swarm, trace });
   }
-  return { seeds, schedules: count, steps, strategies, invariants, failures };
+  return { seeds, schedules: count, steps, strategies, invariants, failures, probes };
 }
 
 export interface ShrinkFailureTask {
@@ -150,6 +155,8 @@ export class SweepTally {
   schedules = 0;
   steps = 0;
   readonly covered = new SeedSet();
+  /** Coverage probe hits over every batch so far. */
+  readonly probes = emptyProbeHits();
   private readonly strategyCounts = new Map<string, StrategyCounts>();
   private readonly invariantTallies = new Map<InvariantName, InvariantTally>();
 
@@ -159,6 +166,7 @@ export class SweepTally {
     this.covered.add(batch.seeds);
     this.schedules += batch.schedules;
     this.steps += batch.steps;
+    addProbeHits(this.probes, batch.probes);
     for (const [label, counts] of Object.entries(batch.strategies)) {
       const total = this.strategyCounts.get(label) ?? { schedules: 0, failures: 0 };
       total.schedules += counts.schedules;

@@ -6,6 +6,8 @@
 // It reads only a `DashboardInput`, so a sweep, a merged set of CI shards or a test can all
 // render one; every text from a run is escaped, since traces are user-controlled input.
 
+import { escapeHtml } from './timeline-html.ts';
+
 export interface DashboardProbe {
   readonly name: string;
   readonly description: string;
@@ -40,12 +42,6 @@ export interface DashboardInput {
   readonly savedFailures: readonly DashboardFailure[];
   /** True when the sweep stopped before covering its whole range (Ctrl-C, time budget). */
   readonly interrupted: boolean;
-}
-
-const htmlEscapes: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => htmlEscapes[character] ?? character);
 }
 
 function percent(part: number, whole: number): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addProbeHits, countProbeHits, emptyProbeHits, probeNames, runtimeMarkNames } from '../../src/check/probes.ts';
+import { addProbeHits, countProbeHits, emptyProbeHits, probeNames } from '../../src/check/probes.ts';
+import { runtimeMarkNames } from '../../src/runtime/sim/marks.ts';
 import { history } from './history-builder.ts';
 
 const noMarks = new Map<string, number>();

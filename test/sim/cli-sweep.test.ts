@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { probeNames } from '../../src/check/probes.ts';
 import type { SweepSummary } from '../../src/harness/sweep-summary.ts';
 import { simIn, type CommandResult } from '../support/run-sim.ts';
 
@@ -49,6 +50,15 @@ describe('sim sweep', () => {
       }
       expect(result.stdout).toContain(`replay: npm run sim -- replay ${trace.shrunkPath}`);
     }
+
+    // The dashboard beside the summary links each saved failure's timeline, which exists.
+    expect(result.stdout).toContain(`dashboard: ${join(directory, 'dashboard.html')}`);
+    const dashboard = readFileSync(join(directory, 'dashboard.html'), 'utf8');
+    const timeline = /<a href="(timelines\/[^"]+\.html)">timeline<\/a>/.exec(dashboard)?.[1];
+    expect(timeline).toBeDefined();
+    expect(existsSync(join(directory, timeline as string))).toBe(true);
+    expect(summary.probes.map((probe) => probe.name)).toEqual([...probeNames]);
+    expect(result.stdout).toMatch(/^probes: borrow-and-cancel-same-instant \d+; /m);
   });
 
   it('runs only its shard of the range, and exits 0 when no seed fails', () => {

@@ -3,6 +3,7 @@
 
 import type { Channel, Received } from '../runtime.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
+import { runtimeMarkNames } from './marks.ts';
 
 const sendOperation = 0;
 const receiveOperation = 1;
@@ -18,6 +19,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
   private head = 0;
   private readonly sendLabel: string;
   private readonly receiveLabel: string;
+  private readonly fullMark: string;
 
   constructor(
     private readonly kernel: Kernel,
@@ -29,6 +31,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
     }
     this.sendLabel = `send to ${name}`;
     this.receiveLabel = `receive from ${name}`;
+    this.fullMark = runtimeMarkNames.sendBlockedOnFullChannel(name);
   }
 
   get length(): number {
@@ -37,6 +40,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
 
   send(value: T): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`send on closed channel: ${this.name}`));
+    if (this.length >= this.capacity) this.kernel.mark(this.fullMark);
     return this.kernel.suspend<void>(this, sendOperation, value, this.sendLabel);
   }
 

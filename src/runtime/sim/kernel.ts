@@ -112,6 +112,8 @@ export class Kernel {
   readonly choices: number[] = [];
   readonly stepLog: StepRecord[] | null;
   failure: SimulationFailure | null = null;
+  /** Coverage marks hit so far, by name (marks.ts); counted on slow paths only. */
+  readonly marks = new Map<string, number>();
   finished = false;
   current: SimTask | null = null;
   tasksCreated = 0;
@@ -487,6 +489,12 @@ export class Kernel {
     this.onFinish = null;
     onFinish?.();
   }
+
+  /** Counts one hit of the coverage mark `name`. */
+  mark(name: string): void {
+    this.marks.set(name, (this.marks.get(name) ?? 0) + 1);
+  }
+
 }
 
 const sleepLabel = 'sleep';

@@ -7,6 +7,7 @@
 
 import type { Release, RWMutex } from '../runtime.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
+import { runtimeMarkNames } from './marks.ts';
 
 const readOperation = 0;
 const writeOperation = 1;
@@ -26,6 +27,7 @@ export class SimRWMutex implements RWMutex, Waitable {
   private readonly admittedReaders = new Set<SimTask>();
   private readonly readLabel: string;
   private readonly writeLabel: string;
+  private readonly writerWaitsMark: string;
 
   constructor(
     private readonly kernel: Kernel,
@@ -33,6 +35,7 @@ export class SimRWMutex implements RWMutex, Waitable {
   ) {
     this.readLabel = `read-lock ${name}`;
     this.writeLabel = `write-lock ${name}`;
+    this.writerWaitsMark = runtimeMarkNames.writerWaitsOnReaders(name);
   }
 
   rLock(): Promise<Release> {
@@ -40,6 +43,7 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   lock(): Promise<Release> {
+    if (this.readers.length > 0) this.kernel.mark(this.writerWaitsMark);
     const task = this.kernel.current;
     if (task !== null && !this.kernel.finished) {
       if (this.announcedWriter === null) this.announcedWriter = task;

@@ -34,6 +34,8 @@ export interface SimulationResult {
   readonly tasksCreated: number;
   /** Present when `recordSteps` was set. */
   readonly stepLog: readonly StepRecord[] | null;
+  /** Coverage marks the runtime counted (marks.ts), by name; a mark never hit is absent. */
+  readonly marks: ReadonlyMap<string, number>;
 }
 
 /** The simulated runtime as a program sees it, plus what a harness needs to stamp events. */
@@ -76,6 +78,7 @@ export async function runSimulation(
     choices: kernel.choices,
     tasksCreated: kernel.tasksCreated,
     stepLog: kernel.stepLog,
+    marks: kernel.marks,
   };
 }
 
