@@ -184,7 +184,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
     process.stdout.write(
-      `exhaustive: every schedule with at most ${options.preemptionBound} preemptions, durations at their extremes only; ` +
+      `exhaustive: every schedule with at most ${options.preemptionBound} preemption${options.preemptionBound === 1 ? '' : 's'}, durations at their extremes only; ` +
         `it wants small scenarios (without --books, --members, --operations: ` +
         `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})\n`,
     );
