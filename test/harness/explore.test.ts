@@ -64,7 +64,5 @@ describe('exploreExhaustive on the bug zoo', () => {
     }
     expect(pruned.schedulesExplored).toBeLessThan(full.schedulesExplored);
     expect(pruned.pruned).toBeGreaterThan(0);
-    // The schedules without preemption are the same: pruning starts where a choice commutes.
-    expect(pruned.perBound[0]).toEqual(full.perBound[0]);
   });
 });

@@ -123,7 +123,7 @@ export async function searchSchedules<Run>(options: ScheduleSearchOptions<Run>):
     const siblings: Transition[] = [];
     for (const { choice, end } of node.explored) {
       const candidate = candidates[choice];
-      if (candidate !== undefined && end !== null) siblings.push({ taskId: candidate.taskId, start: candidate.start, end });
+      if (candidate !== undefined) siblings.push({ taskId: candidate.taskId, start: candidate.start, end });
     }
     return [...sleep, ...siblings];
   };

@@ -12,8 +12,9 @@
 // step from one scheduling point to the next; two transitions are independent when both act on
 // known primitives that are different, or are both read locks of one RW lock, and neither ends by
 // asking for a write lock of a primitive the other touches (asking announces a writer, which turns
-// later readers away). Anything else (a start, a yield, a wake-up from a sleep, a step the search
-// did not see) depends on everything.
+// later readers away; a step whose end the search did not see may have asked for any). Anything
+// else (a start, a yield, a wake-up from a sleep, steps the search did not see run) depends on
+// everything.
 //
 // This is sound under one assumption about the program: the code a task runs between two
 // scheduling points changes only state guarded by the primitive it just acquired (the engine
@@ -34,7 +35,7 @@ export interface OperationClass {
   readonly resource: string | null;
   /** A read lock: read locks of one RW lock commute. */
   readonly shared: boolean;
-  /** Asking for a write lock: the call itself announces a writer on `resource`. */
+  /** A write lock: asking for it announces a writer on `resource`, which turns later readers away. */
   readonly announcesWriter: boolean;
   /** The kernel's label, for people. */
   readonly label: string;
@@ -65,16 +66,26 @@ function startsConflict(left: OperationClass, right: OperationClass): boolean {
   return !(left.shared && right.shared);
 }
 
-/** A step that ends by asking for a write lock changes that lock's state for everyone else. */
-function announcementConflicts(announcing: Transition, other: Transition): boolean {
-  const end = announcing.end;
-  if (end === null || !end.announcesWriter) return false;
-  return other.start.resource === end.resource || other.end?.resource === end.resource;
+/** Whether a step acts on an RW lock, or may: a read or write lock, or an end the search did not see. */
+function mayTouchRWLock(transition: Transition): boolean {
+  const { start, end } = transition;
+  return start.shared || start.announcesWriter || end === null || end.announcesWriter;
 }
 
-/** Whether two transitions of different tasks commute (see the file comment); unknown is dependent. */
+/**
+ * A step that ends by asking for a write lock changes that lock's state for everyone else; a
+ * step whose end the search did not see may have done so on any RW lock.
+ */
+function announcementConflicts(announcing: Transition, other: Transition): boolean {
+  const end = announcing.end;
+  if (end === null) return mayTouchRWLock(other);
+  if (!end.announcesWriter) return false;
+  return other.start.resource === end.resource || other.end === null || other.end.resource === end.resource;
+}
+
+/** Whether two steps of different tasks commute (see the file comment); unknown is dependent. */
 export function independent(left: Transition, right: Transition): boolean {
-  if (left.taskId === right.taskId || left.end === null || right.end === null) return false;
+  if (left.taskId === right.taskId) return false;
   if (startsConflict(left.start, right.start)) return false;
   return !announcementConflicts(left, right) && !announcementConflicts(right, left);
 }
