@@ -179,7 +179,7 @@ function strategyName(options: RunOptions): string {
  * then printed and saved as a failing run is.
  */
 async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
-  const strategy = `${strategyName(options)}, at most ${options.maxSchedules} schedules, pruning ${options.prune ? 'on' : 'off'}`;
+  const strategy = strategyName(options);
   if (!options.json) {
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
