@@ -1,8 +1,12 @@
 // `sim [run] --seed N`: draws a scenario from the seed, runs it once under the random strategy (or PCT),
-// and prints the seed, the scenario, the trace, the invariants' verdict and a summary.
+// and prints the seed, the scenario, the trace, the invariants' verdict and a summary. With
+// `--strategy exhaustive` it explores every schedule of the scenario up to a preemption bound
+// instead, and prints the first failure as a failing run, or how many schedules all pass.
 
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
+import { exploreExhaustive } from '../src/harness/explore.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, type ScheduleSearchResult } from '../src/runtime/sim/explore-exhaustive.ts';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
@@ -33,13 +37,22 @@ interface RunOptions {
   maxSteps: number;
   engine?: string;
   bug?: string;
-  strategy: 'random' | 'pct' | 'choice-log' | 'portfolio';
+  strategy: 'random' | 'pct' | 'choice-log' | 'portfolio' | 'exhaustive';
   depth: number;
+  preemptionBound: number;
+  maxSchedules: number;
+  prune: boolean;
   json: boolean;
   verbose: boolean;
 }
 
 const exitViolation = 1;
+
+/**
+ * The scenario exhaustive search explores when no size is given: the run default (24
+ * operations) has far more schedules than any search can visit.
+ */
+export const exhaustiveScenarioSize = { books: 2, members: 2, operations: 3 } as const;
 
 export function addRunCommand(program: Command): void {
   program
@@ -58,11 +71,30 @@ export function addRunCommand(program: Command): void {
     .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
-    .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct', 'choice-log', 'portfolio']).default('random'))
+    .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct', 'choice-log', 'portfolio', 'exhaustive']).default('random'))
     .option('--depth <d>', 'with --strategy pct: the bug depth targeted (d-1 priority change points)', integerOption(1, pctLimits.depthMax), 2)
+    .option(
+      '--preemption-bound <n>',
+      'with --strategy exhaustive: the most preemptions a schedule may have',
+      integerOption(0, exhaustiveLimits.preemptionBoundMax),
+      defaultExhaustiveOptions.preemptionBound,
+    )
+    .option(
+      '--max-schedules <n>',
+      'with --strategy exhaustive: schedules run before the search stops unfinished',
+      integerOption(1, exhaustiveLimits.maxSchedulesMax),
+      defaultExhaustiveOptions.maxSchedules,
+    )
+    .option('--no-prune', 'with --strategy exhaustive: explore schedules equivalent to explored ones too (no sleep sets)')
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
-    .action(async (options: RunOptions) => {
+    .action(async (options: RunOptions, command: Command) => {
+      if (options.strategy === 'exhaustive') {
+        // A size the user did not give is the small exhaustive one, printed with the scenario.
+        for (const key of ['books', 'members', 'operations'] as const) {
+          if (command.getOptionValueSource(key) === 'default') options[key] = exhaustiveScenarioSize[key];
+        }
+      }
       process.exitCode = await runCommand(options);
     });
 }
@@ -81,6 +113,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   }
   const engine = await chooseEngine(options);
   const scenario = generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
+  if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
   if (!options.json) {
@@ -139,6 +172,88 @@ function saveFailure(
     process.stderr.write(`sim: ${error.message}\n`);
     return { rerun, tracePath: null, replay: null };
   }
+}
+
+/** How traces and reports name an exhaustive search (other strategies name themselves). */
+function exhaustiveStrategyName(options: RunOptions): string {
+  return `exhaustive(bound=${options.preemptionBound})`;
+}
+
+/**
+ * Explores every schedule of the scenario up to the preemption bound. The first failure is
+ * replayed from its choice log by the strict replay strategy (which is what a saved trace does),
+ * then printed and saved as a failing run is.
+ */
+async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
+  const strategy = exhaustiveStrategyName(options);
+  if (!options.json) {
+    process.stdout.write(`SEED=${seed}\n`);
+    process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
+    process.stdout.write(
+      `exhaustive: every schedule with at most ${options.preemptionBound} preemption${options.preemptionBound === 1 ? '' : 's'}, durations at their extremes only; ` +
+        `it wants small scenarios (without --books, --members, --operations: ` +
+        `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})\n`,
+    );
+    process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
+  }
+  const search = await exploreExhaustive({
+    scenario,
+    engine: engine.createEngine,
+    preemptionBound: options.preemptionBound,
+    maxSchedules: options.maxSchedules,
+    prune: options.prune,
+    maxSteps: options.maxSteps,
+  });
+  const found = search.firstFailure;
+  const run =
+    found === null
+      ? null
+      : await runScenario({ scenario, engine: engine.createEngine, strategy: createReplayStrategy(found.choices), maxSteps: options.maxSteps, recordSteps: options.verbose });
+  const summary = searchSummary(search);
+  if (run === null) {
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ seed, engine: engine.identity, strategy, scenario, exhaustive: searchJson(search) })}\n`);
+    } else {
+      process.stdout.write(`${summary}\nsummary: seed ${seed}: ${search.complete ? 'ok' : 'unfinished'}; ${search.schedulesExplored} schedules, no failure\n`);
+    }
+    return 0;
+  }
+  const commands = saveFailure(seed, options, engine, scenario, run, strategy);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) })}\n`);
+  } else {
+    process.stdout.write(`${summary}\n`);
+    printTextReport(seed, run, commands);
+  }
+  return run.violations.length === 0 ? 0 : exitViolation;
+}
+
+/** One line: how far the search went and what it found. */
+function searchSummary(search: ScheduleSearchResult<ScenarioRun>): string {
+  const levels = search.perBound.map((level) => `bound ${level.bound}: ${level.schedules}`).join(', ');
+  const pruning = search.prune ? `pruning skipped ${search.pruned}` : 'pruning off';
+  const found = search.firstFailure;
+  if (found !== null) {
+    return `exhaustive: failure found at schedule ${found.schedulesUntilFound}, with ${found.bound} preemption${found.bound === 1 ? '' : 's'} (${levels}), ${pruning}`;
+  }
+  const explored = `${search.schedulesExplored} schedules explored (${levels}), ${pruning}`;
+  if (!search.complete) return `exhaustive: stopped at ${search.schedulesExplored} schedules, bound ${search.stoppedAtBound} not finished (${levels}), ${pruning}; no failure so far`;
+  return `exhaustive: ${explored}, all pass${search.moreBeyondBound ? '' : ' (no schedule needs more preemptions: the search is complete)'}`;
+}
+
+function searchJson(search: ScheduleSearchResult<ScenarioRun>): object {
+  return {
+    schedulesExplored: search.schedulesExplored,
+    perBound: search.perBound,
+    pruned: search.pruned,
+    sleepBlockedRuns: search.sleepBlockedRuns,
+    complete: search.complete,
+    stoppedAtBound: search.stoppedAtBound,
+    preemptionBound: search.preemptionBound,
+    maxSchedules: search.maxSchedules,
+    prune: search.prune,
+    firstFailure: search.firstFailure === null ? null : { bound: search.firstFailure.bound, schedulesUntilFound: search.firstFailure.schedulesUntilFound, choices: search.firstFailure.choices },
+  };
 }
 
 /**
@@ -233,6 +348,10 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   }
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
   if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
-  if (options.strategy !== 'random') parts.push(`--strategy ${options.strategy} --depth ${options.depth}`);
+  if (options.strategy === 'pct') parts.push(`--strategy pct --depth ${options.depth}`);
+  if (options.strategy === 'exhaustive') {
+    parts.push(`--strategy exhaustive --preemption-bound ${options.preemptionBound} --max-schedules ${options.maxSchedules}`);
+    if (!options.prune) parts.push('--no-prune');
+  }
   return parts.join(' ');
 }

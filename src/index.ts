@@ -12,18 +12,33 @@ export {
   type SimulationResult,
 } from './runtime/sim/simulation.ts';
 export type { BlockedTask, SimulationFailure, SimulationFailureKind, StepRecord } from './runtime/sim/kernel.ts';
-export { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './runtime/sim/strategy.ts';
+export { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy, type TaskView } from './runtime/sim/strategy.ts';
 export { createRandomStrategy } from './runtime/sim/scheduler-random.ts';
 export { createReplayStrategy } from './runtime/sim/scheduler-replay.ts';
 export { createChoiceLogStrategy } from './runtime/sim/scheduler-choice-log.ts';
 export { createPctStrategy, pctGuarantee, type PctOptions, type PctStrategy } from './runtime/sim/scheduler-pct.ts';
 export { createPrng, type Prng } from './runtime/sim/prng.ts';
+export {
+  searchSchedules,
+  defaultExhaustiveOptions,
+  exhaustiveLimits,
+  type ScheduleSearchFailure,
+  type ScheduleSearchOptions,
+  type ScheduleSearchResult,
+} from './runtime/sim/explore-exhaustive.ts';
 
 export * from './engine/api.ts';
 export { createEngine, LibraryService } from './engine/library.ts';
 
 export { generateScenario, defaultScenarioSize, defaultOperationMix, type OperationMix, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
 export { runScenario, simulateScenario, hashEvents, type ScenarioRun, type ScenarioRunOptions, type SimulatedScenario } from './harness/run-scenario.ts';
+export {
+  exploreExhaustive,
+  type ExhaustiveBounds,
+  type ExhaustiveProgramOptions,
+  type ExhaustiveResult,
+  type ExhaustiveScenarioOptions,
+} from './harness/explore.ts';
 
 export { bugZoo, findBug, type BugVariant } from './engine/bugs/index.ts';
 

@@ -13,7 +13,7 @@
 // @internal: use `runSimulation` (simulation.ts); this module's API may change.
 
 import { whenMicrotasksDrain } from '../real-event-loop.ts';
-import { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy, type TaskView } from './strategy.ts';
 import { TimerHeap, type TimerEntry } from './timer-heap.ts';
 
 /** Something a task can wait on: a mutex, a channel, a wait group. */
@@ -52,6 +52,11 @@ export class SimTask implements TaskView {
 
   toString(): string {
     return `#${this.id} '${this.name}'`;
+  }
+
+  /** Built only when a strategy asks (exhaustive search does); the scheduling loop never reads it. */
+  get pending(): PendingOperation {
+    return { running: this.status === 'running', state: this.status, resource: this.waitingOn, label: this.label };
   }
 }
 

@@ -7,6 +7,23 @@ export interface TaskView {
   /** Unique within a run, in order of creation, starting at 1. */
   readonly id: number;
   readonly name: string;
+  /**
+   * What the task would do if chosen, for strategies that reason about preemptions and about
+   * which choices commute (exhaustive search). The simulated kernel always provides it, read
+   * live; it is optional so that views built by hand need not.
+   */
+  readonly pending?: PendingOperation;
+}
+
+/** A task's pending operation, as the kernel knows it. */
+export interface PendingOperation {
+  /** The task was running and can go on: it is candidates[0], and choosing another preempts it. */
+  readonly running: boolean;
+  readonly state: 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
+  /** The primitive the operation waits on, compared by identity; null for a start, a yield or a sleep. */
+  readonly resource: object | null;
+  /** The kernel's label of the operation: "lock book:1", "read-lock books", "send to q", "yield". */
+  readonly label: string;
 }
 
 export interface SchedulingStrategy {

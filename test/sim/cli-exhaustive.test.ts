@@ -1,0 +1,60 @@
+// `sim --strategy exhaustive` as its users run it: in a separate process, through tsx.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simIn } from '../support/run-sim.ts';
+
+const reports = mkdtempSync(join(tmpdir(), 'cli-exhaustive-test-'));
+afterAll(() => {
+  rmSync(reports, { recursive: true, force: true });
+});
+
+const sim = simIn(reports);
+
+describe('sim --strategy exhaustive', () => {
+  it('finds a zoo bug that needs a preemption, prints it as a failing run, and its saved trace replays', () => {
+    const args = ['--seed', '4', '--strategy', 'exhaustive', '--bug', 'check-before-lock', '--books', '1', '--members', '2', '--operations', '3', '--cancel-window-ms', '250'];
+    const result = sim(...args);
+    expect(result.status, result.stderr).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('SEED=4');
+    expect(result.stdout).toMatch(/exhaustive: failure found at schedule \d+, with 1 preemption \(bound 0: \d+, bound 1: \d+\), pruning skipped \d+/);
+    expect(result.stdout).toContain('✗ single-reserver');
+    expect(result.stdout).toContain('--strategy exhaustive --preemption-bound 2');
+    const replayLine = lines.at(-1) ?? '';
+    expect(replayLine).toMatch(/^replay: npm run sim -- replay .*\.trace\.json$/);
+
+    const replayed = sim('replay', replayLine.replace(/^replay: npm run sim -- replay /, ''));
+    expect(replayed.status, replayed.stderr).toBe(1);
+    expect(replayed.stdout).toContain('reproduced: single-reserver');
+
+    // The same search again prints the same bytes.
+    expect(sim(...args).stdout).toBe(result.stdout);
+  });
+
+  it('says how many schedules it explored per bound, and that all pass, with exit 0', () => {
+    // The production engine: no schedule of this scenario within one preemption breaks a rule.
+    const result = sim('--seed', '12', '--strategy', 'exhaustive', '--books', '1', '--cancel-window-ms', '250', '--preemption-bound', '1');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('it wants small scenarios');
+    expect(result.stdout).toMatch(/exhaustive: \d+ schedules explored \(bound 0: \d+, bound 1: \d+\), pruning skipped \d+, all pass/);
+  });
+
+  it('defaults to a small scenario and reports a search stopped by --max-schedules, never a hang', () => {
+    const result = sim('--seed', '1', '--strategy', 'exhaustive', '--max-schedules', '5');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^scenario: 2 books, 2 members, 3 operations/m);
+    expect(result.stdout).toContain('exhaustive: stopped at 5 schedules, bound 0 not finished');
+  });
+
+  it.each([
+    [['--strategy', 'exhaustive', '--preemption-bound', '-1'], 'expected an integer from 0'],
+    [['--strategy', 'exhaustive', '--max-schedules', '0'], 'expected an integer from 1'],
+  ])('rejects bad input %j with exit 2', (args, message) => {
+    const result = sim('--seed', '1', ...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
