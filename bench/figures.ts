@@ -1,0 +1,309 @@
+// Figures 1b to 4 of `npm run bench` (figure 1a, the harness beside the bare loop, is in
+// bench.ts). Each returns its numbers for latest.json and its lines for latest.md.
+//
+// 1b. Speed beside fast-check's own scheduler: the same engine and scenarios on the adapter of
+//     fast-check-runtime.ts, paired repeat by repeat with the harness, as figure 1a is.
+// 2.  Bug finding: per zoo bug and strategy, the median schedules until the first failure over
+//     campaigns of swarm-drawn seeds (bug-finding.ts), and exhaustive search on each bug's
+//     hand-written minimum.
+// 3.  Shrinking: per zoo bug, the first failure the random strategy finds, shrunk: time, and the
+//     size before and after.
+// 4.  Sweep scaling: `sim sweep` of the production engine with 1 and with 2 worker threads.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { bugZoo, type BugVariant } from '../src/engine/bugs/index.ts';
+import { createEngine } from '../src/engine/library.ts';
+import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
+import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
+import { shrinkTrace } from '../src/harness/shrink.ts';
+import type { SweepSummary } from '../src/harness/sweep-summary.ts';
+import { drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
+import { buildTrace, traceSize, type TraceSize } from '../src/harness/trace.ts';
+import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
+import {
+  cellOf,
+  exhaustiveOnMinimum,
+  fastCheckSchedulerStrategy,
+  registryStrategy,
+  runCampaign,
+  runExhaustiveCampaign,
+  type BugFindingCell,
+  type BugFindingSettings,
+  type CampaignResult,
+  type ExhaustiveOnMinimum,
+  type FindingStrategy,
+} from './bug-finding.ts';
+import { runScenarioOnFastCheck } from './fast-check-runtime.ts';
+
+export interface Figure<Json> {
+  readonly json: Json;
+  readonly markdown: readonly string[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const perSecond = (value: number): string => Math.round(value).toLocaleString('en');
+
+// ---- 1b. Beside fast-check's scheduler ---------------------------------------------------------
+
+export interface FastCheckSpeed {
+  readonly seeds: number;
+  readonly repeats: number;
+  readonly harnessDecisionsPerSecond: number;
+  readonly fastCheckDecisionsPerSecond: number;
+  /** Median of the per-repeat ratios harness / fast-check. */
+  readonly speedup: number;
+  readonly speedupRange: readonly [number, number];
+  readonly target: number;
+}
+
+export async function fastCheckSpeedFigure(seedCount: number, repeats: number): Promise<Figure<FastCheckSpeed>> {
+  const scenarios: Scenario[] = Array.from({ length: seedCount }, (_, index) => generateScenario(index + 1));
+  const harness = async (): Promise<number> => {
+    const started = performance.now();
+    let decisions = 0;
+    for (const [index, scenario] of scenarios.entries()) {
+      const { result } = await simulateScenario({ scenario, engine: createEngine, strategy: createRandomStrategy(index + 1) });
+      decisions += result.steps;
+    }
+    return decisions / ((performance.now() - started) / 1000);
+  };
+  const fastCheck = async (): Promise<number> => {
+    const started = performance.now();
+    let decisions = 0;
+    for (const [index, scenario] of scenarios.entries()) {
+      const run = await runScenarioOnFastCheck(scenario, createEngine, index + 1);
+      if (run.failures.length > 0 || run.violations.length > 0) throw new Error(`fast-check adapter, seed ${index + 1}: ${[...run.failures, ...run.violations.map((v) => v.message)].join('; ')}`);
+      decisions += run.decisions;
+    }
+    return decisions / ((performance.now() - started) / 1000);
+  };
+  await harness();
+  await fastCheck();
+  const harnessRates: number[] = [];
+  const fastCheckRates: number[] = [];
+  const ratios: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const harnessRate = await harness();
+    const fastCheckRate = await fastCheck();
+    harnessRates.push(harnessRate);
+    fastCheckRates.push(fastCheckRate);
+    ratios.push(harnessRate / fastCheckRate);
+  }
+  const json: FastCheckSpeed = {
+    seeds: seedCount,
+    repeats,
+    harnessDecisionsPerSecond: Math.round(median(harnessRates)),
+    fastCheckDecisionsPerSecond: Math.round(median(fastCheckRates)),
+    speedup: Number(median(ratios).toFixed(2)),
+    speedupRange: [Number(Math.min(...ratios).toFixed(2)), Number(Math.max(...ratios).toFixed(2))],
+    target: 5,
+  };
+  return {
+    json,
+    markdown: [
+      `Beside fast-check's own scheduler (${seedCount} seeds of the default scenario per repeat, ${repeats} repeats, each repeat running both back to back;`,
+      "the adapter in bench/fast-check-runtime.ts puts a `scheduler.schedule()` before every runtime operation, as a user would today; both count one decision per hand-over):",
+      '',
+      '| what | decisions per second | harness speed-up |',
+      '| --- | ---: | ---: |',
+      `| this harness, random strategy | ${perSecond(json.harnessDecisionsPerSecond)} | |`,
+      `| the same engine and scenarios on \`fc.scheduler()\` | ${perSecond(json.fastCheckDecisionsPerSecond)} | ${json.speedup}× (per repeat ${json.speedupRange[0]}–${json.speedupRange[1]}) |`,
+      '',
+      `Target: at least ${json.target}× fast-check's scheduler: ${json.speedup >= json.target ? 'met' : 'not met'}.`,
+      '',
+    ],
+  };
+}
+
+// ---- 2. Bug finding ----------------------------------------------------------------------------
+
+export interface BugFindingFigure {
+  readonly settings: BugFindingSettings;
+  readonly exhaustiveBound: number;
+  readonly cells: readonly BugFindingCell[];
+  readonly exhaustiveOnMinimum: readonly ExhaustiveOnMinimum[];
+}
+
+export async function bugFindingFigure(settings: BugFindingSettings, exhaustiveBound: number, log: (line: string) => void): Promise<Figure<BugFindingFigure>> {
+  const strategies: FindingStrategy[] = [
+    registryStrategy('random'),
+    registryStrategy('pct:1'),
+    registryStrategy('pct:2'),
+    registryStrategy('pct:3'),
+    registryStrategy('choice-log'),
+    fastCheckSchedulerStrategy,
+  ];
+  const exhaustiveName = `exhaustive (bound ${exhaustiveBound})`;
+  const names = [...strategies.map((strategy) => strategy.name), exhaustiveName];
+  const cells: BugFindingCell[] = [];
+  const minima: ExhaustiveOnMinimum[] = [];
+  for (const bug of bugZoo) {
+    for (const strategy of strategies) cells.push(await campaigns(bug, strategy.name, settings, (campaign) => runCampaign(strategy, bug, campaign, settings)));
+    cells.push(await campaigns(bug, exhaustiveName, settings, (campaign) => runExhaustiveCampaign(bug, campaign, exhaustiveBound, settings)));
+    minima.push(await exhaustiveOnMinimum(bug, exhaustiveBound, settings.maxSteps));
+    log(`bug finding: ${bug.name} done`);
+  }
+  const cell = (bug: string, strategy: string): BugFindingCell => cells.find((entry) => entry.bug === bug && entry.strategy === strategy) as BugFindingCell;
+  const show = (entry: BugFindingCell): string =>
+    `${entry.medianSchedules === null ? `> ${settings.schedulesMax}` : entry.medianSchedules} (${entry.found}/${entry.campaigns}, ${formatSeconds(entry.medianSeconds)})`;
+  const pctBest = (bug: string): number | null => {
+    const found = ['pct:1', 'pct:2', 'pct:3'].map((name) => cell(bug, name).medianSchedules).filter((value): value is number => value !== null);
+    return found.length === 0 ? null : Math.min(...found);
+  };
+  const pctMisses = bugZoo.filter((bug) => {
+    const best = pctBest(bug.name);
+    return best === null || best > 1000;
+  });
+  const exhaustiveMisses = minima.filter((entry) => entry.handChoices <= entry.preemptionBound && entry.schedules === null);
+  const markdown = [
+    `Each cell: the median number of schedules until the first failure over ${settings.campaigns} campaigns (campaigns that found it within ${settings.schedulesMax}, median wall time of a campaign).`,
+    'A campaign runs schedules on seeds of its own: each seed draws its scenario by swarm testing and its schedule from the strategy.',
+    `Exhaustive search explores the campaign's scenarios, cut to at most 2 books, 2 members and 3 operations, one after another, up to ${exhaustiveBound} preemptions.`,
+    '',
+    `| bug | ${names.join(' | ')} |`,
+    `| --- |${names.map(() => ' ---: |').join('')}`,
+    ...bugZoo.map((bug) => `| ${bug.name} | ${names.map((name) => show(cell(bug.name, name))).join(' | ')} |`),
+    '',
+    `Target: every zoo bug found by PCT within 1,000 schedules at the median (the best of d = 1, 2, 3): ${
+      pctMisses.length === 0 ? 'met' : `not met for ${pctMisses.map((bug) => bug.name).join(', ')}`
+    }. PCT with d = 1 never preempts a task that can go on, so bugs that need a preemption (depth 2) stay out of its reach, as the theory says.`,
+    '',
+    `Exhaustive search on each bug's hand-written minimal scenario (properties/zoo-cases.ts), bound ${exhaustiveBound}:`,
+    '',
+    '| bug | non-default choices of the hand minimum | found at preemptions | schedules until found | wall time |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...minima.map(
+      (entry) =>
+        `| ${entry.bug} | ${entry.handChoices} | ${entry.foundAtBound ?? '—'} | ${entry.schedules ?? 'not found'} | ${formatSeconds(entry.seconds)} |`,
+    ),
+    '',
+    `Target: exhaustive search finds every bug that lies within its bound: ${exhaustiveMisses.length === 0 ? 'met' : `not met for ${exhaustiveMisses.map((entry) => entry.bug).join(', ')}`}.`,
+    '',
+  ];
+  return { json: { settings, exhaustiveBound, cells, exhaustiveOnMinimum: minima }, markdown };
+}
+
+async function campaigns(
+  bug: BugVariant,
+  strategy: string,
+  settings: BugFindingSettings,
+  runOne: (campaign: number) => Promise<CampaignResult>,
+): Promise<BugFindingCell> {
+  const results: CampaignResult[] = [];
+  for (let campaign = 1; campaign <= settings.campaigns; campaign += 1) results.push(await runOne(campaign));
+  return cellOf(bug.name, strategy, results);
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(1)} s`;
+}
+
+// ---- 3. Shrinking ------------------------------------------------------------------------------
+
+export interface ShrinkRow {
+  readonly bug: string;
+  readonly seed: number;
+  readonly invariant: string;
+  readonly seconds: number;
+  readonly runs: number;
+  readonly before: TraceSize;
+  readonly after: TraceSize;
+}
+
+/** The first seed (swarm scenario, random strategy) on which `bug` fails, at most `seedsMax` tried. */
+async function firstFailure(bug: BugVariant, seedsMax: number, maxSteps: number) {
+  for (let seed = 1; seed <= seedsMax; seed += 1) {
+    const scenario = swarmScenario(seed, drawSwarmConfig(seed));
+    const run = await runScenario({ scenario, engine: bug.createEngine, strategy: createRandomStrategy(seed), maxSteps });
+    if (run.violations.length > 0) return buildTrace({ engine: { kind: 'bug', name: bug.name }, scenario, strategy: 'random', seed, maxSteps }, run);
+  }
+  return null;
+}
+
+export async function shrinkingFigure(maxSteps: number): Promise<Figure<readonly ShrinkRow[]>> {
+  const rows: ShrinkRow[] = [];
+  for (const bug of bugZoo) {
+    const trace = await firstFailure(bug, 5000, maxSteps);
+    if (trace === null) continue;
+    const started = performance.now();
+    const result = await shrinkTrace(trace, bug.createEngine);
+    rows.push({
+      bug: bug.name,
+      seed: trace.seed ?? 0,
+      invariant: trace.violation.invariant,
+      seconds: (performance.now() - started) / 1000,
+      runs: result.runs,
+      before: traceSize(trace),
+      after: result.after,
+    });
+  }
+  const missing = bugZoo.filter((bug) => !rows.some((row) => row.bug === bug.name)).map((bug) => bug.name);
+  return {
+    json: rows,
+    markdown: [
+      'Per bug, the first seed on which the random strategy fails (swarm scenarios), shrunk by `sim shrink` with its default budget:',
+      '',
+      '| bug | seed | invariant | shrink time | runs | operations before → after | non-default choices before → after |',
+      '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+      ...rows.map(
+        (row) =>
+          `| ${row.bug} | ${row.seed} | ${row.invariant} | ${formatSeconds(row.seconds)} | ${row.runs} | ${row.before.operations} → ${row.after.operations} | ${row.before.nonDefaultChoices} → ${row.after.nonDefaultChoices} |`,
+      ),
+      ...(missing.length === 0 ? [] : ['', `No failure within 5,000 seeds for: ${missing.join(', ')}.`]),
+      '',
+    ],
+  };
+}
+
+// ---- 4. Sweep scaling --------------------------------------------------------------------------
+
+export interface SweepScaling {
+  readonly seeds: number;
+  readonly rows: readonly { readonly workers: number; readonly schedulesPerSecond: number; readonly wallSeconds: number }[];
+  readonly speedup: number;
+}
+
+/** `sim sweep` in a child process, as a user runs it; its own summary gives the rate. */
+function sweepRate(seeds: number, workers: number, reports: string): SweepSummary {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'sim/cli.ts', 'sweep', '--seeds', `1..${seeds}`, '--workers', String(workers), '--strategy', 'random', '--json', '--name', `scaling-${workers}`],
+    { encoding: 'utf8', env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports }, maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (result.status !== 0) throw new Error(`sweep with ${workers} workers exited ${String(result.status)}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as SweepSummary;
+}
+
+export function sweepScalingFigure(seeds: number): Figure<SweepScaling> {
+  const reports = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
+  try {
+    const rows = [1, 2].map((workers) => {
+      const summary = sweepRate(seeds, workers, reports);
+      return { workers, schedulesPerSecond: summary.totals.schedulesPerSecond, wallSeconds: summary.totals.wallTimeMs / 1000 };
+    });
+    const speedup = Number(((rows[1]?.schedulesPerSecond ?? 0) / Math.max(1, rows[0]?.schedulesPerSecond ?? 1)).toFixed(2));
+    return {
+      json: { seeds, rows, speedup },
+      markdown: [
+        `\`npm run sim -- sweep --seeds 1..${seeds} --workers N\` on the production engine (swarm, random strategy), wall time including the workers' start:`,
+        '',
+        '| workers | schedules per second | wall time |',
+        '| ---: | ---: | ---: |',
+        ...rows.map((row) => `| ${row.workers} | ${perSecond(row.schedulesPerSecond)} | ${formatSeconds(row.wallSeconds)} |`),
+        '',
+        `2 workers: ${speedup}× the rate of 1 on this 2-core machine.`,
+        '',
+      ],
+    };
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+}
