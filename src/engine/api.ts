@@ -25,6 +25,12 @@ export interface EngineConfig {
   /** Virtual time a borrow takes to process, chosen by the schedule within these bounds. */
   readonly borrowWorkMinMs: number;
   readonly borrowWorkMaxMs: number;
+  /**
+   * A slow catalogue: the longest virtual time a catalogue read takes, under the map's read lock
+   * (the schedule chooses from 0 up to it). While it lasts, readers hold the map, so a writer
+   * (adding a book) waits for them. Absent or 0: the read is instant and no scheduling point.
+   */
+  readonly catalogueReadWorkMaxMs?: number;
 }
 
 export const defaultEngineConfig: EngineConfig = {

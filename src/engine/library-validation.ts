@@ -65,5 +65,8 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
       `engine config: borrowWorkMinMs (${borrowWorkMinMs}) must not exceed borrowWorkMaxMs (${borrowWorkMaxMs})`,
     );
   }
-  return Object.freeze({ cancelWindowMs, queueCapacity, workerCount, borrowWorkMinMs, borrowWorkMaxMs });
+  const required = { cancelWindowMs, queueCapacity, workerCount, borrowWorkMinMs, borrowWorkMaxMs };
+  if (config.catalogueReadWorkMaxMs === undefined) return Object.freeze(required);
+  const catalogueReadWorkMaxMs = requireIntegerIn('catalogueReadWorkMaxMs', config.catalogueReadWorkMaxMs, 0, durationMsMax);
+  return Object.freeze({ ...required, catalogueReadWorkMaxMs });
 }

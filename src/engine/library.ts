@@ -423,10 +423,15 @@ export class LibraryService implements LibraryEngine {
 
   // ---- Shared steps ------------------------------------------------------------------------
 
-  /** Gets the book under the map's read lock, released before the caller locks the book (as the seed does). */
+  /**
+   * Gets the book under the map's read lock, released before the caller locks the book (as the
+   * seed does). A slow catalogue (`catalogueReadWorkMaxMs`) takes its time with the lock held.
+   */
   protected async lookupBook(bookId: BookId): Promise<BookRecord | undefined> {
     const release = await this.catalogueLock.rLock();
     try {
+      const readWorkMaxMs = this.config.catalogueReadWorkMaxMs ?? 0;
+      if (readWorkMaxMs > 0) await this.rt.work(0, readWorkMaxMs);
       return this.catalogue.get(bookId);
     } finally {
       release();

@@ -41,7 +41,8 @@ export function describeEngineConfig(config: EngineConfig): string {
   const workers = config.workerCount === 0 ? 'one task per request' : `a pool of ${config.workerCount}`;
   return (
     `cancel window ${config.cancelWindowMs} ms, queue capacity ${config.queueCapacity}, workers: ${workers}, ` +
-    `borrow work ${config.borrowWorkMinMs}-${config.borrowWorkMaxMs} ms`
+    `borrow work ${config.borrowWorkMinMs}-${config.borrowWorkMaxMs} ms` +
+    (config.catalogueReadWorkMaxMs === undefined ? '' : `, catalogue reads 0-${config.catalogueReadWorkMaxMs} ms`)
   );
 }
 

@@ -108,7 +108,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       endStep: result.steps,
       finalBooks,
       completed: result.outcome === 'completed',
-      cancelLateToleranceMs: 0,
+      // No virtual time passes while a lock is held, except in a slow catalogue's read. The
+      // auto-cancel makes one on its way to the book, and may first wait behind a writer that
+      // waits for a read already under way: two reads at most, since the writer itself takes no
+      // time and the readers queued behind it enter together when it leaves.
+      cancelLateToleranceMs: 2 * (options.scenario.engine.catalogueReadWorkMaxMs ?? 0),
     }),
   );
   return {

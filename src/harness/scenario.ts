@@ -156,6 +156,9 @@ export function validateEngineConfig(engine: EngineConfig): void {
   checkInteger('worker count', engine.workerCount, 0, scenarioLimits.workerCountMax);
   checkInteger('borrow work minimum (ms)', engine.borrowWorkMinMs, 0, scenarioLimits.durationMaxMs);
   checkInteger('borrow work maximum (ms)', engine.borrowWorkMaxMs, engine.borrowWorkMinMs, scenarioLimits.durationMaxMs);
+  if (engine.catalogueReadWorkMaxMs !== undefined) {
+    checkInteger('catalogue read work maximum (ms)', engine.catalogueReadWorkMaxMs, 0, scenarioLimits.durationMaxMs);
+  }
 }
 
 function checkInteger(what: string, value: number, min: number, max: number): void {

@@ -23,6 +23,8 @@ export interface SwarmSlowPaths {
   readonly slowBorrow: boolean;
   /** Each borrow's duration is a schedule choice within a range; off: every borrow takes the same time. */
   readonly variableBorrow: boolean;
+  /** Catalogue reads take up to a few tens of ms under the map's read lock, so adding a book waits for readers; off: instant reads. */
+  readonly slowCatalogue: boolean;
 }
 
 export interface SwarmConfig {
@@ -44,6 +46,7 @@ export const swarmBounds = {
   roomyQueueCapacity: 64,
   fastBorrowWorkMaxMs: 40,
   storyWeightMax: 4,
+  catalogueReadWorkMaxMs: 40,
 } as const;
 
 export function drawSwarmConfig(seed: number): SwarmConfig {
@@ -56,15 +59,17 @@ export function drawSwarmConfig(seed: number): SwarmConfig {
     members: between(1, swarmBounds.membersMax),
     operations: between(swarmBounds.operationsMin, swarmBounds.operationsMax),
   };
-  const slowPaths: SwarmSlowPaths = { backpressure: coin(), slowBorrow: coin(), variableBorrow: coin() };
+  const backpressure = coin();
+  const slowBorrow = coin();
+  const variableBorrow = coin();
   const cancelWindowMs = pick(prng, swarmBounds.cancelWindowsMs);
   // Half, one, one and a half or two windows: a borrow that ends just before, at, or after the cancel.
-  const borrowWorkMaxMs = slowPaths.slowBorrow ? (cancelWindowMs * between(1, 4)) / 2 : between(0, swarmBounds.fastBorrowWorkMaxMs / 10) * 10;
+  const borrowWorkMaxMs = slowBorrow ? (cancelWindowMs * between(1, 4)) / 2 : between(0, swarmBounds.fastBorrowWorkMaxMs / 10) * 10;
   // A range reaching down to none, a quarter or half of the maximum.
-  const borrowWorkMinMs = slowPaths.variableBorrow ? Math.floor((borrowWorkMaxMs * between(0, 2)) / 4) : borrowWorkMaxMs;
+  const borrowWorkMinMs = variableBorrow ? Math.floor((borrowWorkMaxMs * between(0, 2)) / 4) : borrowWorkMaxMs;
   const engine: EngineConfig = {
     cancelWindowMs,
-    queueCapacity: slowPaths.backpressure ? between(1, swarmBounds.backpressureQueueCapacityMax) : swarmBounds.roomyQueueCapacity,
+    queueCapacity: backpressure ? between(1, swarmBounds.backpressureQueueCapacityMax) : swarmBounds.roomyQueueCapacity,
     workerCount: between(0, swarmBounds.workerCountMax),
     borrowWorkMinMs,
     borrowWorkMaxMs,
@@ -75,7 +80,11 @@ export function drawSwarmConfig(seed: number): SwarmConfig {
   const weight = (): number => (coin() ? between(1, swarmBounds.storyWeightMax) : 0);
   const drawn: OperationMix = { add: weight(), reserve: weight(), reserveReturn: weight(), reserveReturnReserve: weight() };
   const mix = drawn.reserve + drawn.reserveReturn + drawn.reserveReturnReserve === 0 ? { ...drawn, reserve: 1 } : drawn;
-  return { size, engine, mix, slowPaths };
+  // Drawn last, so that adding it left every earlier draw of every seed as it was.
+  const slowCatalogue = coin();
+  const slowPaths: SwarmSlowPaths = { backpressure, slowBorrow, variableBorrow, slowCatalogue };
+  const withCatalogue: EngineConfig = slowCatalogue ? { ...engine, catalogueReadWorkMaxMs: between(1, swarmBounds.catalogueReadWorkMaxMs / 10) * 10 } : engine;
+  return { size, engine: withCatalogue, mix, slowPaths };
 }
 
 /** The scenario a seed runs under swarm testing: its configuration, then the workload within it. */
@@ -86,13 +95,19 @@ export function swarmScenario(seed: number, config: SwarmConfig = drawSwarmConfi
 /** One line, for a failure's summary: everything the seed drew. */
 export function describeSwarmConfig(config: SwarmConfig): string {
   const { size, engine, mix, slowPaths } = config;
-  const names: Record<keyof SwarmSlowPaths, string> = { backpressure: 'backpressure', slowBorrow: 'slow borrow', variableBorrow: 'variable borrow' };
+  const names: Record<keyof SwarmSlowPaths, string> = {
+    backpressure: 'backpressure',
+    slowBorrow: 'slow borrow',
+    variableBorrow: 'variable borrow',
+    slowCatalogue: 'slow catalogue',
+  };
   const on = (Object.keys(names) as (keyof SwarmSlowPaths)[]).filter((path) => slowPaths[path]).map((path) => names[path]);
   const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
   return (
     `${count(size.books, 'book')}, ${count(size.members, 'member')}, ${count(size.operations, 'operation')}; ` +
     `window ${engine.cancelWindowMs} ms, queue ${engine.queueCapacity}, workers ${engine.workerCount}, ` +
-    `borrow work ${engine.borrowWorkMinMs}..${engine.borrowWorkMaxMs} ms; ` +
+    `borrow work ${engine.borrowWorkMinMs}..${engine.borrowWorkMaxMs} ms` +
+    `${engine.catalogueReadWorkMaxMs === undefined ? '' : `, catalogue reads 0..${engine.catalogueReadWorkMaxMs} ms`}; ` +
     `mix add ${mix.add}, reserve ${mix.reserve}, reserve-return ${mix.reserveReturn}, reserve-return-reserve ${mix.reserveReturnReserve}; ` +
     `slow paths: ${on.length === 0 ? 'none' : on.join(', ')}`
   );

@@ -349,6 +349,8 @@ const eventFieldRules: EventFieldRules = {
 };
 
 const engineConfigFields = ['cancelWindowMs', 'queueCapacity', 'workerCount', 'borrowWorkMinMs', 'borrowWorkMaxMs'] as const satisfies readonly (keyof EngineConfig)[];
+/** Engine settings a trace may leave out (their absence is their default). */
+const optionalEngineConfigFields = ['catalogueReadWorkMaxMs'] as const satisfies readonly (keyof EngineConfig)[];
 
 type Json = Record<string, unknown>;
 
@@ -365,11 +367,13 @@ class Checker {
     return value as Json;
   }
 
-  /** An object with exactly these fields: a missing one is named, and so is an unknown one. */
-  object(value: unknown, path: string, fields: readonly string[]): Json {
+  /** An object with exactly these fields (and perhaps the optional ones): a missing one is named, and so is an unknown one. */
+  object(value: unknown, path: string, fields: readonly string[], optionalFields: readonly string[] = []): Json {
     const record = this.record(value, path);
     for (const key of Object.keys(record)) {
-      if (!fields.includes(key)) this.fail(childPath(path, key), `unknown field (expected only: ${fields.join(', ')})`);
+      if (!fields.includes(key) && !optionalFields.includes(key)) {
+        this.fail(childPath(path, key), `unknown field (expected only: ${[...fields, ...optionalFields].join(', ')})`);
+      }
     }
     for (const field of fields) {
       if (!Object.hasOwn(record, field)) this.fail(childPath(path, field), 'missing');
@@ -533,9 +537,12 @@ function validateScenario(check: Checker, value: unknown): void {
     previousMs = atMs;
   });
 
-  const engine = check.object(scenario['engine'], 'scenario.engine', engineConfigFields);
+  const engine = check.object(scenario['engine'], 'scenario.engine', engineConfigFields, optionalEngineConfigFields);
   for (const field of engineConfigFields) {
     if (typeof engine[field] !== 'number') check.fail(`scenario.engine.${field}`, `expected an integer, got ${describe(engine[field])}`);
+  }
+  for (const field of optionalEngineConfigFields) {
+    if (Object.hasOwn(engine, field) && typeof engine[field] !== 'number') check.fail(`scenario.engine.${field}`, `expected an integer, got ${describe(engine[field])}`);
   }
   try {
     validateEngineConfig(engine as unknown as EngineConfig);

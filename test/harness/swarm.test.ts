@@ -35,6 +35,9 @@ describe('drawSwarmConfig', () => {
       if (config.slowPaths.slowBorrow) expect(engine.borrowWorkMaxMs).toBeGreaterThanOrEqual(engine.cancelWindowMs / 2);
       else expect(engine.borrowWorkMaxMs).toBeLessThanOrEqual(swarmBounds.fastBorrowWorkMaxMs);
       if (!config.slowPaths.variableBorrow) expect(engine.borrowWorkMinMs).toBe(engine.borrowWorkMaxMs);
+      if (config.slowPaths.slowCatalogue) expect(engine.catalogueReadWorkMaxMs).toBeGreaterThan(0);
+      else expect(engine.catalogueReadWorkMaxMs).toBeUndefined();
+      expect(engine.catalogueReadWorkMaxMs ?? 0).toBeLessThanOrEqual(swarmBounds.catalogueReadWorkMaxMs);
       for (const weight of Object.values(mix)) {
         expect(weight).toBeGreaterThanOrEqual(0);
         expect(weight).toBeLessThanOrEqual(swarmBounds.storyWeightMax);
@@ -49,6 +52,7 @@ describe('drawSwarmConfig', () => {
     expect(some((config) => config.slowPaths.backpressure)).toEqual([true, true]);
     expect(some((config) => config.slowPaths.slowBorrow)).toEqual([true, true]);
     expect(some((config) => config.slowPaths.variableBorrow)).toEqual([true, true]);
+    expect(some((config) => config.slowPaths.slowCatalogue)).toEqual([true, true]);
     for (const story of ['add', 'reserve', 'reserveReturn', 'reserveReturnReserve'] as const) {
       expect(some((config) => config.mix[story] > 0), story).toEqual([true, true]);
     }

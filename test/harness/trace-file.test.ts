@@ -217,6 +217,16 @@ describe('loadTrace on a broken or hostile file', () => {
       () => edited((trace) => void (scenarioOf(trace)['engine'] = { ...(scenarioOf(trace)['engine'] as object), borrowWorkMinMs: 500, borrowWorkMaxMs: 10 })),
       /scenario\.engine: borrow work maximum \(ms\) must be an integer from 500/,
     ],
+    [
+      'a slow catalogue given as text',
+      () => edited((trace) => void (scenarioOf(trace)['engine'] = { ...(scenarioOf(trace)['engine'] as object), catalogueReadWorkMaxMs: '20' })),
+      /scenario\.engine\.catalogueReadWorkMaxMs: expected an integer, got "20"/,
+    ],
+    [
+      'a negative slow catalogue',
+      () => edited((trace) => void (scenarioOf(trace)['engine'] = { ...(scenarioOf(trace)['engine'] as object), catalogueReadWorkMaxMs: -5 })),
+      /scenario\.engine: catalogue read work maximum \(ms\) must be an integer from 0 to \d+, got -5/,
+    ],
     ['an unknown invariant', () => edited((trace) => ({ ...trace, violation: { invariant: 'be-nice', step: 1, message: 'x' } })), /violation\.invariant: expected one of single-reserver/],
     ['no violations', () => edited((trace) => ({ ...trace, violations: [] })), /violations: a trace records a failing run/],
     [
