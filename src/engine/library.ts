@@ -29,7 +29,7 @@ import type {
   ReturnRefusal,
   ReturnResult,
 } from './api.ts';
-import type { Channel, Mutex, Runtime, RWMutex, WaitGroup } from '../runtime/runtime.ts';
+import type { Channel, Mutex, Release, Runtime, RWMutex, WaitGroup } from '../runtime/runtime.ts';
 import { requireId, requireMemberName, validateEngineConfig } from './library-validation.ts';
 
 /** A book's state (the Go `Book`), guarded by its own mutex. */
@@ -180,7 +180,7 @@ export class LibraryService implements LibraryEngine {
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
     } else {
-      const book = await this.lookupBook(bookId);
+      const book = this.readBook(await this.catalogueLock.rLock(), bookId);
       outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
     }
     if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
@@ -224,9 +224,11 @@ export class LibraryService implements LibraryEngine {
 
   /** Finds the book and reserves it under its lock; the map lock is not held meanwhile. */
   protected async reserveInCatalogue(call: ClientCall): Promise<ReserveResult> {
-    const book = await this.lookupBook(call.bookId);
+    const book = this.readBook(await this.catalogueLock.rLock(), call.bookId);
     if (book === undefined) return { ok: false, reason: 'unknown-book' };
-    return this.reserveUnderLock(book, call);
+    // Awaited rather than returned: an async function returning a promise takes two more
+    // microtask turns to settle than one awaiting it.
+    return await this.reserveUnderLock(book, call);
   }
 
   /** Checks and sets the reservation in one hold of the book's lock, so two callers cannot both win. */
@@ -288,7 +290,7 @@ export class LibraryService implements LibraryEngine {
 
   /** The timer's task: clears the reservation if the rule allows, under the book's lock. */
   protected async autoCancel(request: BorrowRequest): Promise<void> {
-    const book = await this.lookupBook(request.bookId);
+    const book = this.readBook(await this.catalogueLock.rLock(), request.bookId);
     // Books are never removed, and a request names a book that was found when it was reserved.
     if (book === undefined) throw new Error(`auto-cancel r${request.reservationId}: book ${request.bookId} vanished`);
     const release = await book.mutex.lock();
@@ -332,7 +334,12 @@ export class LibraryService implements LibraryEngine {
    * put requests in.
    */
   protected async workerLoop(): Promise<void> {
-    for await (const request of this.queue) await this.dispatch(request);
+    // receive() rather than `for await`: an async iterator costs several promises per request.
+    for (;;) {
+      const received = await this.queue.receive();
+      if (!received.ok) return;
+      await this.dispatch(received.value);
+    }
   }
 
   /** Hands a request to a borrow handler: its own task in the Go design, inline in a pool worker. */
@@ -355,7 +362,7 @@ export class LibraryService implements LibraryEngine {
   protected async processBorrow(request: BorrowRequest): Promise<void> {
     // The work takes time before any lock is taken, so no time passes while a lock is held.
     await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
-    const book = await this.lookupBook(request.bookId);
+    const book = this.readBook(await this.catalogueLock.rLock(), request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
     const borrowed = await this.borrowUnderLock(book, request);
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
@@ -425,7 +432,16 @@ export class LibraryService implements LibraryEngine {
 
   /** Gets the book under the map's read lock, released before the caller locks the book (as the seed does). */
   protected async lookupBook(bookId: BookId): Promise<BookRecord | undefined> {
-    const release = await this.catalogueLock.rLock();
+    return this.readBook(await this.catalogueLock.rLock(), bookId);
+  }
+
+  /**
+   * The lookup's critical section: reads the book and releases the read lock `release` came
+   * from. The engine's own paths take the lock and call this inline instead of `lookupBook`:
+   * every async call between two scheduling points costs a promise and a microtask turn, and
+   * lookups are on almost every path.
+   */
+  protected readBook(release: Release, bookId: BookId): BookRecord | undefined {
     try {
       return this.catalogue.get(bookId);
     } finally {
