@@ -48,6 +48,8 @@ export class SimTask implements TaskView {
   constructor(
     readonly id: number,
     readonly name: string,
+    /** The task's code, until its first step starts it; null from then on. */
+    public body: (() => Promise<void>) | null,
   ) {}
 
   toString(): string {
@@ -118,8 +120,12 @@ export class Kernel {
 
   private readonly ready: SimTask[] = [];
   private readonly candidates: SimTask[] = [];
-  /** Unfinished tasks in order of creation, for reports. */
-  private readonly live = new Set<SimTask>();
+  /**
+   * Every task in order of creation, for reports (the unfinished ones are those not 'done').
+   * Bounded by `limits.maxTasks`; an array push per task is cheaper than a set of live tasks.
+   */
+  private readonly tasks: SimTask[] = [];
+  private tasksFinished = 0;
   private readonly timers = new TimerHeap();
   private timerSequence = 0;
   /**
@@ -172,16 +178,28 @@ export class Kernel {
       throw new Error(`task bound of ${this.limits.maxTasks} exceeded`);
     }
     this.tasksCreated += 1;
-    const task = new SimTask(this.tasksCreated, name);
-    this.live.add(task);
-    // The body starts in a reaction of its own, once the task is first scheduled.
-    task.resume = () => {
-      void settledPromise.then(body).then(
-        () => this.taskEnded(task),
-        (error: unknown) => this.taskThrew(task, error),
-      );
-    };
+    const task = new SimTask(this.tasksCreated, name, body);
+    this.tasks.push(task);
     this.ready.push(task);
+  }
+
+  /**
+   * Runs a task's body, in a reaction of its own once the task is first scheduled (see
+   * `proceed`), and watches its promise directly: wrapping the call in a `then` would cost two
+   * more promises and microtask turns per task.
+   */
+  private startTask(task: SimTask, body: () => Promise<void>): void {
+    let ended: Promise<void>;
+    try {
+      ended = Promise.resolve(body());
+    } catch (error) {
+      this.taskThrew(task, error);
+      return;
+    }
+    ended.then(
+      () => this.taskEnded(task),
+      (error: unknown) => this.taskThrew(task, error),
+    );
   }
 
   private taskEnded(task: SimTask): void {
@@ -191,7 +209,7 @@ export class Kernel {
       return;
     }
     task.status = 'done';
-    this.live.delete(task);
+    this.tasksFinished += 1;
     this.current = null;
     this.decide(null);
   }
@@ -427,12 +445,23 @@ export class Kernel {
     task.operand = undefined;
     task.status = 'running';
     this.current = task;
+    this.handoverTurn = true;
+    const body = task.body;
+    if (body !== null) {
+      // The first step starts the body in a reaction of its own, which also ends the hand-over
+      // turn: no other reaction is queued between the two, so one does for both.
+      task.body = null;
+      void settledPromise.then(() => {
+        this.handoverTurn = false;
+        this.startTask(task, body);
+      });
+      return;
+    }
     const resume = task.resume as (value: unknown) => void;
     const reject = task.reject;
     task.resume = null;
     task.reject = null;
     // Queued before the task's continuation, so it runs first: see `handoverTurn`.
-    this.handoverTurn = true;
     // A bare promise reaction: queueMicrotask would also create an async resource every step.
     void settledPromise.then(this.endHandoverTurn);
     if (threw && reject !== null) reject(error);
@@ -441,7 +470,7 @@ export class Kernel {
 
   /** Nothing can run and no timer is pending: the run is complete, or deadlocked. */
   private endIdle(): void {
-    if (this.live.size === 0) {
+    if (this.tasksFinished === this.tasks.length) {
       this.finish();
       return;
     }
@@ -452,7 +481,8 @@ export class Kernel {
 
   blockedTasks(): BlockedTask[] {
     const blocked: BlockedTask[] = [];
-    for (const task of this.live) {
+    for (const task of this.tasks) {
+      if (task.status === 'done') continue;
       let waitsFor: string;
       if (task.waitingOn !== null) waitsFor = task.waitingOn.describeWait(task);
       else if (task.status === 'running') waitsFor = 'nothing: it was running';
