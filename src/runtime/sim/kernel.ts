@@ -137,6 +137,13 @@ export class Kernel {
   private readonly endHandoverTurn = (): void => {
     this.handoverTurn = false;
   };
+  /**
+   * Set by `proceed` when the task chosen is the one suspending right now, which has no promise
+   * yet: `suspend` then returns one already settled with `selfResult`, rejected if `selfThrew`.
+   */
+  private selfResumed = false;
+  private selfThrew = false;
+  private selfResult: unknown = undefined;
   private cancelWatchdog: (() => void) | null = null;
   private onFinish: (() => void) | null = null;
 
@@ -229,12 +236,23 @@ export class Kernel {
     task.operation = operation;
     task.operand = operand;
     task.label = label;
-    const settled = new Promise<T>((resolve, reject) => {
+    this.decide(task);
+    if (this.selfResumed) {
+      // The task goes on at once, as half of all steps do: a settled promise does, without
+      // the executor and resolving functions of a pending one.
+      this.selfResumed = false;
+      const value = this.selfResult;
+      this.selfResult = undefined;
+      if (this.selfThrew) {
+        this.selfThrew = false;
+        return Promise.reject(value as Error);
+      }
+      return value === undefined ? (settledPromise as Promise<T>) : Promise.resolve(value as T);
+    }
+    return new Promise<T>((resolve, reject) => {
       task.resume = resolve as (value: unknown) => void;
       task.reject = reject;
     });
-    this.decide(task);
-    return settled;
   }
 
   /** Parks the running task until the clock reaches `deadlineMs`. */
@@ -457,14 +475,19 @@ export class Kernel {
       });
       return;
     }
-    const resume = task.resume as (value: unknown) => void;
+    const resume = task.resume;
     const reject = task.reject;
     task.resume = null;
     task.reject = null;
     // Queued before the task's continuation, so it runs first: see `handoverTurn`.
     // A bare promise reaction: queueMicrotask would also create an async resource every step.
     void settledPromise.then(this.endHandoverTurn);
-    if (threw && reject !== null) reject(error);
+    if (resume === null) {
+      // The suspending task itself, whose promise `suspend` has yet to create.
+      this.selfResumed = true;
+      this.selfThrew = threw;
+      this.selfResult = threw ? error : value;
+    } else if (threw && reject !== null) reject(error);
     else resume(value);
   }
 
