@@ -30,6 +30,9 @@ export interface Waitable {
 
 type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
 
+/** A task's code. An afterFunc callback may be synchronous, so a body need not return a promise. */
+export type TaskBody = () => Promise<void> | void;
+
 export class SimTask implements TaskView {
   status: TaskStatus = 'runnable';
   /** What the pending operation waits on; null for operations that can always proceed. */
@@ -49,7 +52,7 @@ export class SimTask implements TaskView {
     readonly id: number,
     readonly name: string,
     /** The task's code, until its first step starts it; null from then on. */
-    public body: (() => Promise<void>) | null,
+    public body: TaskBody | null,
   ) {}
 
   toString(): string {
@@ -178,7 +181,7 @@ export class Kernel {
 
   // ---- tasks --------------------------------------------------------------------------------
 
-  spawn(name: string, body: () => Promise<void>): void {
+  spawn(name: string, body: TaskBody): void {
     if (this.finished) throw new Error(`cannot start task '${name}': the simulation has ended`);
     if (this.tasksCreated >= this.limits.maxTasks) {
       this.fail('task-bound', `task bound exceeded: more than ${this.limits.maxTasks} tasks`, this.current);
@@ -195,7 +198,7 @@ export class Kernel {
    * `proceed`), and watches its promise directly: wrapping the call in a `then` would cost two
    * more promises and microtask turns per task.
    */
-  private startTask(task: SimTask, body: () => Promise<void>): void {
+  private startTask(task: SimTask, body: TaskBody): void {
     let ended: Promise<void>;
     try {
       ended = Promise.resolve(body());
@@ -296,7 +299,7 @@ export class Kernel {
 
   // ---- timers -------------------------------------------------------------------------------
 
-  addTimer(deadlineMs: number, task: SimTask | null, callback: (() => Promise<void>) | null, name: string): TimerEntry {
+  addTimer(deadlineMs: number, task: SimTask | null, callback: TaskBody | null, name: string): TimerEntry {
     this.timerSequence += 1;
     const entry: TimerEntry = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending' };
     this.timers.push(entry);

@@ -64,8 +64,11 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   private releaseRead(index: number): void {
-    this.readers.splice(index, 1);
-    if (this.readers.length === 0) this.kernel.wake(this);
+    // Shifted down by hand: splice would allocate an array of the removed hold every release.
+    const readers = this.readers;
+    for (let next = index + 1; next < readers.length; next += 1) readers[next - 1] = readers[next] as { readonly task: SimTask };
+    readers.pop();
+    if (readers.length === 0) this.kernel.wake(this);
   }
 
   unlock(): void {
@@ -89,7 +92,8 @@ export class SimRWMutex implements RWMutex, Waitable {
   proceed(task: SimTask): Release {
     let released = false;
     if (task.operation === readOperation) {
-      this.admittedReaders.delete(task);
+      // Almost always empty: checking first saves a hash lookup on every read lock.
+      if (this.admittedReaders.size !== 0) this.admittedReaders.delete(task);
       const hold = { task };
       this.readers.push(hold);
       return () => {
