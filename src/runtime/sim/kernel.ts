@@ -355,6 +355,17 @@ export class Kernel {
   private decide(running: SimTask | null): void {
     const candidates = this.candidates;
     const ready = this.ready;
+    // The common case, most steps: the running task can go on and no other task is ready, so
+    // there is one candidate and nothing to choose; the general loop below would decide the same.
+    if (running !== null && ready.length === 0 && !this.finished && canProceed(running)) {
+      this.step += 1;
+      if (this.step > this.limits.maxSteps) {
+        this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
+        return;
+      }
+      this.proceed(running);
+      return;
+    }
     for (;;) {
       if (this.finished) return;
       // Filled by index and trimmed once: resizing arrays every step costs more than the rest.
