@@ -74,6 +74,8 @@ export type UnstampedEvent = OmitEach<EngineEvent, 'atMs'>;
 
 type Lifecycle = 'new' | 'running' | 'stopping';
 
+const settledPromise: Promise<void> = Promise.resolve();
+
 export class LibraryService implements LibraryEngine {
   protected readonly config: EngineConfig;
   /** The catalogue (the Go `books` map), guarded by `catalogueLock`. */
@@ -343,11 +345,10 @@ export class LibraryService implements LibraryEngine {
   }
 
   /** Hands a request to a borrow handler: its own task in the Go design, inline in a pool worker. */
-  protected async dispatch(request: BorrowRequest): Promise<void> {
-    if (this.config.workerCount > 0) {
-      await this.processBorrow(request);
-      return;
-    }
+  protected dispatch(request: BorrowRequest): Promise<void> {
+    // Not async: in a pool it hands back the borrow's own promise, and otherwise there is
+    // nothing to wait for; an async wrapper would cost a promise per request either way.
+    if (this.config.workerCount > 0) return this.processBorrow(request);
     this.handlers.add(1);
     this.rt.go(`borrow:r${request.reservationId}`, async () => {
       try {
@@ -356,6 +357,7 @@ export class LibraryService implements LibraryEngine {
         this.handlers.done();
       }
     });
+    return settledPromise;
   }
 
   /** Processes one request: the work first, then the borrow under the book's lock. */

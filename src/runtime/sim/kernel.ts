@@ -147,6 +147,26 @@ export class Kernel {
   private selfResumed = false;
   private selfThrew = false;
   private selfResult: unknown = undefined;
+  /**
+   * One executor for every pending promise, which leaves the resolving functions here for
+   * `pendingPromise` to take: a closure per promise would cost an allocation per step.
+   */
+  private resolveKept: ((value: unknown) => void) | null = null;
+  private rejectKept: ((error: unknown) => void) | null = null;
+  private readonly keepResolvers = (resolve: (value: never) => void, reject: (error: unknown) => void): void => {
+    this.resolveKept = resolve as (value: unknown) => void;
+    this.rejectKept = reject;
+  };
+  /** The task whose first step was just taken, for `startTaken`, the reaction that starts it. */
+  private starting: SimTask | null = null;
+  private readonly startTaken = (): void => {
+    this.handoverTurn = false;
+    const task = this.starting as SimTask;
+    this.starting = null;
+    const body = task.body as TaskBody;
+    task.body = null;
+    this.startTask(task, body);
+  };
   private cancelWatchdog: (() => void) | null = null;
   private onFinish: (() => void) | null = null;
 
@@ -252,10 +272,17 @@ export class Kernel {
       }
       return value === undefined ? (settledPromise as Promise<T>) : Promise.resolve(value as T);
     }
-    return new Promise<T>((resolve, reject) => {
-      task.resume = resolve as (value: unknown) => void;
-      task.reject = reject;
-    });
+    return this.pendingPromise<T>(task);
+  }
+
+  /** A promise for `task` to await, settled through its `resume` and `reject`. */
+  private pendingPromise<T>(task: SimTask): Promise<T> {
+    const settled = new Promise<T>(this.keepResolvers);
+    task.resume = this.resolveKept;
+    task.reject = this.rejectKept;
+    this.resolveKept = null;
+    this.rejectKept = null;
+    return settled;
   }
 
   /** Parks the running task until the clock reaches `deadlineMs`. */
@@ -266,10 +293,7 @@ export class Kernel {
     task.label = sleepLabel;
     task.wakeAtMs = deadlineMs;
     task.status = 'sleeping';
-    const settled = new Promise<void>((resolve, reject) => {
-      task.resume = resolve as (value: unknown) => void;
-      task.reject = reject;
-    });
+    const settled = this.pendingPromise<void>(task);
     this.addTimer(deadlineMs, task, null, sleepLabel);
     this.decide(null);
     return settled;
@@ -478,15 +502,13 @@ export class Kernel {
     task.status = 'running';
     this.current = task;
     this.handoverTurn = true;
-    const body = task.body;
-    if (body !== null) {
+    if (task.body !== null) {
       // The first step starts the body in a reaction of its own, which also ends the hand-over
-      // turn: no other reaction is queued between the two, so one does for both.
-      task.body = null;
-      void settledPromise.then(() => {
-        this.handoverTurn = false;
-        this.startTask(task, body);
-      });
+      // turn: no other reaction is queued between the two, so one does for both. No other step
+      // can come before it either (any runtime call in between is a misuse that ends the run),
+      // so one field holds the task to start.
+      this.starting = task;
+      void settledPromise.then(this.startTaken);
       return;
     }
     const resume = task.resume;
