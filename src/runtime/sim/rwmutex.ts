@@ -14,7 +14,9 @@ const writeOperation = 1;
 export class SimRWMutex implements RWMutex, Waitable {
   readonly waiters: SimTask[] = [];
   /** The read holds, in the order they were taken: one object each, so a release frees its own. */
-  private readonly readers: { readonly task: SimTask }[] = [];
+  private readonly readers: SimTask[] = [];
+  /** Each read hold's release function, index for index with `readers`: it identifies the hold. */
+  private readonly readReleases: Release[] = [];
   /** Counts write holds, so a write release function frees only the hold it came from. */
   private writeHolds = 0;
   private writer: SimTask | null = null;
@@ -55,7 +57,7 @@ export class SimRWMutex implements RWMutex, Waitable {
     const caller = this.kernel.current;
     let index = 0;
     for (let candidate = this.readers.length - 1; candidate >= 0; candidate -= 1) {
-      if (this.readers[candidate]?.task === caller) {
+      if (this.readers[candidate] === caller) {
         index = candidate;
         break;
       }
@@ -66,8 +68,13 @@ export class SimRWMutex implements RWMutex, Waitable {
   private releaseRead(index: number): void {
     // Shifted down by hand: splice would allocate an array of the removed hold every release.
     const readers = this.readers;
-    for (let next = index + 1; next < readers.length; next += 1) readers[next - 1] = readers[next] as { readonly task: SimTask };
+    const releases = this.readReleases;
+    for (let next = index + 1; next < readers.length; next += 1) {
+      readers[next - 1] = readers[next] as SimTask;
+      releases[next - 1] = releases[next] as Release;
+    }
     readers.pop();
+    releases.pop();
     if (readers.length === 0) this.kernel.wake(this);
   }
 
@@ -94,15 +101,16 @@ export class SimRWMutex implements RWMutex, Waitable {
     if (task.operation === readOperation) {
       // Almost always empty: checking first saves a hash lookup on every read lock.
       if (this.admittedReaders.size !== 0) this.admittedReaders.delete(task);
-      const hold = { task };
-      this.readers.push(hold);
-      return () => {
+      const release = (): void => {
         if (released) return;
         released = true;
         // Gone already if rUnlock() released it: then there is nothing of its own to free.
-        const index = this.readers.indexOf(hold);
+        const index = this.readReleases.indexOf(release);
         if (index !== -1) this.releaseRead(index);
       };
+      this.readers.push(task);
+      this.readReleases.push(release);
+      return release;
     }
     this.writer = task;
     this.writeHolds += 1;
@@ -120,7 +128,7 @@ export class SimRWMutex implements RWMutex, Waitable {
       const blocker = this.writer ?? this.announcedWriter;
       return `to read-lock ${this.name} (writer ${blocker ?? 'none'} ${this.writer !== null ? 'holds it' : 'is waiting'})`;
     }
-    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader.task}`).join(', ');
+    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader}`).join(', ');
     const turn = this.announcedWriter === task ? '' : `; behind writer ${this.announcedWriter ?? 'none'}`;
     return `to write-lock ${this.name} (held by ${holders || 'nobody'}${turn})`;
   }
