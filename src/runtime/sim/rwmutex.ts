@@ -15,8 +15,10 @@ export class SimRWMutex implements RWMutex, Waitable {
   readonly waiters: SimTask[] = [];
   /** The read holds, in the order they were taken: one object each, so a release frees its own. */
   private readonly readers: SimTask[] = [];
-  /** Each read hold's release function, index for index with `readers`: it identifies the hold. */
-  private readonly readReleases: Release[] = [];
+  /** Each read hold's number, index for index with `readers`, so a release frees its own hold. */
+  private readonly readHolds: number[] = [];
+  /** Counts read holds, to number them. */
+  private readHoldsTaken = 0;
   /** Counts write holds, so a write release function frees only the hold it came from. */
   private writeHolds = 0;
   private writer: SimTask | null = null;
@@ -68,13 +70,13 @@ export class SimRWMutex implements RWMutex, Waitable {
   private releaseRead(index: number): void {
     // Shifted down by hand: splice would allocate an array of the removed hold every release.
     const readers = this.readers;
-    const releases = this.readReleases;
+    const holds = this.readHolds;
     for (let next = index + 1; next < readers.length; next += 1) {
       readers[next - 1] = readers[next] as SimTask;
-      releases[next - 1] = releases[next] as Release;
+      holds[next - 1] = holds[next] as number;
     }
     readers.pop();
-    releases.pop();
+    holds.pop();
     if (readers.length === 0) this.kernel.wake(this);
   }
 
@@ -101,16 +103,19 @@ export class SimRWMutex implements RWMutex, Waitable {
     if (task.operation === readOperation) {
       // Almost always empty: checking first saves a hash lookup on every read lock.
       if (this.admittedReaders.size !== 0) this.admittedReaders.delete(task);
-      const release = (): void => {
+      this.readHoldsTaken += 1;
+      const hold = this.readHoldsTaken;
+      this.readers.push(task);
+      this.readHolds.push(hold);
+      // Returned as it is, not bound to a name: tsx's keep-names transform would call
+      // Object.defineProperty on every named closure, which makes resolving a promise with it slow.
+      return () => {
         if (released) return;
         released = true;
         // Gone already if rUnlock() released it: then there is nothing of its own to free.
-        const index = this.readReleases.indexOf(release);
+        const index = this.readHolds.indexOf(hold);
         if (index !== -1) this.releaseRead(index);
       };
-      this.readers.push(task);
-      this.readReleases.push(release);
-      return release;
     }
     this.writer = task;
     this.writeHolds += 1;
