@@ -137,9 +137,9 @@ export class Kernel {
    * operation, and would otherwise be charged to the wrong task.
    */
   private handoverTurn = false;
-  private readonly endHandoverTurn = (): void => {
-    this.handoverTurn = false;
-  };
+  // The three reactions below are bound once per run, in the constructor: as arrow-function
+  // fields, tsx's keep-names transform would give each an Object.defineProperty call per run.
+  private readonly endHandoverTurn: () => void;
   /**
    * Set by `proceed` when the task chosen is the one suspending right now, which has no promise
    * yet: `suspend` then returns one already settled with `selfResult`, rejected if `selfThrew`.
@@ -153,20 +153,10 @@ export class Kernel {
    */
   private resolveKept: ((value: unknown) => void) | null = null;
   private rejectKept: ((error: unknown) => void) | null = null;
-  private readonly keepResolvers = (resolve: (value: never) => void, reject: (error: unknown) => void): void => {
-    this.resolveKept = resolve as (value: unknown) => void;
-    this.rejectKept = reject;
-  };
+  private readonly keepResolvers: (resolve: (value: never) => void, reject: (error: unknown) => void) => void;
   /** The task whose first step was just taken, for `startTaken`, the reaction that starts it. */
   private starting: SimTask | null = null;
-  private readonly startTaken = (): void => {
-    this.handoverTurn = false;
-    const task = this.starting as SimTask;
-    this.starting = null;
-    const body = task.body as TaskBody;
-    task.body = null;
-    this.startTask(task, body);
-  };
+  private readonly startTaken: () => void;
   private cancelWatchdog: (() => void) | null = null;
   private onFinish: (() => void) | null = null;
 
@@ -176,6 +166,21 @@ export class Kernel {
     recordSteps: boolean,
   ) {
     this.stepLog = recordSteps ? [] : null;
+    this.endHandoverTurn = () => {
+      this.handoverTurn = false;
+    };
+    this.keepResolvers = (resolve, reject) => {
+      this.resolveKept = resolve as (value: unknown) => void;
+      this.rejectKept = reject;
+    };
+    this.startTaken = () => {
+      this.handoverTurn = false;
+      const task = this.starting as SimTask;
+      this.starting = null;
+      const body = task.body as TaskBody;
+      task.body = null;
+      this.startTask(task, body);
+    };
   }
 
   /** Starts the run with `main` as its first task; resolves when the run ends. */
