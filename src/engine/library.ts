@@ -94,6 +94,16 @@ export class LibraryService implements LibraryEngine {
   /** Counts reserve calls in flight, so shutdown closes the queue only after their last send. */
   protected readonly reserveCalls: WaitGroup;
 
+  /**
+   * True unless a variant replaced one of the async steps below the public operations
+   * (reserveInCatalogue, reserveUnderLock, enqueueRequest, returnUnderLock, borrowUnderLock).
+   * The operations then run those steps' bodies in place, built from the same synchronous
+   * critical sections, instead of calling them: each async call between two scheduling points
+   * costs a promise and a microtask turn, and these are the engine's busiest paths. The runtime
+   * calls, and so the schedules, are the same either way; a variant that replaces a step has
+   * every step called, as the design promises.
+   */
+  private readonly ownAsyncSteps: boolean;
   private lifecycle: Lifecycle = 'new';
   private shutdownDone: Promise<void> | undefined;
   private lastCallId: CallId = 0;
@@ -112,6 +122,13 @@ export class LibraryService implements LibraryEngine {
     this.handlers = rt.newWaitGroup('borrow-handlers');
     this.timers = rt.newWaitGroup('cancel-timers');
     this.reserveCalls = rt.newWaitGroup('reserve-calls');
+    const own = LibraryService.prototype;
+    this.ownAsyncSteps =
+      this.reserveInCatalogue === own.reserveInCatalogue &&
+      this.reserveUnderLock === own.reserveUnderLock &&
+      this.enqueueRequest === own.enqueueRequest &&
+      this.returnUnderLock === own.returnUnderLock &&
+      this.borrowUnderLock === own.borrowUnderLock;
   }
 
   // ---- Client operations -------------------------------------------------------------------
@@ -155,9 +172,16 @@ export class LibraryService implements LibraryEngine {
     this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
     this.reserveCalls.add(1);
     try {
-      const outcome = this.members.has(memberId)
-        ? await this.reserveInCatalogue(call)
-        : ({ ok: false, reason: 'unknown-member' } as const);
+      let outcome: ReserveResult;
+      if (!this.members.has(memberId)) {
+        outcome = { ok: false, reason: 'unknown-member' };
+      } else if (this.ownAsyncSteps) {
+        // reserveInCatalogue and reserveUnderLock in place (see `ownAsyncSteps`).
+        const book = this.readBook(await this.catalogueLock.rLock(), bookId);
+        outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.reserveLocked(await book.mutex.lock(), book, call);
+      } else {
+        outcome = await this.reserveInCatalogue(call);
+      }
       if (!outcome.ok) {
         this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
         return outcome;
@@ -165,7 +189,13 @@ export class LibraryService implements LibraryEngine {
       const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
       // As in the seed: enqueue first (waiting while the queue is full), then start the timer,
       // so the window is measured from the moment the request is queued.
-      await this.enqueueRequest(request);
+      if (this.ownAsyncSteps) {
+        // enqueueRequest in place (see `ownAsyncSteps`).
+        await this.queue.send(request);
+        this.requestEnqueued(request);
+      } else {
+        await this.enqueueRequest(request);
+      }
       this.startAutoCancel(request);
       return outcome;
     } finally {
@@ -183,7 +213,10 @@ export class LibraryService implements LibraryEngine {
       outcome = { ok: false, reason: 'unknown-member' };
     } else {
       const book = this.readBook(await this.catalogueLock.rLock(), bookId);
-      outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
+      if (book === undefined) outcome = { ok: false, reason: 'unknown-book' };
+      // returnUnderLock in place when it is this class's own (see `ownAsyncSteps`).
+      else if (this.ownAsyncSteps) outcome = this.returnLocked(await book.mutex.lock(), book, call);
+      else outcome = await this.returnUnderLock(book, call);
     }
     if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
     return outcome;
@@ -241,7 +274,11 @@ export class LibraryService implements LibraryEngine {
 
   /** Checks and sets the reservation in one hold of the book's lock, so two callers cannot both win. */
   protected async reserveUnderLock(book: BookRecord, call: ClientCall): Promise<ReserveResult> {
-    const release = await book.mutex.lock();
+    return this.reserveLocked(await book.mutex.lock(), book, call);
+  }
+
+  /** reserveUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private reserveLocked(release: Release, book: BookRecord, call: ClientCall): ReserveResult {
     try {
       const refusal = this.reserveRefusal(book);
       if (refusal !== undefined) return { ok: false, reason: refusal };
@@ -272,6 +309,10 @@ export class LibraryService implements LibraryEngine {
   /** Sends the request, waiting while the queue is full (a Go send on a full buffered channel). */
   protected async enqueueRequest(request: BorrowRequest): Promise<void> {
     await this.queue.send(request);
+    this.requestEnqueued(request);
+  }
+
+  private requestEnqueued(request: BorrowRequest): void {
     this.emit({ type: 'request-enqueued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
   }
 
@@ -372,13 +413,18 @@ export class LibraryService implements LibraryEngine {
     await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
     const book = this.readBook(await this.catalogueLock.rLock(), request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
-    const borrowed = await this.borrowUnderLock(book, request);
+    // borrowUnderLock in place when it is this class's own (see `ownAsyncSteps`).
+    const borrowed = this.ownAsyncSteps ? this.borrowLocked(await book.mutex.lock(), book, request) : await this.borrowUnderLock(book, request);
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
   }
 
   /** Borrows the book for the request's member if the rule allows; says whether it did. */
   protected async borrowUnderLock(book: BookRecord, request: BorrowRequest): Promise<boolean> {
-    const release = await book.mutex.lock();
+    return this.borrowLocked(await book.mutex.lock(), book, request);
+  }
+
+  /** borrowUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private borrowLocked(release: Release, book: BookRecord, request: BorrowRequest): boolean {
     try {
       if (!this.mayBorrow(book, request)) return false;
       this.commitBorrow(book, request);
@@ -410,7 +456,11 @@ export class LibraryService implements LibraryEngine {
 
   /** Returns the book under its lock. */
   protected async returnUnderLock(book: BookRecord, call: ClientCall): Promise<ReturnResult> {
-    const release = await book.mutex.lock();
+    return this.returnLocked(await book.mutex.lock(), book, call);
+  }
+
+  /** returnUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private returnLocked(release: Release, book: BookRecord, call: ClientCall): ReturnResult {
     try {
       return this.applyReturn(book, call);
     } finally {
