@@ -96,7 +96,8 @@ export class LibraryService implements LibraryEngine {
 
   /**
    * True unless a variant replaced one of the async steps below the public operations
-   * (reserveInCatalogue, reserveUnderLock, enqueueRequest, returnUnderLock, borrowUnderLock).
+   * (reserveInCatalogue, reserveUnderLock, enqueueRequest, returnUnderLock, borrowUnderLock,
+   * lookupBook).
    * The operations then run those steps' bodies in place, built from the same synchronous
    * critical sections, instead of calling them: each async call between two scheduling points
    * costs a promise and a microtask turn, and these are the engine's busiest paths. The runtime
@@ -128,7 +129,8 @@ export class LibraryService implements LibraryEngine {
       this.reserveUnderLock === own.reserveUnderLock &&
       this.enqueueRequest === own.enqueueRequest &&
       this.returnUnderLock === own.returnUnderLock &&
-      this.borrowUnderLock === own.borrowUnderLock;
+      this.borrowUnderLock === own.borrowUnderLock &&
+      this.lookupBook === own.lookupBook;
   }
 
   // ---- Client operations -------------------------------------------------------------------
@@ -176,7 +178,7 @@ export class LibraryService implements LibraryEngine {
       if (!this.members.has(memberId)) {
         outcome = { ok: false, reason: 'unknown-member' };
       } else if (this.ownAsyncSteps) {
-        // reserveInCatalogue and reserveUnderLock in place (see `ownAsyncSteps`).
+        // reserveInCatalogue, lookupBook and reserveUnderLock in place (see `ownAsyncSteps`).
         const book = this.readBook(await this.catalogueLock.rLock(), bookId);
         outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.reserveLocked(await book.mutex.lock(), book, call);
       } else {
@@ -211,12 +213,13 @@ export class LibraryService implements LibraryEngine {
     let outcome: ReturnResult;
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
-    } else {
+    } else if (this.ownAsyncSteps) {
+      // lookupBook and returnUnderLock in place (see `ownAsyncSteps`).
       const book = this.readBook(await this.catalogueLock.rLock(), bookId);
-      if (book === undefined) outcome = { ok: false, reason: 'unknown-book' };
-      // returnUnderLock in place when it is this class's own (see `ownAsyncSteps`).
-      else if (this.ownAsyncSteps) outcome = this.returnLocked(await book.mutex.lock(), book, call);
-      else outcome = await this.returnUnderLock(book, call);
+      outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.returnLocked(await book.mutex.lock(), book, call);
+    } else {
+      const book = await this.lookupBook(bookId);
+      outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
     }
     if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
     return outcome;
@@ -265,7 +268,7 @@ export class LibraryService implements LibraryEngine {
 
   /** Finds the book and reserves it under its lock; the map lock is not held meanwhile. */
   protected async reserveInCatalogue(call: ClientCall): Promise<ReserveResult> {
-    const book = this.readBook(await this.catalogueLock.rLock(), call.bookId);
+    const book = await this.lookupBook(call.bookId);
     if (book === undefined) return { ok: false, reason: 'unknown-book' };
     // Awaited rather than returned: an async function returning a promise takes two more
     // microtask turns to settle than one awaiting it.
@@ -339,7 +342,8 @@ export class LibraryService implements LibraryEngine {
 
   /** The timer's task: clears the reservation if the rule allows, under the book's lock. */
   protected async autoCancel(request: BorrowRequest): Promise<void> {
-    const book = this.readBook(await this.catalogueLock.rLock(), request.bookId);
+    // lookupBook in place when it is this class's own (see `ownAsyncSteps`).
+    const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     // Books are never removed, and a request names a book that was found when it was reserved.
     if (book === undefined) throw new Error(`auto-cancel r${request.reservationId}: book ${request.bookId} vanished`);
     const release = await book.mutex.lock();
@@ -411,9 +415,9 @@ export class LibraryService implements LibraryEngine {
   protected async processBorrow(request: BorrowRequest): Promise<void> {
     // The work takes time before any lock is taken, so no time passes while a lock is held.
     await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
-    const book = this.readBook(await this.catalogueLock.rLock(), request.bookId);
+    // lookupBook and borrowUnderLock in place when they are this class's own (see `ownAsyncSteps`).
+    const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
-    // borrowUnderLock in place when it is this class's own (see `ownAsyncSteps`).
     const borrowed = this.ownAsyncSteps ? this.borrowLocked(await book.mutex.lock(), book, request) : await this.borrowUnderLock(book, request);
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
   }
@@ -493,12 +497,7 @@ export class LibraryService implements LibraryEngine {
     return this.readBook(await this.catalogueLock.rLock(), bookId);
   }
 
-  /**
-   * The lookup's critical section: reads the book and releases the read lock `release` came
-   * from. The engine's own paths take the lock and call this inline instead of `lookupBook`:
-   * every async call between two scheduling points costs a promise and a microtask turn, and
-   * lookups are on almost every path.
-   */
+  /** lookupBook's critical section: reads the book and releases the read lock `release` came from. */
   protected readBook(release: Release, bookId: BookId): BookRecord | undefined {
     try {
       return this.catalogue.get(bookId);

@@ -3,7 +3,7 @@
 // same order: a variant that replaces a step with an identical one must not change a single run.
 
 import { describe, expect, it } from 'vitest';
-import { defaultEngineConfig, type EngineFactory, type ReserveResult, type ReturnResult } from '../../src/engine/api.ts';
+import { defaultEngineConfig, type BookId, type EngineFactory, type ReserveResult, type ReturnResult } from '../../src/engine/api.ts';
 import { createEngine, LibraryService, type BookRecord, type BorrowRequest, type ClientCall } from '../../src/engine/library.ts';
 import { runScenario } from '../../src/harness/run-scenario.ts';
 import { generateScenario } from '../../src/harness/scenario.ts';
@@ -31,6 +31,11 @@ class StepwiseEngine extends LibraryService {
   protected override returnUnderLock(book: BookRecord, call: ClientCall): Promise<ReturnResult> {
     this.stepCalls += 1;
     return super.returnUnderLock(book, call);
+  }
+
+  protected override lookupBook(bookId: BookId): Promise<BookRecord | undefined> {
+    this.stepCalls += 1;
+    return super.lookupBook(bookId);
   }
 
   protected override borrowUnderLock(book: BookRecord, request: BorrowRequest): Promise<boolean> {
