@@ -29,7 +29,7 @@ import type {
   ReturnRefusal,
   ReturnResult,
 } from './api.ts';
-import type { Channel, Mutex, Runtime, RWMutex, WaitGroup } from '../runtime/runtime.ts';
+import type { Channel, Mutex, Release, Runtime, RWMutex, WaitGroup } from '../runtime/runtime.ts';
 import { requireId, requireMemberName, validateEngineConfig } from './library-validation.ts';
 
 /** A book's state (the Go `Book`), guarded by its own mutex. */
@@ -74,6 +74,8 @@ export type UnstampedEvent = OmitEach<EngineEvent, 'atMs'>;
 
 type Lifecycle = 'new' | 'running' | 'stopping';
 
+const settledPromise: Promise<void> = Promise.resolve();
+
 export class LibraryService implements LibraryEngine {
   protected readonly config: EngineConfig;
   /** The catalogue (the Go `books` map), guarded by `catalogueLock`. */
@@ -92,6 +94,17 @@ export class LibraryService implements LibraryEngine {
   /** Counts reserve calls in flight, so shutdown closes the queue only after their last send. */
   protected readonly reserveCalls: WaitGroup;
 
+  /**
+   * True unless a variant replaced one of the async steps below the public operations
+   * (reserveInCatalogue, reserveUnderLock, enqueueRequest, returnUnderLock, borrowUnderLock,
+   * lookupBook).
+   * The operations then run those steps' bodies in place, built from the same synchronous
+   * critical sections, instead of calling them: each async call between two scheduling points
+   * costs a promise and a microtask turn, and these are the engine's busiest paths. The runtime
+   * calls, and so the schedules, are the same either way; a variant that replaces a step has
+   * every step called, as the design promises.
+   */
+  private readonly ownAsyncSteps: boolean;
   private lifecycle: Lifecycle = 'new';
   private shutdownDone: Promise<void> | undefined;
   private lastCallId: CallId = 0;
@@ -110,6 +123,14 @@ export class LibraryService implements LibraryEngine {
     this.handlers = rt.newWaitGroup('borrow-handlers');
     this.timers = rt.newWaitGroup('cancel-timers');
     this.reserveCalls = rt.newWaitGroup('reserve-calls');
+    const own = LibraryService.prototype;
+    this.ownAsyncSteps =
+      this.reserveInCatalogue === own.reserveInCatalogue &&
+      this.reserveUnderLock === own.reserveUnderLock &&
+      this.enqueueRequest === own.enqueueRequest &&
+      this.returnUnderLock === own.returnUnderLock &&
+      this.borrowUnderLock === own.borrowUnderLock &&
+      this.lookupBook === own.lookupBook;
   }
 
   // ---- Client operations -------------------------------------------------------------------
@@ -153,9 +174,16 @@ export class LibraryService implements LibraryEngine {
     this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
     this.reserveCalls.add(1);
     try {
-      const outcome = this.members.has(memberId)
-        ? await this.reserveInCatalogue(call)
-        : ({ ok: false, reason: 'unknown-member' } as const);
+      let outcome: ReserveResult;
+      if (!this.members.has(memberId)) {
+        outcome = { ok: false, reason: 'unknown-member' };
+      } else if (this.ownAsyncSteps) {
+        // reserveInCatalogue, lookupBook and reserveUnderLock in place (see `ownAsyncSteps`).
+        const book = this.readBook(await this.catalogueLock.rLock(), bookId);
+        outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.reserveLocked(await book.mutex.lock(), book, call);
+      } else {
+        outcome = await this.reserveInCatalogue(call);
+      }
       if (!outcome.ok) {
         this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
         return outcome;
@@ -163,7 +191,13 @@ export class LibraryService implements LibraryEngine {
       const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
       // As in the seed: enqueue first (waiting while the queue is full), then start the timer,
       // so the window is measured from the moment the request is queued.
-      await this.enqueueRequest(request);
+      if (this.ownAsyncSteps) {
+        // enqueueRequest in place (see `ownAsyncSteps`).
+        await this.queue.send(request);
+        this.requestEnqueued(request);
+      } else {
+        await this.enqueueRequest(request);
+      }
       this.startAutoCancel(request);
       return outcome;
     } finally {
@@ -179,6 +213,10 @@ export class LibraryService implements LibraryEngine {
     let outcome: ReturnResult;
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
+    } else if (this.ownAsyncSteps) {
+      // lookupBook and returnUnderLock in place (see `ownAsyncSteps`).
+      const book = this.readBook(await this.catalogueLock.rLock(), bookId);
+      outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.returnLocked(await book.mutex.lock(), book, call);
     } else {
       const book = await this.lookupBook(bookId);
       outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
@@ -209,15 +247,21 @@ export class LibraryService implements LibraryEngine {
   }
 
   books(): BookSnapshot[] {
-    return [...this.catalogue.values()]
-      .sort((left, right) => left.bookId - right.bookId)
-      .map((book) => ({
+    const snapshots: BookSnapshot[] = [];
+    let ascending = true;
+    for (const book of this.catalogue.values()) {
+      if (snapshots.length > 0 && (snapshots[snapshots.length - 1] as BookSnapshot).bookId > book.bookId) ascending = false;
+      snapshots.push({
         bookId: book.bookId,
         available: book.available,
         reservedBy: book.reservedBy,
         borrowed: book.borrowed,
         borrowedBy: book.borrowedBy,
-      }));
+      });
+    }
+    // Books are mostly added in id order, and a run ends with this call: skip a sort not needed.
+    if (!ascending) snapshots.sort((left, right) => left.bookId - right.bookId);
+    return snapshots;
   }
 
   // ---- Reserve -----------------------------------------------------------------------------
@@ -226,12 +270,18 @@ export class LibraryService implements LibraryEngine {
   protected async reserveInCatalogue(call: ClientCall): Promise<ReserveResult> {
     const book = await this.lookupBook(call.bookId);
     if (book === undefined) return { ok: false, reason: 'unknown-book' };
-    return this.reserveUnderLock(book, call);
+    // Awaited rather than returned: an async function returning a promise takes two more
+    // microtask turns to settle than one awaiting it.
+    return await this.reserveUnderLock(book, call);
   }
 
   /** Checks and sets the reservation in one hold of the book's lock, so two callers cannot both win. */
   protected async reserveUnderLock(book: BookRecord, call: ClientCall): Promise<ReserveResult> {
-    const release = await book.mutex.lock();
+    return this.reserveLocked(await book.mutex.lock(), book, call);
+  }
+
+  /** reserveUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private reserveLocked(release: Release, book: BookRecord, call: ClientCall): ReserveResult {
     try {
       const refusal = this.reserveRefusal(book);
       if (refusal !== undefined) return { ok: false, reason: refusal };
@@ -262,6 +312,10 @@ export class LibraryService implements LibraryEngine {
   /** Sends the request, waiting while the queue is full (a Go send on a full buffered channel). */
   protected async enqueueRequest(request: BorrowRequest): Promise<void> {
     await this.queue.send(request);
+    this.requestEnqueued(request);
+  }
+
+  private requestEnqueued(request: BorrowRequest): void {
     this.emit({ type: 'request-enqueued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
   }
 
@@ -288,7 +342,8 @@ export class LibraryService implements LibraryEngine {
 
   /** The timer's task: clears the reservation if the rule allows, under the book's lock. */
   protected async autoCancel(request: BorrowRequest): Promise<void> {
-    const book = await this.lookupBook(request.bookId);
+    // lookupBook in place when it is this class's own (see `ownAsyncSteps`).
+    const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     // Books are never removed, and a request names a book that was found when it was reserved.
     if (book === undefined) throw new Error(`auto-cancel r${request.reservationId}: book ${request.bookId} vanished`);
     const release = await book.mutex.lock();
@@ -332,15 +387,19 @@ export class LibraryService implements LibraryEngine {
    * put requests in.
    */
   protected async workerLoop(): Promise<void> {
-    for await (const request of this.queue) await this.dispatch(request);
+    // receive() rather than `for await`: an async iterator costs several promises per request.
+    for (;;) {
+      const received = await this.queue.receive();
+      if (!received.ok) return;
+      await this.dispatch(received.value);
+    }
   }
 
   /** Hands a request to a borrow handler: its own task in the Go design, inline in a pool worker. */
-  protected async dispatch(request: BorrowRequest): Promise<void> {
-    if (this.config.workerCount > 0) {
-      await this.processBorrow(request);
-      return;
-    }
+  protected dispatch(request: BorrowRequest): Promise<void> {
+    // Not async: in a pool it hands back the borrow's own promise, and otherwise there is
+    // nothing to wait for; an async wrapper would cost a promise per request either way.
+    if (this.config.workerCount > 0) return this.processBorrow(request);
     this.handlers.add(1);
     this.rt.go(`borrow:r${request.reservationId}`, async () => {
       try {
@@ -349,21 +408,27 @@ export class LibraryService implements LibraryEngine {
         this.handlers.done();
       }
     });
+    return settledPromise;
   }
 
   /** Processes one request: the work first, then the borrow under the book's lock. */
   protected async processBorrow(request: BorrowRequest): Promise<void> {
     // The work takes time before any lock is taken, so no time passes while a lock is held.
     await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
-    const book = await this.lookupBook(request.bookId);
+    // lookupBook and borrowUnderLock in place when they are this class's own (see `ownAsyncSteps`).
+    const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
-    const borrowed = await this.borrowUnderLock(book, request);
+    const borrowed = this.ownAsyncSteps ? this.borrowLocked(await book.mutex.lock(), book, request) : await this.borrowUnderLock(book, request);
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
   }
 
   /** Borrows the book for the request's member if the rule allows; says whether it did. */
   protected async borrowUnderLock(book: BookRecord, request: BorrowRequest): Promise<boolean> {
-    const release = await book.mutex.lock();
+    return this.borrowLocked(await book.mutex.lock(), book, request);
+  }
+
+  /** borrowUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private borrowLocked(release: Release, book: BookRecord, request: BorrowRequest): boolean {
     try {
       if (!this.mayBorrow(book, request)) return false;
       this.commitBorrow(book, request);
@@ -395,7 +460,11 @@ export class LibraryService implements LibraryEngine {
 
   /** Returns the book under its lock. */
   protected async returnUnderLock(book: BookRecord, call: ClientCall): Promise<ReturnResult> {
-    const release = await book.mutex.lock();
+    return this.returnLocked(await book.mutex.lock(), book, call);
+  }
+
+  /** returnUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
+  private returnLocked(release: Release, book: BookRecord, call: ClientCall): ReturnResult {
     try {
       return this.applyReturn(book, call);
     } finally {
@@ -428,7 +497,11 @@ export class LibraryService implements LibraryEngine {
    * seed does). A slow catalogue (`catalogueReadWorkMaxMs`) takes its time with the lock held.
    */
   protected async lookupBook(bookId: BookId): Promise<BookRecord | undefined> {
-    const release = await this.catalogueLock.rLock();
+    return this.readBook(await this.catalogueLock.rLock(), bookId);
+  }
+
+  /** lookupBook's critical section: reads the book and releases the read lock `release` came from. */
+  protected readBook(release: Release, bookId: BookId): BookRecord | undefined {
     try {
       const readWorkMaxMs = this.config.catalogueReadWorkMaxMs ?? 0;
       if (readWorkMaxMs > 0) await this.rt.work(0, readWorkMaxMs);

@@ -78,7 +78,8 @@ export class SimChannel<T> implements Channel<T>, Waitable {
     const value = this.buffer[this.head] as T;
     this.head += 1;
     if (this.head === this.buffer.length) {
-      this.buffer.length = 0;
+      // pop() rather than a length assignment, which takes a slow path in V8.
+      while (this.buffer.length > 0) this.buffer.pop();
       this.head = 0;
     } else if (this.head >= compactAfterItems && this.head * 2 >= this.buffer.length) {
       // A channel that never quite empties would otherwise keep every item it ever carried.

@@ -30,6 +30,9 @@ export interface Waitable {
 
 type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
 
+/** A task's code. An afterFunc callback may be synchronous, so a body need not return a promise. */
+export type TaskBody = () => Promise<void> | void;
+
 export class SimTask implements TaskView {
   status: TaskStatus = 'runnable';
   /** What the pending operation waits on; null for operations that can always proceed. */
@@ -48,6 +51,8 @@ export class SimTask implements TaskView {
   constructor(
     readonly id: number,
     readonly name: string,
+    /** The task's code, until its first step starts it; null from then on. */
+    public body: TaskBody | null,
   ) {}
 
   toString(): string {
@@ -125,8 +130,12 @@ export class Kernel {
 
   private readonly ready: SimTask[] = [];
   private readonly candidates: SimTask[] = [];
-  /** Unfinished tasks in order of creation, for reports. */
-  private readonly live = new Set<SimTask>();
+  /**
+   * Every task in order of creation, for reports (the unfinished ones are those not 'done').
+   * Bounded by `limits.maxTasks`; an array push per task is cheaper than a set of live tasks.
+   */
+  private readonly tasks: SimTask[] = [];
+  private tasksFinished = 0;
   private readonly timers = new TimerHeap();
   private timerSequence = 0;
   /**
@@ -135,9 +144,26 @@ export class Kernel {
    * operation, and would otherwise be charged to the wrong task.
    */
   private handoverTurn = false;
-  private readonly endHandoverTurn = (): void => {
-    this.handoverTurn = false;
-  };
+  // The three reactions below are bound once per run, in the constructor: as arrow-function
+  // fields, tsx's keep-names transform would give each an Object.defineProperty call per run.
+  private readonly endHandoverTurn: () => void;
+  /**
+   * Set by `proceed` when the task chosen is the one suspending right now, which has no promise
+   * yet: `suspend` then returns one already settled with `selfResult`, rejected if `selfThrew`.
+   */
+  private selfResumed = false;
+  private selfThrew = false;
+  private selfResult: unknown = undefined;
+  /**
+   * One executor for every pending promise, which leaves the resolving functions here for
+   * `pendingPromise` to take: a closure per promise would cost an allocation per step.
+   */
+  private resolveKept: ((value: unknown) => void) | null = null;
+  private rejectKept: ((error: unknown) => void) | null = null;
+  private readonly keepResolvers: (resolve: (value: never) => void, reject: (error: unknown) => void) => void;
+  /** The task whose first step was just taken, for `startTaken`, the reaction that starts it. */
+  private starting: SimTask | null = null;
+  private readonly startTaken: () => void;
   private cancelWatchdog: (() => void) | null = null;
   private onFinish: (() => void) | null = null;
 
@@ -147,6 +173,21 @@ export class Kernel {
     recordSteps: boolean,
   ) {
     this.stepLog = recordSteps ? [] : null;
+    this.endHandoverTurn = () => {
+      this.handoverTurn = false;
+    };
+    this.keepResolvers = (resolve, reject) => {
+      this.resolveKept = resolve as (value: unknown) => void;
+      this.rejectKept = reject;
+    };
+    this.startTaken = () => {
+      this.handoverTurn = false;
+      const task = this.starting as SimTask;
+      this.starting = null;
+      const body = task.body as TaskBody;
+      task.body = null;
+      this.startTask(task, body);
+    };
   }
 
   /** Starts the run with `main` as its first task; resolves when the run ends. */
@@ -172,23 +213,35 @@ export class Kernel {
 
   // ---- tasks --------------------------------------------------------------------------------
 
-  spawn(name: string, body: () => Promise<void>): void {
+  spawn(name: string, body: TaskBody): void {
     if (this.finished) throw new Error(`cannot start task '${name}': the simulation has ended`);
     if (this.tasksCreated >= this.limits.maxTasks) {
       this.fail('task-bound', `task bound exceeded: more than ${this.limits.maxTasks} tasks`, this.current);
       throw new Error(`task bound of ${this.limits.maxTasks} exceeded`);
     }
     this.tasksCreated += 1;
-    const task = new SimTask(this.tasksCreated, name);
-    this.live.add(task);
-    // The body starts in a reaction of its own, once the task is first scheduled.
-    task.resume = () => {
-      void settledPromise.then(body).then(
-        () => this.taskEnded(task),
-        (error: unknown) => this.taskThrew(task, error),
-      );
-    };
+    const task = new SimTask(this.tasksCreated, name, body);
+    this.tasks.push(task);
     this.ready.push(task);
+  }
+
+  /**
+   * Runs a task's body, in a reaction of its own once the task is first scheduled (see
+   * `proceed`), and watches its promise directly: wrapping the call in a `then` would cost two
+   * more promises and microtask turns per task.
+   */
+  private startTask(task: SimTask, body: TaskBody): void {
+    let ended: Promise<void>;
+    try {
+      ended = Promise.resolve(body());
+    } catch (error) {
+      this.taskThrew(task, error);
+      return;
+    }
+    ended.then(
+      () => this.taskEnded(task),
+      (error: unknown) => this.taskThrew(task, error),
+    );
   }
 
   private taskEnded(task: SimTask): void {
@@ -198,7 +251,7 @@ export class Kernel {
       return;
     }
     task.status = 'done';
-    this.live.delete(task);
+    this.tasksFinished += 1;
     this.current = null;
     this.decide(null);
   }
@@ -218,11 +271,29 @@ export class Kernel {
     task.operation = operation;
     task.operand = operand;
     task.label = label;
-    const settled = new Promise<T>((resolve, reject) => {
-      task.resume = resolve as (value: unknown) => void;
-      task.reject = reject;
-    });
     this.decide(task);
+    if (this.selfResumed) {
+      // The task goes on at once, as half of all steps do: a settled promise does, without
+      // the executor and resolving functions of a pending one.
+      this.selfResumed = false;
+      const value = this.selfResult;
+      this.selfResult = undefined;
+      if (this.selfThrew) {
+        this.selfThrew = false;
+        return Promise.reject(value as Error);
+      }
+      return value === undefined ? (settledPromise as Promise<T>) : Promise.resolve(value as T);
+    }
+    return this.pendingPromise<T>(task);
+  }
+
+  /** A promise for `task` to await, settled through its `resume` and `reject`. */
+  private pendingPromise<T>(task: SimTask): Promise<T> {
+    const settled = new Promise<T>(this.keepResolvers);
+    task.resume = this.resolveKept;
+    task.reject = this.rejectKept;
+    this.resolveKept = null;
+    this.rejectKept = null;
     return settled;
   }
 
@@ -234,10 +305,7 @@ export class Kernel {
     task.label = sleepLabel;
     task.wakeAtMs = deadlineMs;
     task.status = 'sleeping';
-    const settled = new Promise<void>((resolve, reject) => {
-      task.resume = resolve as (value: unknown) => void;
-      task.reject = reject;
-    });
+    const settled = this.pendingPromise<void>(task);
     this.addTimer(deadlineMs, task, null, sleepLabel);
     this.decide(null);
     return settled;
@@ -262,12 +330,13 @@ export class Kernel {
       task.status = 'runnable';
       this.ready.push(task);
     }
-    waiters.length = 0;
+    // pop() rather than a length assignment, which takes a slow path in V8 (see `decide`).
+    while (waiters.length > 0) waiters.pop();
   }
 
   // ---- timers -------------------------------------------------------------------------------
 
-  addTimer(deadlineMs: number, task: SimTask | null, callback: (() => Promise<void>) | null, name: string): TimerEntry {
+  addTimer(deadlineMs: number, task: SimTask | null, callback: TaskBody | null, name: string): TimerEntry {
     this.timerSequence += 1;
     const entry: TimerEntry = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending' };
     this.timers.push(entry);
@@ -323,6 +392,17 @@ export class Kernel {
   private decide(running: SimTask | null): void {
     const candidates = this.candidates;
     const ready = this.ready;
+    // The common case, most steps: the running task can go on and no other task is ready, so
+    // there is one candidate and nothing to choose; the general loop below would decide the same.
+    if (running !== null && ready.length === 0 && !this.finished && canProceed(running)) {
+      this.step += 1;
+      if (this.step > this.limits.maxSteps) {
+        this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
+        return;
+      }
+      this.proceed(running);
+      return;
+    }
     for (;;) {
       if (this.finished) return;
       // Filled by index and trimmed once: resizing arrays every step costs more than the rest.
@@ -434,21 +514,35 @@ export class Kernel {
     task.operand = undefined;
     task.status = 'running';
     this.current = task;
-    const resume = task.resume as (value: unknown) => void;
+    this.handoverTurn = true;
+    if (task.body !== null) {
+      // The first step starts the body in a reaction of its own, which also ends the hand-over
+      // turn: no other reaction is queued between the two, so one does for both. No other step
+      // can come before it either (any runtime call in between is a misuse that ends the run),
+      // so one field holds the task to start.
+      this.starting = task;
+      void settledPromise.then(this.startTaken);
+      return;
+    }
+    const resume = task.resume;
     const reject = task.reject;
     task.resume = null;
     task.reject = null;
     // Queued before the task's continuation, so it runs first: see `handoverTurn`.
-    this.handoverTurn = true;
     // A bare promise reaction: queueMicrotask would also create an async resource every step.
     void settledPromise.then(this.endHandoverTurn);
-    if (threw && reject !== null) reject(error);
+    if (resume === null) {
+      // The suspending task itself, whose promise `suspend` has yet to create.
+      this.selfResumed = true;
+      this.selfThrew = threw;
+      this.selfResult = threw ? error : value;
+    } else if (threw && reject !== null) reject(error);
     else resume(value);
   }
 
   /** Nothing can run and no timer is pending: the run is complete, or deadlocked. */
   private endIdle(): void {
-    if (this.live.size === 0) {
+    if (this.tasksFinished === this.tasks.length) {
       this.finish();
       return;
     }
@@ -459,7 +553,8 @@ export class Kernel {
 
   blockedTasks(): BlockedTask[] {
     const blocked: BlockedTask[] = [];
-    for (const task of this.live) {
+    for (const task of this.tasks) {
+      if (task.status === 'done') continue;
       let waitsFor: string;
       if (task.waitingOn !== null) waitsFor = task.waitingOn.describeWait(task);
       else if (task.status === 'running') waitsFor = 'nothing: it was running';

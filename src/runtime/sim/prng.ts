@@ -37,25 +37,28 @@ export function createPrng(seed: number, stream = 0): Prng {
   let s3 = seeder();
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // xoshiro's one forbidden state
 
-  const nextUint32 = (): number => {
-    const result = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
-    const shifted = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= shifted;
-    s3 = rotateLeft(s3, 11);
-    return result;
-  };
-  return {
-    nextUint32,
+  // Methods over the closure's state, not `this`, so they still work detached. Methods rather
+  // than named arrow functions: tsx's keep-names transform calls Object.defineProperty on every
+  // named arrow it creates, which costs more than the rest of setting up a run's generator.
+  const prng: Prng = {
+    nextUint32(): number {
+      const result = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
+      const shifted = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= shifted;
+      s3 = rotateLeft(s3, 11);
+      return result;
+    },
     nextBelow(bound: number): number {
       // Multiply-shift maps 32 random bits onto [0, bound) with a bias below 2^-32 * bound,
       // far under anything a schedule could notice, and without a rejection loop.
-      return Math.floor((nextUint32() * bound) / uint32Range);
+      return Math.floor((prng.nextUint32() * bound) / uint32Range);
     },
   };
+  return prng;
 }
 
 function rotateLeft(value: number, bits: number): number {

@@ -15,7 +15,11 @@ const writeOperation = 1;
 export class SimRWMutex implements RWMutex, Waitable {
   readonly waiters: SimTask[] = [];
   /** The read holds, in the order they were taken: one object each, so a release frees its own. */
-  private readonly readers: { readonly task: SimTask }[] = [];
+  private readonly readers: SimTask[] = [];
+  /** Each read hold's number, index for index with `readers`, so a release frees its own hold. */
+  private readonly readHolds: number[] = [];
+  /** Counts read holds, to number them. */
+  private readHoldsTaken = 0;
   /** Counts write holds, so a write release function frees only the hold it came from. */
   private writeHolds = 0;
   private writer: SimTask | null = null;
@@ -59,7 +63,7 @@ export class SimRWMutex implements RWMutex, Waitable {
     const caller = this.kernel.current;
     let index = 0;
     for (let candidate = this.readers.length - 1; candidate >= 0; candidate -= 1) {
-      if (this.readers[candidate]?.task === caller) {
+      if (this.readers[candidate] === caller) {
         index = candidate;
         break;
       }
@@ -68,8 +72,16 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   private releaseRead(index: number): void {
-    this.readers.splice(index, 1);
-    if (this.readers.length === 0) this.kernel.wake(this);
+    // Shifted down by hand: splice would allocate an array of the removed hold every release.
+    const readers = this.readers;
+    const holds = this.readHolds;
+    for (let next = index + 1; next < readers.length; next += 1) {
+      readers[next - 1] = readers[next] as SimTask;
+      holds[next - 1] = holds[next] as number;
+    }
+    readers.pop();
+    holds.pop();
+    if (readers.length === 0) this.kernel.wake(this);
   }
 
   unlock(): void {
@@ -93,14 +105,19 @@ export class SimRWMutex implements RWMutex, Waitable {
   proceed(task: SimTask): Release {
     let released = false;
     if (task.operation === readOperation) {
-      this.admittedReaders.delete(task);
-      const hold = { task };
-      this.readers.push(hold);
+      // Almost always empty: checking first saves a hash lookup on every read lock.
+      if (this.admittedReaders.size !== 0) this.admittedReaders.delete(task);
+      this.readHoldsTaken += 1;
+      const hold = this.readHoldsTaken;
+      this.readers.push(task);
+      this.readHolds.push(hold);
+      // Returned as it is, not bound to a name: tsx's keep-names transform would call
+      // Object.defineProperty on every named closure, which makes resolving a promise with it slow.
       return () => {
         if (released) return;
         released = true;
         // Gone already if rUnlock() released it: then there is nothing of its own to free.
-        const index = this.readers.indexOf(hold);
+        const index = this.readHolds.indexOf(hold);
         if (index !== -1) this.releaseRead(index);
       };
     }
@@ -120,7 +137,7 @@ export class SimRWMutex implements RWMutex, Waitable {
       const blocker = this.writer ?? this.announcedWriter;
       return `to read-lock ${this.name} (writer ${blocker ?? 'none'} ${this.writer !== null ? 'holds it' : 'is waiting'})`;
     }
-    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader.task}`).join(', ');
+    const holders = this.writer !== null ? `writer ${this.writer}` : this.readers.map((reader) => `${reader}`).join(', ');
     const turn = this.announcedWriter === task ? '' : `; behind writer ${this.announcedWriter ?? 'none'}`;
     return `to write-lock ${this.name} (held by ${holders || 'nobody'}${turn})`;
   }

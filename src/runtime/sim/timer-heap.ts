@@ -1,7 +1,7 @@
 // Pending timers ordered by (deadline, sequence): equal deadlines come out in creation order, so
 // the default schedule fires timers in deadline order and every ordering is explicit.
 
-import type { SimTask } from './kernel.ts';
+import type { SimTask, TaskBody } from './kernel.ts';
 
 export interface TimerEntry {
   readonly deadlineMs: number;
@@ -10,7 +10,7 @@ export interface TimerEntry {
   /** The sleeping task to wake, or null for an afterFunc timer. */
   readonly task: SimTask | null;
   /** The afterFunc callback to start as its own task, or null for a sleep. */
-  readonly callback: (() => Promise<void>) | null;
+  readonly callback: TaskBody | null;
   readonly name: string;
   state: 'pending' | 'fired' | 'stopped';
 }
