@@ -124,7 +124,9 @@ export class LibraryService implements LibraryEngine {
     this.timers = rt.newWaitGroup('cancel-timers');
     this.reserveCalls = rt.newWaitGroup('reserve-calls');
     const own = LibraryService.prototype;
+    // A slow catalogue's read is a scheduling point inside lookupBook, so it is called then.
     this.ownAsyncSteps =
+      (this.config.catalogueReadWorkMaxMs ?? 0) === 0 &&
       this.reserveInCatalogue === own.reserveInCatalogue &&
       this.reserveUnderLock === own.reserveUnderLock &&
       this.enqueueRequest === own.enqueueRequest &&
@@ -497,19 +499,28 @@ export class LibraryService implements LibraryEngine {
    * seed does). A slow catalogue (`catalogueReadWorkMaxMs`) takes its time with the lock held.
    */
   protected async lookupBook(bookId: BookId): Promise<BookRecord | undefined> {
-    return this.readBook(await this.catalogueLock.rLock(), bookId);
+    const release = await this.catalogueLock.rLock();
+    const readWorkMaxMs = this.config.catalogueReadWorkMaxMs ?? 0;
+    if (readWorkMaxMs > 0) {
+      try {
+        await this.rt.work(0, readWorkMaxMs);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    }
+    return this.readBook(release, bookId);
   }
 
   /** lookupBook's critical section: reads the book and releases the read lock `release` came from. */
   protected readBook(release: Release, bookId: BookId): BookRecord | undefined {
     try {
-      const readWorkMaxMs = this.config.catalogueReadWorkMaxMs ?? 0;
-      if (readWorkMaxMs > 0) await this.rt.work(0, readWorkMaxMs);
       return this.catalogue.get(bookId);
     } finally {
       release();
     }
   }
+
 
   /** Stamps a freshly built event with the clock and hands it, and its ownership, to the sink. */
   protected emit(event: UnstampedEvent): void {
