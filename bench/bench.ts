@@ -3,7 +3,9 @@
 //
 // Figure 1, scheduling decisions per second: the harness running the engine's default scenario
 // under the random strategy, beside a bare loop of the same number of promise hand-offs between
-// the same number of tasks (the ceiling: a hand-off with no scheduling logic at all).
+// the same number of tasks (the ceiling: a hand-off with no scheduling logic at all), and beside
+// the same engine and scenarios on fast-check's own scheduler. Figures 2 to 4 (bug finding per
+// strategy, shrinking, sweep scaling) are in figures.ts. `BENCH_FIGURES=1,3` runs only some.
 //
 // The machines this runs on are shared, and their speed drifts within seconds. So each repeat
 // measures the simulation between two runs of its baseline (before and after, averaged, so a
@@ -19,8 +21,17 @@ import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
 import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
 import { runSimulation } from '../src/runtime/sim/simulation.ts';
+import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
 
 const seedCount = Number(process.env['BENCH_SEEDS'] ?? 100);
+/** Which figures to run: all by default. */
+const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? '1,2,3,4').split(',').map((figure) => figure.trim()));
+/** Campaigns per bug and strategy in figure 2: the median is over these. */
+const campaigns = Number(process.env['BENCH_CAMPAIGNS'] ?? 21);
+/** Schedules a campaign of figure 2 may run before it counts as "not found". */
+const campaignSchedulesMax = Number(process.env['BENCH_CAMPAIGN_SCHEDULES'] ?? 1000);
+/** Seeds of the sweeps of figure 4: enough that starting the workers is a small part. */
+const sweepSeeds = Number(process.env['BENCH_SWEEP_SEEDS'] ?? 40_000);
 /** Odd, so the median is one repeat's ratio; enough that a few disturbed repeats do not move it. */
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 31);
 /** About as many tasks as are runnable at once in the default scenario. */
@@ -109,7 +120,7 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function main(): Promise<void> {
+async function decisionsFigure(): Promise<{ figures: Record<string, unknown>; markdown: string }> {
   // Warm-up: compiling and module loading are not what is measured. The first run also fixes
   // the workload: every repeat simulates the same seeds, so the same decisions.
   let sample = await simulateRun();
@@ -162,8 +173,6 @@ async function main(): Promise<void> {
   };
   const perSecond = (value: number): string => value.toLocaleString('en');
   const markdown = [
-    '# Benchmark',
-    '',
     `Node ${figures.node}; ${seedCount} seeds of the default scenario per repeat, ${repeats} repeats. Rates are medians;`,
     'each ratio is the median of the per-repeat ratios; in each repeat the bare loop runs just before and just after',
     'the simulation, and its rate is the mean of the two.',
@@ -183,11 +192,48 @@ async function main(): Promise<void> {
       `(per-repeat ratios from ${figures.ratioToBareLoopRange[0]} to ${figures.ratioToBareLoopRange[1]}).`,
     '',
   ].join('\n');
+  return { figures, markdown };
+}
+
+async function main(): Promise<void> {
+  const sections: string[] = ['# Benchmark\n'];
+  const json: Record<string, unknown> = { node: process.version };
+  if (figuresWanted.has('1')) {
+    const { figures, markdown } = await decisionsFigure();
+    sections.push(markdown);
+    json['decisions'] = figures;
+    const fastCheck = await fastCheckSpeedFigure(Math.min(seedCount, 30), Math.min(repeats, 11));
+    sections.push(fastCheck.markdown.join('\n'));
+    json['fastCheckScheduler'] = fastCheck.json;
+    progress('figure 1 done');
+  }
+  if (figuresWanted.has('2')) {
+    const bugFinding = await bugFindingFigure({ campaigns, schedulesMax: campaignSchedulesMax, maxSteps: 200_000 }, 2, progress);
+    sections.push(['## 2. Bug finding', '', ...bugFinding.markdown].join('\n'));
+    json['bugFinding'] = bugFinding.json;
+  }
+  if (figuresWanted.has('3')) {
+    const shrinking = await shrinkingFigure(200_000);
+    sections.push(['## 3. Shrinking', '', ...shrinking.markdown].join('\n'));
+    json['shrinking'] = shrinking.json;
+    progress('figure 3 done');
+  }
+  if (figuresWanted.has('4')) {
+    const scaling = sweepScalingFigure(sweepSeeds);
+    sections.push(['## 4. Sweep scaling', '', ...scaling.markdown].join('\n'));
+    json['sweepScaling'] = scaling.json;
+  }
+  const page = `${sections.join('\n')}\n`;
   const directory = join('reports', 'bench');
   mkdirSync(directory, { recursive: true });
-  writeAtomically(join(directory, 'latest.json'), `${JSON.stringify(figures, null, 2)}\n`);
-  writeAtomically(join(directory, 'latest.md'), markdown);
-  process.stdout.write(markdown);
+  writeAtomically(join(directory, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeAtomically(join(directory, 'latest.md'), page);
+  process.stdout.write(page);
+}
+
+/** Progress on stderr, so stdout stays the report. */
+function progress(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
 }
 
 function writeAtomically(path: string, text: string): void {
