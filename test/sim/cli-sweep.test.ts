@@ -1,4 +1,5 @@
-// `sim sweep` as its users run it, in separate processes: a sweep over a zoo bug exits 1 and
+// `sim sweep`, run through the command line's entry point (in this process, except Ctrl-C, which
+// needs a process of its own to interrupt): a sweep over a zoo bug exits 1 and
 // saves traces (as found and shrunk) that `sim replay` reproduces; a clean sweep exits 0; two
 // worker threads count exactly what the main thread alone counts; Ctrl-C ends it with the seeds
 // it covered and exit 130; bad input is one line and exit 2.
@@ -10,22 +11,22 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeNames } from '../../src/check/probes.ts';
 import type { SweepSummary } from '../../src/harness/sweep-summary.ts';
-import { simIn, type CommandResult } from '../support/run-sim.ts';
+import { simInProcessIn, type CommandResult } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'cli-sweep-test-'));
 afterAll(() => {
   rmSync(reports, { recursive: true, force: true });
 });
 
-const sim = simIn(reports);
+const sim = simInProcessIn(reports);
 
 function summaryOf(result: CommandResult): SweepSummary {
   return JSON.parse(result.stdout) as SweepSummary;
 }
 
 describe('sim sweep', () => {
-  it('finds a zoo bug, saves its traces as found and shrunk, and both replay', () => {
-    const result = sim('sweep', '--seeds', '1..200', '--bug', 'seed-auto-cancel', '--workers', '0', '--traces-per-invariant', '1', '--shrink-runs', '400');
+  it('finds a zoo bug, saves its traces as found and shrunk, and both replay', async () => {
+    const result = await sim('sweep', '--seeds', '1..200', '--bug', 'seed-auto-cancel', '--workers', '0', '--traces-per-invariant', '1', '--shrink-runs', '400');
     expect(result.status, result.stderr).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^SWEEP seeds 1\.\.200 \(200 seeds\); strategy random; engine library with bug seed-auto-cancel; swarm on; main thread/);
@@ -44,7 +45,7 @@ describe('sim sweep', () => {
     for (const trace of invariant?.traces ?? []) {
       for (const path of [trace.path, trace.shrunkPath]) {
         expect(path !== null && existsSync(path), String(path)).toBe(true);
-        const replayed = sim('replay', path as string);
+        const replayed = await sim('replay', path as string);
         expect(replayed.status, replayed.stderr).toBe(1);
         expect(replayed.stdout).toMatch(/^summary: reproduced: cancel-only-by-owner/m);
       }
@@ -61,8 +62,8 @@ describe('sim sweep', () => {
     expect(result.stdout).toMatch(/^probes: borrow-and-cancel-same-instant \d+; /m);
   });
 
-  it('runs only its shard of the range, and exits 0 when no seed fails', () => {
-    const result = sim('sweep', '--seeds', '1..450', '--shard', '2/3', '--workers', '0', '--strategy', 'portfolio');
+  it('runs only its shard of the range, and exits 0 when no seed fails', async () => {
+    const result = await sim('sweep', '--seeds', '1..450', '--shard', '2/3', '--workers', '0', '--strategy', 'portfolio');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^SWEEP seeds 1\.\.450, shard 2\/3: 151\.\.300 \(150 seeds\); strategy portfolio;/);
     expect(result.stdout).toMatch(/^strategies: choice-log 30 schedules, 0 failing; pct:1 30 schedules, 0 failing; /m);
@@ -74,10 +75,10 @@ describe('sim sweep', () => {
     expect(summary.covered.missing).toEqual([]);
   });
 
-  it('counts the same on two worker threads as on the main thread alone', () => {
+  it('counts the same on two worker threads as on the main thread alone', async () => {
     const args = ['sweep', '--seeds', '1..300', '--bug', 'check-before-lock', '--strategy', 'portfolio', '--batch-size', '40', '--shrink-runs', '0', '--json'];
-    const alone = sim(...args, '--workers', '0', '--name', 'alone');
-    const pooled = sim(...args, '--workers', '2', '--name', 'pooled');
+    const alone = await sim(...args, '--workers', '0', '--name', 'alone');
+    const pooled = await sim(...args, '--workers', '2', '--name', 'pooled');
     expect(alone.status, alone.stderr).toBe(1);
     expect(pooled.status, pooled.stderr).toBe(1);
     const counts = (summary: SweepSummary): unknown => ({
@@ -124,7 +125,7 @@ describe('sim sweep', () => {
     expect(summary.covered.missing).toEqual([{ first: summary.covered.seeds + 1, last: 100_000_000 }]);
   });
 
-  it('refuses bad input in one line with exit 2', () => {
+  it('refuses bad input in one line with exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['--seeds', '5..1'], /^sim: --seeds: the range 5\.\.1 is empty/],
       [['--shard', '3/2'], /^sim: --shard: shard 3\/2 does not exist/],
@@ -132,7 +133,7 @@ describe('sim sweep', () => {
       [['--strategy', 'dfs'], /^sim: --strategy: no strategy named 'dfs'/],
     ];
     for (const [args, message] of cases) {
-      const result = sim('sweep', ...args, '--workers', '0');
+      const result = await sim('sweep', ...args, '--workers', '0');
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
@@ -142,19 +143,19 @@ describe('sim sweep', () => {
 });
 
 describe('sim --strategy choice-log | portfolio', () => {
-  it('runs one seed under the fast-check choice log', () => {
-    const result = sim('--seed', '9', '--strategy', 'choice-log');
+  it('runs one seed under the fast-check choice log', async () => {
+    const result = await sim('--seed', '9', '--strategy', 'choice-log');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[1]).toBe('engine: library   strategy: choice-log');
   });
 
-  it('saves a portfolio run that fails as a trace that replays', () => {
-    const result = sim('--seed', '6', '--strategy', 'portfolio', '--bug', 'seed-auto-cancel');
+  it('saves a portfolio run that fails as a trace that replays', async () => {
+    const result = await sim('--seed', '6', '--strategy', 'portfolio', '--bug', 'seed-auto-cancel');
     expect(result.status, result.stderr).toBe(1);
     expect(result.stdout.split('\n')[1]).toBe('engine: library with bug seed-auto-cancel   strategy: portfolio/pct(d=1)');
     const replay = /^replay: npm run sim -- replay (\S+)$/m.exec(result.stdout);
     expect(replay).not.toBeNull();
-    const replayed = sim('replay', replay?.[1] as string);
+    const replayed = await sim('replay', replay?.[1] as string);
     expect(replayed.status).toBe(1);
     expect(replayed.stdout).toMatch(/^summary: reproduced: /m);
   });

@@ -1,22 +1,22 @@
-// `sim report FILE [SHRUNK]` as its users run it: in a separate process, through tsx.
+// `sim report FILE [SHRUNK]`, run through the command line's own entry point in this process.
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simIn } from '../support/run-sim.ts';
+import { simInProcessIn } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'report-command-test-'));
 afterAll(() => {
   rmSync(reports, { recursive: true, force: true });
 });
 
-const sim = simIn(reports);
+const sim = simInProcessIn(reports);
 const timelines = join(reports, 'timelines');
 
 describe('sim report', () => {
-  it('writes one page under $LIBRARY_SIM_REPORTS_DIR/timelines, prints its path alone, and leaves no temporary file', () => {
-    const result = sim('report', 'reports/examples/seed-borrow-rule.trace.json');
+  it('writes one page under $LIBRARY_SIM_REPORTS_DIR/timelines, prints its path alone, and leaves no temporary file', async () => {
+    const result = await sim('report', 'reports/examples/seed-borrow-rule.trace.json');
     expect(result.status, result.stderr).toBe(0);
     const path = join(timelines, 'seed-borrow-rule.html');
     expect(result.stdout).toBe(`${path}\n`);
@@ -26,19 +26,19 @@ describe('sim report', () => {
     expect(readdirSync(timelines).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('writes the same bytes for the same traces, to --out when given', () => {
+  it('writes the same bytes for the same traces, to --out when given', async () => {
     const first = join(reports, 'nested', 'dir', 'first.html');
     const second = join(reports, 'second.html');
     const args = ['report', 'reports/examples/seed-borrow-rule.trace.json', 'reports/examples/seed-borrow-rule.shrunk.trace.json'];
-    expect(sim(...args, '--out', first).stdout).toBe(`${first}\n`);
-    expect(sim(...args, '--out', second).status).toBe(0);
+    expect((await sim(...args, '--out', first)).stdout).toBe(`${first}\n`);
+    expect((await sim(...args, '--out', second)).status).toBe(0);
     expect(readFileSync(second, 'utf8')).toBe(readFileSync(first, 'utf8'));
     expect(readFileSync(first, 'utf8')).toContain('id="shrink-summary"');
   });
 
-  it('refuses a missing file in one line, exit 2, and writes nothing', () => {
+  it('refuses a missing file in one line, exit 2, and writes nothing', async () => {
     const out = join(reports, 'missing.html');
-    const result = sim('report', join(reports, 'no-such.trace.json'), '--out', out);
+    const result = await sim('report', join(reports, 'no-such.trace.json'), '--out', out);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -46,11 +46,11 @@ describe('sim report', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses a shrunk file that is not a trace before replaying anything, exit 2', () => {
+  it('refuses a shrunk file that is not a trace before replaying anything, exit 2', async () => {
     const broken = join(reports, 'broken.trace.json');
     writeFileSync(broken, '{"format": "library-sim-trace", "version": 1');
     const out = join(reports, 'broken.html');
-    const result = sim('report', 'reports/examples/seed-borrow-rule.trace.json', broken, '--out', out);
+    const result = await sim('report', 'reports/examples/seed-borrow-rule.trace.json', broken, '--out', out);
     expect(result.status).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('broken.trace.json');
