@@ -112,7 +112,7 @@ export function renderDashboard(input: DashboardInput): string {
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 72em; color: #222; padding: 0 1em; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
-table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #ddd; padding: .3em .5em; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; } #failures, #probes { width: 100%; } th, td { border-bottom: 1px solid #ddd; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } .number { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #1a7f37; } .bad { color: #b42318; font-weight: 600; } .missed { background: #fde8e7; color: #b42318; font-weight: 600; }
 .none { color: #888; } .config { font-family: ui-monospace, monospace; font-size: 12px; } ul.context { padding-left: 1.2em; color: #444; }

@@ -2,11 +2,9 @@
 // headless Chromium opens it, draws the lanes, highlights the violation, steps with the keys,
 // compares the shrunk trace with the original, keeps hostile trace text as text, and loads
 // nothing from anywhere. A screenshot goes to reports/screenshots/ for people to look at.
-//
-// Without /usr/bin/chromium the suite is skipped with a message, unless CI is set: CI must
-// run it (.ci/run installs Chromium), so there a missing browser is a failure.
+// Without Chromium it is skipped, or fails under CI (test/support/chromium.ts).
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,31 +14,13 @@ import { replayTrace } from '../../src/harness/replay.ts';
 import { loadTrace } from '../../src/harness/trace-file.ts';
 import { timelineOfTrace } from '../../src/report/timeline-build.ts';
 import { renderTimelinePage } from '../../src/report/timeline-html.ts';
+import { chromiumArgs, chromiumPath, describeMissingChromium, haveChromium } from '../support/chromium.ts';
 import { simIn } from '../support/run-sim.ts';
 import { autoCancelFile, autoCancelShrunkFile, hostileName, hostileStrategy, hostileTrace } from '../report/timeline-fixtures.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const screenshotDirectory = join('reports', 'screenshots');
 
-const haveChromium = existsSync(chromiumPath);
-const ci = process.env['CI'];
-const inCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-
-const missingChromium = `${chromiumPath} is not installed (apt-get install -y --no-install-recommends chromium)`;
-
-if (!haveChromium) {
-  describe('timeline in headless Chromium', () => {
-    if (inCi) {
-      it('runs in CI, where a missing Chromium is a failure', () => {
-        expect.fail(`CI is set and ${missingChromium}; .ci/run installs it before npm test`);
-      });
-    } else {
-      console.warn(`timeline e2e skipped: ${missingChromium}; with CI set it fails instead`);
-      it.skip(`SKIPPED: ${missingChromium}; with CI set this fails instead`, () => {});
-    }
-  });
-}
+describeMissingChromium('timeline in headless Chromium');
 
 describe.runIf(haveChromium)('timeline in headless Chromium', () => {
   let browser: Browser;
