@@ -14,7 +14,7 @@ import type { BugVariant } from '../src/engine/bugs/index.ts';
 import { runScenario } from '../src/harness/run-scenario.ts';
 import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
 import { exploreExhaustive } from '../src/harness/explore.ts';
-import { drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
+import { drawExhaustiveSwarmConfig, drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
 import { zooCases } from '../properties/zoo-cases.ts';
 import { runScenarioOnFastCheck } from './fast-check-runtime.ts';
 
@@ -111,27 +111,19 @@ export function cellOf(bug: string, strategy: string, results: readonly Campaign
   };
 }
 
-/** Exhaustive search explores scenarios this small: bigger ones have more schedules than a campaign's cap. */
-export const exhaustiveScenarioSize = { books: 2, members: 2, operations: 3 } as const;
-
 /**
  * Exhaustive search as a campaign: the scenarios of the campaign's seeds, one after another,
  * each drawn by swarm testing at the small size and explored up to `preemptionBound`, until the
  * first failing schedule; the count is every schedule explored on the way, across scenarios.
+ * The scenarios are cut to `exhaustiveSwarmSize` (src/harness/swarm.ts).
  */
 export async function runExhaustiveCampaign(bug: BugVariant, campaign: number, preemptionBound: number, settings: BugFindingSettings): Promise<CampaignResult> {
   const started = performance.now();
   let explored = 0;
   for (let index = 1; explored < settings.schedulesMax; index += 1) {
     const seed = campaignSeed(campaign, index);
-    const drawn = drawSwarmConfig(seed);
-    const size = {
-      books: Math.min(drawn.size.books, exhaustiveScenarioSize.books),
-      members: Math.min(drawn.size.members, exhaustiveScenarioSize.members),
-      operations: Math.min(drawn.size.operations, exhaustiveScenarioSize.operations),
-    };
     const search = await exploreExhaustive({
-      scenario: swarmScenario(seed, { ...drawn, size }),
+      scenario: swarmScenario(seed, drawExhaustiveSwarmConfig(seed)),
       engine: bug.createEngine,
       preemptionBound,
       maxSchedules: settings.schedulesMax - explored,

@@ -61,7 +61,7 @@ export function addSweepCommand(program: Command): void {
     .command('sweep')
     .description('run one schedule for every seed of a range, on worker threads, and summarise what broke')
     .option('--seeds <range>', 'the seeds, FIRST..LAST (both included)', '1..1000')
-    .option('--strategy <name>', 'random, pct (of --depth), pct:D, choice-log, or portfolio (each seed one of random, pct:1..3, choice-log)', 'random')
+    .option('--strategy <name>', 'random, pct (of --depth), pct:D, choice-log, portfolio (each seed one of random, pct:1..3, choice-log), or exhaustive[:B] (every schedule of each seed\'s small scenario up to B preemptions, default 2)', 'random')
     .option('--depth <d>', 'with --strategy pct: the bug depth targeted', integerOption(1, 16), 2)
     .option('--bug <name>', 'sweep a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')

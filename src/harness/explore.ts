@@ -29,6 +29,8 @@ export interface ExhaustiveProgramOptions extends ExhaustiveBounds {
 export interface ExhaustiveScenarioOptions extends ExhaustiveBounds {
   readonly scenario: Scenario;
   readonly engine: EngineFactory;
+  /** Sees every run the search makes, failing or not (a sweep sums their steps and probe hits). */
+  readonly onRun?: (run: ScenarioRun) => void;
 }
 
 export type ExhaustiveResult<Run> = ScheduleSearchResult<Run>;
@@ -59,6 +61,9 @@ export function exploreExhaustive(
   return searchSchedules<ScenarioRun>({
     ...bounds,
     runSchedule: (strategy) => runScenario({ scenario, engine, strategy, ...maxSteps }),
-    failed: (run) => run.violations.length > 0,
+    failed: (run) => {
+      options.onRun?.(run);
+      return run.violations.length > 0;
+    },
   });
 }

@@ -12,6 +12,7 @@ import { createPrng } from '../runtime/sim/prng.ts';
 import { createRandomStrategy } from '../runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
+import { exhaustiveLimits } from '../runtime/sim/explore-exhaustive.ts';
 import { simulateScenario } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -20,10 +21,12 @@ export type StrategyChoice =
   | { readonly kind: 'random' }
   | { readonly kind: 'pct'; readonly depth: number }
   | { readonly kind: 'choice-log' }
-  | { readonly kind: 'portfolio' };
+  | { readonly kind: 'portfolio' }
+  /** Not one schedule per seed: every schedule of the seed's small scenario up to the bound (sweep.ts). */
+  | { readonly kind: 'exhaustive'; readonly preemptionBound: number };
 
-/** One seed's strategy: every choice but the portfolio. */
-export type SingleStrategyChoice = Exclude<StrategyChoice, { readonly kind: 'portfolio' }>;
+/** One seed's one schedule: every choice but the portfolio and exhaustive search. */
+export type SingleStrategyChoice = Exclude<StrategyChoice, { readonly kind: 'portfolio' } | { readonly kind: 'exhaustive' }>;
 
 /**
  * What the portfolio rotates through, seed by seed: the random walk, PCT for bugs of depth 1 to
@@ -39,7 +42,10 @@ export const portfolioMembers: readonly SingleStrategyChoice[] = [
 ];
 
 /** The names `parseStrategyName` accepts, for help texts. */
-export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio'] as const;
+export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio', 'exhaustive', 'exhaustive:B'] as const;
+
+/** The preemption bound of a bare `exhaustive`. */
+export const defaultSweepPreemptionBound = 2;
 
 /** The stream of a seed that seeds fast-check's generator for the choice-log strategy. */
 export const choiceLogSeedStream = 4;
@@ -54,6 +60,15 @@ export function parseStrategyName(text: string, depth = 2): StrategyChoice {
   if (name === 'pct') return { kind: 'pct', depth: checkedDepth(depth, String(depth)) };
   const pct = /^pct:(\d+)$/.exec(name);
   if (pct !== null) return { kind: 'pct', depth: checkedDepth(Number(pct[1]), pct[1] as string) };
+  if (name === 'exhaustive') return { kind: 'exhaustive', preemptionBound: defaultSweepPreemptionBound };
+  const exhaustive = /^exhaustive:(\d+)$/.exec(name);
+  if (exhaustive !== null) {
+    const bound = Number(exhaustive[1]);
+    if (!Number.isSafeInteger(bound) || bound > exhaustiveLimits.preemptionBoundMax) {
+      throw new RangeError(`a preemption bound must be an integer from 0 to ${exhaustiveLimits.preemptionBoundMax}, got ${exhaustive[1] as string}`);
+    }
+    return { kind: 'exhaustive', preemptionBound: bound };
+  }
   throw new RangeError(`no strategy named '${text}'; the strategies are: ${strategyNames.join(', ')}`);
 }
 
@@ -66,11 +81,14 @@ function checkedDepth(depth: number, text: string): number {
 
 /** The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`. */
 export function strategyLabel(choice: StrategyChoice): string {
-  return choice.kind === 'pct' ? `pct:${choice.depth}` : choice.kind;
+  if (choice.kind === 'pct') return `pct:${choice.depth}`;
+  if (choice.kind === 'exhaustive') return `exhaustive:${choice.preemptionBound}`;
+  return choice.kind;
 }
 
 /** The strategy `choice` gives this seed: itself, or for the portfolio the member whose turn it is. */
 export function strategyForSeed(choice: StrategyChoice, seed: number): SingleStrategyChoice {
+  if (choice.kind === 'exhaustive') throw new RangeError('exhaustive search runs many schedules per seed, not one strategy');
   if (choice.kind !== 'portfolio') return choice;
   const turn = ((seed % portfolioMembers.length) + portfolioMembers.length) % portfolioMembers.length;
   return portfolioMembers[turn] as SingleStrategyChoice;

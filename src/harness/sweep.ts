@@ -14,7 +14,8 @@ import { generateScenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, parseStrategyName } from './strategies.ts';
-import { drawSwarmConfig, swarmScenario, type SwarmConfig } from './swarm.ts';
+import { drawExhaustiveSwarmConfig, drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
+import { exploreExhaustive } from './explore.ts';
 import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from './trace.ts';
 
 /** What every batch of one sweep shares. Plain data: it is posted to worker threads. */
@@ -98,6 +99,9 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
   const probes = emptyProbeHits();
   let steps = 0;
 
+  if (choice.kind === 'exhaustive') {
+    return runExhaustiveBatch(task, engine, choice.preemptionBound);
+  }
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
     const swarm = settings.swarm ? drawSwarmConfig(seed) : null;
     const scenario = swarm === null ? generateScenario(seed) : swarmScenario(seed, swarm);
@@ -118,6 +122,53 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
     failures.push({ seed, strategy: built.label, invariant: violation.invariant, message: violation.message, swarm, trace });
   }
   return { seeds, schedules: count, steps, strategies, invariants, failures, probes };
+}
+
+/** Schedules exhaustive search may run on one seed's scenario before it moves on to the next seed. */
+export const exhaustiveSchedulesPerSeedMax = 2_000;
+
+/**
+ * A batch under exhaustive search: each seed's scenario (its swarm configuration cut to the small
+ * exhaustive size, or the default scenario at that size) explored up to the preemption bound,
+ * stopping at its first failing schedule. Every schedule explored counts as one; a failing seed
+ * counts once, with the trace of its first failing schedule.
+ */
+async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, preemptionBound: number): Promise<SweepBatchResult> {
+  const { settings, seeds } = task;
+  const label = `exhaustive:${preemptionBound}`;
+  const counts: StrategyCounts = { schedules: 0, failures: 0 };
+  const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
+  const failures: SweepFailure[] = [];
+  const probes = emptyProbeHits();
+  let steps = 0;
+  for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
+    const swarm = settings.swarm ? drawExhaustiveSwarmConfig(seed) : null;
+    const scenario = swarm === null ? generateScenario(seed, exhaustiveSwarmSize) : swarmScenario(seed, swarm);
+    const search = await exploreExhaustive({
+      scenario,
+      engine,
+      preemptionBound,
+      maxSchedules: exhaustiveSchedulesPerSeedMax,
+      maxSteps: settings.maxSteps,
+      onRun: (run) => {
+        steps += run.steps;
+        addProbeHits(probes, run.probes);
+      },
+    });
+    counts.schedules += search.schedulesExplored;
+    const found = search.firstFailure;
+    if (found === null) continue;
+    const run = found.run;
+    const violation = run.violations[0];
+    if (violation === undefined) continue;
+    counts.failures += 1;
+    const invariant = (invariants[violation.invariant] ??= { failures: 0, firstSeed: seed });
+    invariant.failures += 1;
+    if (invariant.failures > settings.tracesPerInvariantMax) continue;
+    const trace = buildTrace({ engine: settings.engine, scenario, strategy: `exhaustive(bound=${preemptionBound})`, seed, maxSteps: settings.maxSteps }, run);
+    failures.push({ seed, strategy: label, invariant: violation.invariant, message: violation.message, swarm, trace });
+  }
+  return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes };
 }
 
 export interface ShrinkFailureTask {

@@ -25,17 +25,20 @@ describe('parseStrategyName', () => {
     expect(parseStrategyName('pct:1')).toEqual({ kind: 'pct', depth: 1 });
     expect(parseStrategyName('choice-log')).toEqual({ kind: 'choice-log' });
     expect(parseStrategyName('portfolio')).toEqual({ kind: 'portfolio' });
+    expect(parseStrategyName('exhaustive')).toEqual({ kind: 'exhaustive', preemptionBound: 2 });
+    expect(parseStrategyName('exhaustive:0')).toEqual({ kind: 'exhaustive', preemptionBound: 0 });
   });
 
   it('names the strategies when it refuses one, and refuses depths out of range', () => {
-    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio/);
+    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio, exhaustive, exhaustive:B/);
+    expect(() => parseStrategyName('exhaustive:65')).toThrow(/a preemption bound must be an integer from 0 to 64, got 65/);
     expect(() => parseStrategyName('pct:0')).toThrow(/PCT depth/);
     expect(() => parseStrategyName('pct:17')).toThrow(/PCT depth/);
     expect(() => parseStrategyName('pct', 0)).toThrow(/PCT depth/);
   });
 
   it('labels each as it parses back', () => {
-    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
+    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio', 'exhaustive:1']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
   });
 });
 

@@ -86,3 +86,27 @@ describe('runSweepBatch', () => {
     expect(result.strategies['random']?.schedules).toBe(60);
   });
 });
+
+describe('runSweepBatch under exhaustive search', () => {
+  it("explores every schedule of each seed's small scenario, and keeps the first failing one, which replays", async () => {
+    const settings: SweepSettings = { engine: { kind: 'bug', name: 'check-before-lock' }, strategy: 'exhaustive:1', swarm: true, maxSteps: 100_000, tracesPerInvariantMax: 1 };
+    // Seed 18 draws a scenario in which the bug shows within one preemption.
+    const result = await runSweepBatch({ settings, seeds: { first: 15, last: 20 } });
+    // Many schedules per seed, each counted; a failing seed counts once.
+    expect(result.schedules).toBeGreaterThan(6 * 10);
+    expect(result.strategies['exhaustive:1']?.schedules).toBe(result.schedules);
+    const failure = result.failures[0];
+    expect(failure?.invariant).toBe('single-reserver');
+    expect(failure?.trace.scenario.operations.length).toBeLessThanOrEqual(3);
+    const replayed = await replayTrace(failure?.trace as NonNullable<typeof failure>['trace']);
+    expect(replayed.kind).toBe('reproduced');
+    expect(Object.values(result.probes).some((hits) => hits > 0)).toBe(true);
+  });
+
+  it('passes the production engine on the same seeds', async () => {
+    const settings: SweepSettings = { engine: { kind: 'library' }, strategy: 'exhaustive:1', swarm: true, maxSteps: 100_000, tracesPerInvariantMax: 1 };
+    const result = await runSweepBatch({ settings, seeds: { first: 1, last: 4 } });
+    expect(result.failures).toEqual([]);
+    expect(result.schedules).toBeGreaterThan(4);
+  });
+});
