@@ -4,7 +4,7 @@
 // renames a field raises `version`. Every list in it is ordered (invariants and strategies by
 // name, ranges ascending), so two sweeps of the same seeds differ only in their timings.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
 import { join } from 'node:path';
 import type { InvariantName } from '../check/history.ts';
 import type { ProbeName } from '../check/probes.ts';
@@ -93,29 +93,13 @@ export interface SweepTraceSummary {
   readonly shrunkSize: TraceSize | null;
 }
 
-/** Writes the summary atomically: a temporary file in the same directory, flushed, then renamed over the destination. */
+/** Writes the summary atomically (src/atomic-file.ts) and returns its path. */
 export function writeSweepSummary(directory: string, summary: SweepSummary): string {
-  mkdirSync(directory, { recursive: true });
   const destination = join(directory, 'summary.json');
-  // The process id keeps two sweeps writing one directory apart; one process writes one at a time.
-  const temporary = join(directory, `.summary.json.${process.pid}.tmp`);
-  const bytes = Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8');
   try {
-    const descriptor = openSync(temporary, 'w', 0o644);
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    renameSync(temporary, destination);
+    writeFileAtomically(destination, `${JSON.stringify(summary, null, 2)}\n`);
   } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never created, or already renamed: nothing is left behind either way.
-    }
+    if (error instanceof AtomicWriteError) throw new Error(`cannot write ${destination}: ${error.message}`);
     throw error;
   }
   return destination;

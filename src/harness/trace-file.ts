@@ -5,8 +5,7 @@
 // engine a file names is resolved separately, so that a file never runs code by merely being
 // loaded (a module engine runs only when the user says so).
 
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { InvariantName } from '../check/history.ts';
 import type { EngineConfig, EngineEvent, EngineEventType, EngineFactory, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
@@ -14,6 +13,7 @@ import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { hashEvents } from './run-scenario.ts';
 import { scenarioLimits, validateEngineConfig } from './scenario.ts';
 import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
+import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
 import { errorMessage } from '../error-message.ts';
 
 /** The versions of the trace format this build reads. */
@@ -123,29 +123,12 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
     throw new TraceWriteError(`cannot save trace to ${destination}: ${errorMessage(error)}`);
   }
 
-  try {
-    mkdirSync(directory, { recursive: true });
-  } catch (error) {
-    throw new TraceWriteError(`cannot save trace to ${destination}: cannot create directory ${directory}: ${errorMessage(error)}`);
-  }
   if (holdsExactly(destination, bytes)) return destination;
-
-  // Hidden, and ignored by git (*.tmp), so that a crash between write and rename leaves nothing
-  // that looks like a trace. The random part keeps two concurrent writers apart.
-  const temporary = join(directory, `.${fileName}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const descriptor = openSync(temporary, 'wx', 0o644);
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    renameSync(temporary, destination);
+    writeFileAtomically(destination, bytes);
   } catch (error) {
-    removeQuietly(temporary);
-    throw new TraceWriteError(`cannot save trace to ${destination}: ${errorMessage(error)}`);
+    if (error instanceof AtomicWriteError) throw new TraceWriteError(`cannot save trace to ${destination}: ${error.message}`);
+    throw error;
   }
   return destination;
 }
@@ -169,14 +152,6 @@ function holdsExactly(path: string, bytes: Buffer): boolean {
   } catch {
     // Unreadable or absent: the write that follows replaces it, or reports why it cannot.
     return false;
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Absent already (the open failed) or the directory itself is gone: nothing is left behind.
   }
 }
 

@@ -1,8 +1,7 @@
 // Where timeline pages go, and writing one so that it appears whole or not at all.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { errorMessage } from '../error-message.ts';
+import { basename, join } from 'node:path';
+import { AtomicWriteError, writeFileAtomically as writeAtomically } from '../atomic-file.ts';
 import { reportsDirectoryVariable, traceFileSuffix } from '../harness/trace-file.ts';
 
 /** A page that could not be written; nothing was left behind. */
@@ -26,40 +25,12 @@ export function defaultTimelinePath(traceFile: string): string {
   return join(timelineDirectory(), `${stem === '' ? 'trace' : stem}.html`);
 }
 
-/** Distinguishes the temporary files of one process; the pid distinguishes processes. */
-let temporaryCount = 0;
-
-/**
- * Writes `text` to `path` through a temporary file in the same directory, flushed and then
- * renamed over it: a reader sees the old page or the new one, never half of one.
- */
+/** Writes a page so that it appears whole or not at all (src/atomic-file.ts). */
 export function writeFileAtomically(path: string, text: string): void {
-  const directory = dirname(path);
   try {
-    mkdirSync(directory, { recursive: true });
+    writeAtomically(path, text);
   } catch (error) {
-    throw new TimelineWriteError(`cannot write ${path}: cannot create directory ${directory}: ${errorMessage(error)}`);
-  }
-  temporaryCount += 1;
-  // Hidden, and ignored by git (*.tmp), so a crash between write and rename leaves nothing that looks like a page.
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${temporaryCount}.tmp`);
-  const bytes = Buffer.from(text, 'utf8');
-  try {
-    const descriptor = openSync(temporary, 'wx', 0o644);
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    renameSync(temporary, path);
-  } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never created (the open failed), or already renamed: nothing is left behind.
-    }
-    throw new TimelineWriteError(`cannot write ${path}: ${errorMessage(error)}`);
+    if (error instanceof AtomicWriteError) throw new TimelineWriteError(`cannot write ${path}: ${error.message}`);
+    throw error;
   }
 }
