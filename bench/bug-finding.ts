@@ -112,9 +112,16 @@ export function cellOf(bug: string, strategy: string, results: readonly Campaign
 }
 
 /**
+ * Schedules a campaign explores of one scenario before it moves on: a scenario that does not
+ * hold the bug's pattern would otherwise spend the whole budget at its highest bound.
+ */
+export const exhaustiveSchedulesPerScenarioMax = 200;
+
+/**
  * Exhaustive search as a campaign: the scenarios of the campaign's seeds, one after another,
  * each drawn by swarm testing at the small size and explored up to `preemptionBound`, until the
- * first failing schedule; the count is every schedule explored on the way, across scenarios.
+ * first failing schedule, at most `exhaustiveSchedulesPerScenarioMax` schedules each; the count
+ * is every schedule explored on the way, across scenarios.
  * The scenarios are cut to `exhaustiveSwarmSize` (src/harness/swarm.ts).
  */
 export async function runExhaustiveCampaign(bug: BugVariant, campaign: number, preemptionBound: number, settings: BugFindingSettings): Promise<CampaignResult> {
@@ -126,7 +133,7 @@ export async function runExhaustiveCampaign(bug: BugVariant, campaign: number, p
       scenario: swarmScenario(seed, drawExhaustiveSwarmConfig(seed)),
       engine: bug.createEngine,
       preemptionBound,
-      maxSchedules: settings.schedulesMax - explored,
+      maxSchedules: Math.min(settings.schedulesMax - explored, exhaustiveSchedulesPerScenarioMax),
       maxSteps: settings.maxSteps,
     });
     if (search.firstFailure !== null) {

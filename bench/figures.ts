@@ -27,6 +27,7 @@ import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
 import {
   cellOf,
   exhaustiveOnMinimum,
+  exhaustiveSchedulesPerScenarioMax,
   fastCheckSchedulerStrategy,
   registryStrategy,
   runCampaign,
@@ -166,7 +167,7 @@ export async function bugFindingFigure(settings: BugFindingSettings, exhaustiveB
   const markdown = [
     `Each cell: the median number of schedules until the first failure over ${settings.campaigns} campaigns (campaigns that found it within ${settings.schedulesMax}, median wall time of a campaign).`,
     'A campaign runs schedules on seeds of its own: each seed draws its scenario by swarm testing and its schedule from the strategy.',
-    `Exhaustive search explores the campaign's scenarios, cut to at most 2 books, 2 members and 3 operations, one after another, up to ${exhaustiveBound} preemptions.`,
+    `Exhaustive search explores the campaign's scenarios, cut to at most 2 books, 2 members and 3 operations, one after another, up to ${exhaustiveBound} preemptions and ${exhaustiveSchedulesPerScenarioMax} schedules each.`,
     '',
     `| bug | ${names.join(' | ')} |`,
     `| --- |${names.map(() => ' ---: |').join('')}`,
