@@ -178,7 +178,9 @@ function clientName(operation: ScenarioOperation, index: number): string {
 }
 
 export function hashEvents(events: readonly RecordedEvent[]): string {
-  const hash = createHash('sha256');
-  for (const event of events) hash.update(JSON.stringify(event)).update('\n');
-  return hash.digest('hex').slice(0, 16);
+  // The same bytes as one update per event and newline, in one update: each update call costs
+  // more than the hashing of a short event.
+  let text = '';
+  for (const event of events) text += `${JSON.stringify(event)}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
