@@ -521,7 +521,6 @@ export class LibraryService implements LibraryEngine {
     }
   }
 
-
   /** Stamps a freshly built event with the clock and hands it, and its ownership, to the sink. */
   protected emit(event: UnstampedEvent): void {
     (event as { atMs?: number }).atMs = this.rt.now();
