@@ -5,6 +5,7 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { errorMessage } from './error-message.ts';
 
 /** Why a write failed; nothing was left behind. The message is the reason alone, for callers to prefix. */
@@ -15,8 +16,24 @@ export class AtomicWriteError extends Error {
   }
 }
 
-/** Distinguishes the temporary files of one process; the pid distinguishes processes. */
+/** Distinguishes the temporary files of one thread; the pid and thread id distinguish the rest. */
 let temporaryCount = 0;
+/** Names tried when a temporary name is taken (a crashed writer's leftover, a reused pid). */
+const temporaryNameAttemptsMax = 16;
+
+/** Opens a temporary file of a name no one else holds, beside `path`. */
+function openTemporary(path: string): { readonly temporary: string; readonly descriptor: number } {
+  for (let attempt = 1; ; attempt += 1) {
+    temporaryCount += 1;
+    const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.${temporaryCount}.tmp`);
+    try {
+      return { temporary, descriptor: openSync(temporary, 'wx', 0o644) };
+    } catch (error) {
+      const taken = (error as NodeJS.ErrnoException).code === 'EEXIST';
+      if (!taken || attempt >= temporaryNameAttemptsMax) throw new AtomicWriteError(errorMessage(error));
+    }
+  }
+}
 
 export function writeFileAtomically(path: string, contents: string | Buffer): void {
   const directory = dirname(path);
@@ -25,11 +42,10 @@ export function writeFileAtomically(path: string, contents: string | Buffer): vo
   } catch (error) {
     throw new AtomicWriteError(`cannot create directory ${directory}: ${errorMessage(error)}`);
   }
-  temporaryCount += 1;
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${temporaryCount}.tmp`);
   const bytes = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
+  // Only a temporary this call opened is removed on failure: a name another writer holds is left alone.
+  const { temporary, descriptor } = openTemporary(path);
   try {
-    const descriptor = openSync(temporary, 'wx', 0o644);
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(descriptor, bytes, written, bytes.length - written);
@@ -42,7 +58,7 @@ export function writeFileAtomically(path: string, contents: string | Buffer): vo
     try {
       unlinkSync(temporary);
     } catch {
-      // Never created (the open failed), or already renamed: nothing is left behind either way.
+      // Already renamed, or its directory is gone: nothing is left behind either way.
     }
     throw new AtomicWriteError(errorMessage(error));
   }
