@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, batchesOf, type SeedRange, type Shard } from '../src/harness/seed-range.ts';
 import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
-import { batchSeedsMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
+import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
 import { probes } from '../src/check/probes.ts';
 import { writeSweepDashboard } from './sweep-dashboard.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
@@ -389,6 +389,7 @@ function buildSummary(
       wallTimeMs: Math.round(wallTimeMs),
       schedulesPerSecond: Math.round(tally.schedules / Math.max(wallTimeMs / 1000, 0.001)),
       peakRssBytes,
+      unfinishedSeeds: tally.unfinishedSeeds,
     },
     invariants,
     strategies: tally.strategies(),
@@ -430,6 +431,9 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
       `${totals.failures} failing, ${totals.steps} steps; peak RSS ${Math.round(totals.peakRssBytes / 2 ** 20)} MiB`,
   );
   out.push(`seeds covered: ${formatSeedRanges(covered.ranges)} (${covered.seeds} seeds)`);
+  if (totals.unfinishedSeeds > 0) {
+    out.push(`exhaustive: ${totals.unfinishedSeeds} seed${totals.unfinishedSeeds === 1 ? '' : 's'} stopped at ${exhaustiveSchedulesPerSeedMax} schedules before finishing the bound`);
+  }
   if (summary.status !== 'completed') {
     const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);

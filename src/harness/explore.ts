@@ -29,7 +29,10 @@ export interface ExhaustiveProgramOptions extends ExhaustiveBounds {
 export interface ExhaustiveScenarioOptions extends ExhaustiveBounds {
   readonly scenario: Scenario;
   readonly engine: EngineFactory;
-  /** Sees every run the search makes, failing or not (a sweep sums their steps and probe hits). */
+  /**
+   * Sees every run the search makes, failing or not, including runs its sleep sets cut short
+   * (a sweep sums their steps and probe hits).
+   */
   readonly onRun?: (run: ScenarioRun) => void;
 }
 
@@ -60,10 +63,11 @@ export function exploreExhaustive(
   const { scenario, engine } = options;
   return searchSchedules<ScenarioRun>({
     ...bounds,
-    runSchedule: (strategy) => runScenario({ scenario, engine, strategy, ...maxSteps }),
-    failed: (run) => {
+    runSchedule: async (strategy) => {
+      const run = await runScenario({ scenario, engine, strategy, ...maxSteps });
       options.onRun?.(run);
-      return run.violations.length > 0;
+      return run;
     },
+    failed: (run) => run.violations.length > 0,
   });
 }

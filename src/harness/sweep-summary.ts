@@ -26,7 +26,7 @@ export interface SweepSummary {
     readonly shard: Shard | null;
     /** The seeds this shard was to run: `seeds` cut to the shard; null for a shard left empty. */
     readonly shardSeeds: SeedRange | null;
-    /** `random`, `pct:D`, `choice-log` or `portfolio`. */
+    /** `random`, `pct:D`, `choice-log`, `portfolio` or `exhaustive:B`. */
     readonly strategy: string;
     readonly engine: EngineReference;
     readonly swarm: boolean;
@@ -58,6 +58,8 @@ export interface SweepSummary {
     readonly schedulesPerSecond: number;
     /** The process's resident set size at its highest sample (main thread and workers together). */
     readonly peakRssBytes: number;
+    /** Under exhaustive search: seeds whose search hit its schedule cap before finishing the bound (0 otherwise). */
+    readonly unfinishedSeeds: number;
   };
   /** Invariants with at least one failure, by name. */
   readonly invariants: readonly SweepInvariantSummary[];

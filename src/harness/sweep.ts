@@ -21,7 +21,7 @@ import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile
 /** What every batch of one sweep shares. Plain data: it is posted to worker threads. */
 export interface SweepSettings {
   readonly engine: EngineReference;
-  /** A name `parseStrategyName` accepts: `random`, `pct:2`, `choice-log`, `portfolio`. */
+  /** A name `parseStrategyName` accepts: `random`, `pct:2`, `choice-log`, `portfolio`, `exhaustive:2`. */
   readonly strategy: string;
   /** Draw each seed's configuration (swarm testing), or run every seed on the default scenario. */
   readonly swarm: boolean;
@@ -69,6 +69,8 @@ export interface SweepBatchResult {
   readonly failures: readonly SweepFailure[];
   /** Coverage probe hits summed over the batch's runs. */
   readonly probes: ProbeHits;
+  /** Under exhaustive search: seeds whose search stopped at `exhaustiveSchedulesPerSeedMax` before finishing its bound. */
+  readonly unfinishedSeeds: number;
 }
 
 /** How many seeds one batch may hold: a batch's failures travel in one message. */
@@ -93,15 +95,13 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
   if (!(count >= 1 && count <= batchSeedsMax)) throw new RangeError(`a batch holds 1 to ${batchSeedsMax} seeds, got ${seeds.first}..${seeds.last}`);
   const engine = await engineFor(settings.engine);
   const choice = parseStrategyName(settings.strategy);
+  if (choice.kind === 'exhaustive') return runExhaustiveBatch(task, engine, choice.preemptionBound);
   const strategies: Record<string, StrategyCounts> = {};
   const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
   const failures: SweepFailure[] = [];
   const probes = emptyProbeHits();
   let steps = 0;
 
-  if (choice.kind === 'exhaustive') {
-    return runExhaustiveBatch(task, engine, choice.preemptionBound);
-  }
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
     const swarm = settings.swarm ? drawSwarmConfig(seed) : null;
     const scenario = swarm === null ? generateScenario(seed) : swarmScenario(seed, swarm);
@@ -121,7 +121,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
     const trace = buildTrace({ engine: settings.engine, scenario, strategy: built.strategy.name, seed, maxSteps: settings.maxSteps }, run);
     failures.push({ seed, strategy: built.label, invariant: violation.invariant, message: violation.message, swarm, trace });
   }
-  return { seeds, schedules: count, steps, strategies, invariants, failures, probes };
+  return { seeds, schedules: count, steps, strategies, invariants, failures, probes, unfinishedSeeds: 0 };
 }
 
 /** Schedules exhaustive search may run on one seed's scenario before it moves on to the next seed. */
@@ -141,6 +141,7 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
   const failures: SweepFailure[] = [];
   const probes = emptyProbeHits();
   let steps = 0;
+  let unfinishedSeeds = 0;
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
     const swarm = settings.swarm ? drawExhaustiveSwarmConfig(seed) : null;
     const scenario = swarm === null ? generateScenario(seed, exhaustiveSwarmSize) : swarmScenario(seed, swarm);
@@ -157,6 +158,8 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     });
     counts.schedules += search.schedulesExplored;
     const found = search.firstFailure;
+    // Stopped by the cap, not by a failure: the seed's bound was not explored to the end.
+    if (found === null && !search.complete) unfinishedSeeds += 1;
     if (found === null) continue;
     const run = found.run;
     const violation = run.violations[0];
@@ -168,7 +171,7 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     const trace = buildTrace({ engine: settings.engine, scenario, strategy: `exhaustive(bound=${preemptionBound})`, seed, maxSteps: settings.maxSteps }, run);
     failures.push({ seed, strategy: label, invariant: violation.invariant, message: violation.message, swarm, trace });
   }
-  return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes };
+  return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes, unfinishedSeeds };
 }
 
 export interface ShrinkFailureTask {
@@ -206,6 +209,8 @@ export class SweepTally {
   schedules = 0;
   steps = 0;
   readonly covered = new SeedSet();
+  /** Seeds whose exhaustive search stopped at its cap before finishing its bound. */
+  unfinishedSeeds = 0;
   /** Coverage probe hits over every batch so far. */
   readonly probes = emptyProbeHits();
   private readonly strategyCounts = new Map<string, StrategyCounts>();
@@ -218,6 +223,7 @@ export class SweepTally {
     this.schedules += batch.schedules;
     this.steps += batch.steps;
     addProbeHits(this.probes, batch.probes);
+    this.unfinishedSeeds += batch.unfinishedSeeds;
     for (const [label, counts] of Object.entries(batch.strategies)) {
       const total = this.strategyCounts.get(label) ?? { schedules: 0, failures: 0 };
       total.schedules += counts.schedules;

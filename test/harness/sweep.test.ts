@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../src/harness/replay.ts';
 import { batchesOf } from '../../src/harness/seed-range.ts';
-import { runSweepBatch, shrinkSweepFailure, SweepTally, type SweepBatchResult, type SweepSettings } from '../../src/harness/sweep.ts';
+import { exhaustiveSchedulesPerSeedMax, runSweepBatch, shrinkSweepFailure, SweepTally, type SweepBatchResult, type SweepSettings } from '../../src/harness/sweep.ts';
 import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
 import { traceSize } from '../../src/harness/trace.ts';
 
@@ -108,5 +108,15 @@ describe('runSweepBatch under exhaustive search', () => {
     const result = await runSweepBatch({ settings, seeds: { first: 1, last: 4 } });
     expect(result.failures).toEqual([]);
     expect(result.schedules).toBeGreaterThan(4);
+  });
+
+  it('counts the seeds whose search stopped at the cap before finishing its bound', async () => {
+    const settings: SweepSettings = { engine: { kind: 'library' }, strategy: 'exhaustive:3', swarm: true, maxSteps: 100_000, tracesPerInvariantMax: 1 };
+    const result = await runSweepBatch({ settings, seeds: { first: 1, last: 2 } });
+    expect(result.unfinishedSeeds).toBeGreaterThan(0);
+    expect(result.schedules).toBeLessThanOrEqual(2 * exhaustiveSchedulesPerSeedMax);
+    const tally = new SweepTally(1);
+    tally.add(result);
+    expect(tally.unfinishedSeeds).toBe(result.unfinishedSeeds);
   });
 });
