@@ -97,7 +97,8 @@ export class LibraryService implements LibraryEngine {
   /**
    * True unless a variant replaced one of the async steps below the public operations
    * (reserveInCatalogue, reserveUnderLock, enqueueRequest, returnUnderLock, borrowUnderLock,
-   * lookupBook).
+   * lookupBook), and unless the catalogue is slow (its read is a scheduling point that only
+   * lookupBook makes).
    * The operations then run those steps' bodies in place, built from the same synchronous
    * critical sections, instead of calling them: each async call between two scheduling points
    * costs a promise and a microtask turn, and these are the engine's busiest paths. The runtime

@@ -43,7 +43,7 @@ export interface OperationMix {
   readonly reserveReturnReserve: number;
 }
 
-/** The mix every scenario had before the mix could be chosen: 1 in 10 an add, 3 in 10 each of the others. */
+/** The default mix: 1 in 10 an add, 3 in 10 each of the others; a default scenario draws its stories from it. */
 export const defaultOperationMix: OperationMix = { add: 1, reserve: 3, reserveReturn: 3, reserveReturnReserve: 3 };
 
 /** Stories in the order their weights are laid out along one draw. */
@@ -89,8 +89,8 @@ export function generateScenario(
   let nextNewBook = size.books + 1;
 
   while (drawn.length < size.operations) {
-    // One draw over the summed weights: with the default mix this is the draw from 10 that every
-    // scenario made before the mix was a parameter, so existing seeds keep their scenarios.
+    // One draw over the summed weights, so that under the default mix (weights summing to 10) a
+    // seed draws the same stories whatever mix type carries them: a seed's scenario is fixed.
     const story = storyOf(prng.nextBelow(storyWeightTotal), mix);
     const atMs = prng.nextBelow(horizonMs / arrivalGridMs + 1) * arrivalGridMs;
     const bookId = pick(prng, books);

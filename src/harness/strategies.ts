@@ -51,8 +51,8 @@ export const defaultSweepPreemptionBound = 2;
 export const choiceLogSeedStream = 4;
 
 /**
- * `random`, `pct` (of `depth`), `pct:D`, `choice-log` or `portfolio`. Throws a RangeError that
- * names what is accepted.
+ * `random`, `pct` (of `depth`), `pct:D`, `choice-log`, `portfolio`, `exhaustive` or
+ * `exhaustive:B`. Throws a RangeError that names what is accepted.
  */
 export function parseStrategyName(text: string, depth = 2): StrategyChoice {
   const name = text.trim();
@@ -79,7 +79,7 @@ function checkedDepth(depth: number, text: string): number {
   return depth;
 }
 
-/** The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`. */
+/** The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`, `exhaustive:2`. */
 export function strategyLabel(choice: StrategyChoice): string {
   if (choice.kind === 'pct') return `pct:${choice.depth}`;
   if (choice.kind === 'exhaustive') return `exhaustive:${choice.preemptionBound}`;

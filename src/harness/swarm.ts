@@ -80,7 +80,7 @@ export function drawSwarmConfig(seed: number): SwarmConfig {
   const weight = (): number => (coin() ? between(1, swarmBounds.storyWeightMax) : 0);
   const drawn: OperationMix = { add: weight(), reserve: weight(), reserveReturn: weight(), reserveReturnReserve: weight() };
   const mix = drawn.reserve + drawn.reserveReturn + drawn.reserveReturnReserve === 0 ? { ...drawn, reserve: 1 } : drawn;
-  // Drawn last, so that adding it left every earlier draw of every seed as it was.
+  // Drawn last, so that the draws before it do not depend on it: a seed keeps its sizes, window and mix.
   const slowCatalogue = coin();
   const slowPaths: SwarmSlowPaths = { backpressure, slowBorrow, variableBorrow, slowCatalogue };
   const withCatalogue: EngineConfig = slowCatalogue ? { ...engine, catalogueReadWorkMaxMs: between(1, swarmBounds.catalogueReadWorkMaxMs / 10) * 10 } : engine;

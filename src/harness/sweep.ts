@@ -38,7 +38,7 @@ export interface SweepBatchTask {
 /** One failing seed, with what it takes to save, shrink and replay it. */
 export interface SweepFailure {
   readonly seed: number;
-  /** The seed's own strategy (a portfolio member): `random`, `pct:2`, `choice-log`. */
+  /** The seed's own strategy (a portfolio member): `random`, `pct:2`, `choice-log`, `exhaustive:2`. */
   readonly strategy: string;
   /** The first violation: the one the trace replays and shrinks to. */
   readonly invariant: InvariantName;

@@ -14,7 +14,7 @@ const writeOperation = 1;
 
 export class SimRWMutex implements RWMutex, Waitable {
   readonly waiters: SimTask[] = [];
-  /** The read holds, in the order they were taken: one object each, so a release frees its own. */
+  /** The tasks holding a read lock, in the order they took it (a task may hold several). */
   private readonly readers: SimTask[] = [];
   /** Each read hold's number, index for index with `readers`, so a release frees its own hold. */
   private readonly readHolds: number[] = [];
