@@ -16,8 +16,7 @@ import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } 
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
 import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
-import { createPctStrategy, pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
-import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
+import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
@@ -257,8 +256,9 @@ function searchJson(search: ScheduleSearchResult<ScenarioRun>): object {
 }
 
 /**
- * The strategy for this run. PCT needs k, the steps a run takes: it is estimated from one run of
- * the same scenario under the default schedule, and the bound PCT then offers is printed.
+ * The strategy for this run, from the registry (src/harness/strategies.ts). PCT estimates k, the
+ * steps a run takes, from one run of the same scenario under the default schedule; the bound it
+ * then offers is printed.
  */
 async function chooseStrategy(
   seed: number,
@@ -266,18 +266,14 @@ async function chooseStrategy(
   scenario: Scenario,
   engine: ChosenEngine,
 ): Promise<{ strategy: SchedulingStrategy; guarantee: string | null }> {
-  if (options.strategy === 'random') return { strategy: createRandomStrategy(seed), guarantee: null };
-  if (options.strategy === 'choice-log' || options.strategy === 'portfolio') {
-    const context = { seed, scenario, engine: engine.createEngine, maxSteps: options.maxSteps };
-    return { strategy: (await buildStrategy(parseStrategyName(options.strategy), context)).strategy, guarantee: null };
-  }
-  const pilot = await runScenario({ scenario, engine: engine.createEngine, strategy: createReplayStrategy([]), maxSteps: options.maxSteps });
-  const stepsEstimate = Math.max(1, Math.min(pilot.steps, pctLimits.stepsEstimateMax));
-  const tasks = pilot.tasksCreated;
+  const context = { seed, scenario, engine: engine.createEngine, maxSteps: options.maxSteps };
+  const built = await buildStrategy(parseStrategyName(options.strategy, options.depth), context);
+  if (built.pct === null) return { strategy: built.strategy, guarantee: null };
+  const { stepsEstimate, tasks } = built.pct;
   const bound = pctGuarantee(tasks, stepsEstimate, options.depth);
   const formula = options.depth === 1 ? `1/${tasks}` : `1/(${tasks}·${stepsEstimate}${options.depth === 2 ? '' : `^${options.depth - 1}`})`;
   return {
-    strategy: createPctStrategy({ seed, depth: options.depth, stepsEstimate }),
+    strategy: built.strategy,
     guarantee:
       `pct: depth ${options.depth}, k = ${stepsEstimate} steps and n = ${tasks} tasks (from a run under the default schedule): ` +
       `a bug of depth ${options.depth} shows with probability at least ${formula} = ${bound.toPrecision(3)} per run`,
@@ -349,6 +345,7 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
   if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
   if (options.strategy === 'pct') parts.push(`--strategy pct --depth ${options.depth}`);
+  if (options.strategy === 'choice-log' || options.strategy === 'portfolio') parts.push(`--strategy ${options.strategy}`);
   if (options.strategy === 'exhaustive') {
     parts.push(`--strategy exhaustive --preemption-bound ${options.preemptionBound} --max-schedules ${options.maxSchedules}`);
     if (!options.prune) parts.push('--no-prune');

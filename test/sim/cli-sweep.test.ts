@@ -158,5 +158,10 @@ describe('sim --strategy choice-log | portfolio', () => {
     const replayed = await sim('replay', replay?.[1] as string);
     expect(replayed.status).toBe(1);
     expect(replayed.stdout).toMatch(/^summary: reproduced: /m);
+    // The rerun line names the strategy too, so it runs the very same schedule again.
+    const rerun = /^rerun: npm run sim -- (.+)$/m.exec(result.stdout)?.[1];
+    expect(rerun).toBe('--seed 6 --bug seed-auto-cancel --strategy portfolio');
+    const again = await sim(...(rerun as string).split(' '));
+    expect(again.stdout).toBe(result.stdout);
   });
 });
