@@ -464,8 +464,11 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
   let drawn = false;
   const line = (): string => {
     const elapsedMs = clock.elapsedMs();
-    const rate = tally.schedules / Math.max(elapsedMs / 1000, 0.001);
-    let leftMs = rate > 0 ? ((shardTotal - tally.covered.size) / rate) * 1000 : Infinity;
+    const elapsedSeconds = Math.max(elapsedMs / 1000, 0.001);
+    const rate = tally.schedules / elapsedSeconds;
+    // From seeds, not schedules: under exhaustive search one seed is many schedules.
+    const seedRate = tally.covered.size / elapsedSeconds;
+    let leftMs = seedRate > 0 ? ((shardTotal - tally.covered.size) / seedRate) * 1000 : Infinity;
     if (timeBudgetMs !== null) leftMs = Math.min(leftMs, Math.max(0, timeBudgetMs - elapsedMs));
     const percent = shardTotal === 0 ? 100 : Math.floor((100 * tally.covered.size) / shardTotal);
     const left = Number.isFinite(leftMs) ? `~${formatSeconds(leftMs)} left` : 'time left unknown';

@@ -44,6 +44,7 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
       `strategy: ${config.strategy}; swarm ${config.swarm ? 'on' : 'off'}`,
       `seeds: ${formatSeedRanges([config.seeds])}${config.shard === null ? '' : ` (shard ${config.shard.index}/${config.shard.count})`}; covered ${formatSeedRanges(summary.covered.ranges)}`,
       `${config.workers === 0 ? 'main thread' : `${config.workers} workers`}, batches of ${config.batchSize}; status: ${summary.status}`,
+      ...(totals.unfinishedSeeds > 0 ? [`exhaustive search stopped at its schedule cap before finishing the bound on ${totals.unfinishedSeeds} seeds`] : []),
     ],
     schedules: totals.schedules,
     failures: totals.failures,
@@ -52,7 +53,7 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
     perStrategy: summary.strategies,
     probes: summary.probes,
     savedFailures,
-    interrupted: summary.status !== 'completed',
+    status: summary.status,
   };
   const path = join(directory, 'dashboard.html');
   writeFileAtomically(path, renderDashboard(input));

@@ -40,8 +40,8 @@ export interface DashboardInput {
   readonly probes: readonly DashboardProbe[];
   /** The failures whose traces were saved, in the order they were found. */
   readonly savedFailures: readonly DashboardFailure[];
-  /** True when the sweep stopped before covering its whole range (Ctrl-C, time budget). */
-  readonly interrupted: boolean;
+  /** How the sweep ended: short of its range after Ctrl-C or when its time budget ran out. */
+  readonly status: 'completed' | 'time-budget' | 'interrupted';
 }
 
 function percent(part: number, whole: number): string {
@@ -121,7 +121,11 @@ th { background: #f4f4f4; } .number { text-align: right; font-variant-numeric: t
 <body>
 <h1>${escapeHtml(input.title)}</h1>
 <ul class="context">${input.context.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
-${input.interrupted ? '<p id="interrupted" class="bad">Interrupted: the figures cover only the seeds run before it stopped.</p>' : ''}
+${
+  input.status === 'completed'
+    ? ''
+    : `<p id="partial" class="bad">${input.status === 'interrupted' ? 'Interrupted (Ctrl-C)' : 'Time budget spent'}: the figures cover only the seeds run before it stopped.</p>`
+}
 <p id="totals">${input.schedules} schedules in ${input.wallSeconds.toFixed(1)} s (${rate} schedules/s), ${input.failures} failures.</p>
 ${verdict}
 <h2>Failures per invariant</h2>

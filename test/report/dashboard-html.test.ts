@@ -28,7 +28,7 @@ const input: DashboardInput = {
       timelinePath: 'timelines/a.html',
     },
   ],
-  interrupted: false,
+  status: 'completed',
 };
 
 describe('renderDashboard', () => {
@@ -59,9 +59,11 @@ describe('renderDashboard', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('loads nothing from the network and says when the sweep was interrupted', () => {
+  it('loads nothing from the network and says when the sweep stopped short of its range, and why', () => {
     expect(html).toContain("default-src 'none'");
     expect(html).not.toMatch(/(src|href)="https?:/);
-    expect(renderDashboard({ ...input, interrupted: true })).toContain('id="interrupted"');
+    expect(html).not.toContain('id="partial"');
+    expect(renderDashboard({ ...input, status: 'interrupted' })).toMatch(/<p id="partial" class="bad">Interrupted \(Ctrl-C\):/);
+    expect(renderDashboard({ ...input, status: 'time-budget' })).toMatch(/<p id="partial" class="bad">Time budget spent:/);
   });
 });
