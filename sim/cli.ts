@@ -2,12 +2,13 @@
 
 import { runSim } from './main.ts';
 
-// `sim bugs | head` closes the pipe early: the reader has what it wanted, so stop quietly
-// instead of dying on an unhandled EPIPE.
+// `sim bugs | head` closes the pipe early: the reader has what it wanted. Further output is
+// dropped instead of dying on an unhandled EPIPE, and the command still ends with its own
+// status (a sweep piped into `head` still exits 1 when it found failures).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    stream.write = (() => true) as typeof stream.write;
   });
 }
 

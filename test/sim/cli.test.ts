@@ -149,4 +149,15 @@ describe('sim in a pipeline', () => {
     expect(result.stderr).not.toContain('EPIPE');
     expect(result.status).toBe(0);
   });
+
+  it('still exits with its own status when the pipe closed early', () => {
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx sim/cli.ts --seed 6 --bug seed-auto-cancel --verbose | head -n 1; exit \${PIPESTATUS[0]}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
+    });
+    expect(result.stdout).toBe('SEED=6\n');
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.status).toBe(1);
+  });
 });
