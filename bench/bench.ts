@@ -13,7 +13,6 @@
 // ratios is reported: drift between repeats then cancels out. Every loop runs once before the
 // first repeat, so no repeat pays for compiling one of them.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../src/engine/library.ts';
@@ -21,11 +20,20 @@ import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
 import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
 import { runSimulation } from '../src/runtime/sim/simulation.ts';
+import { writeFileAtomically } from '../src/atomic-file.ts';
+import { median, perSecond } from './stats.ts';
 import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
 
 const seedCount = Number(process.env['BENCH_SEEDS'] ?? 100);
 /** Which figures to run: all by default. */
-const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? '1,2,3,4').split(',').map((figure) => figure.trim()));
+const figureNames = ['1', '2', '3', '4'];
+const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? figureNames.join(',')).split(',').map((figure) => figure.trim()));
+const unknownFigures = [...figuresWanted].filter((figure) => !figureNames.includes(figure));
+if (unknownFigures.length > 0 || figuresWanted.size === 0) {
+  // An empty report would overwrite the last good one.
+  process.stderr.write(`bench: BENCH_FIGURES names figures ${figureNames.join(', ')}; got ${unknownFigures.join(', ') || 'none'}\n`);
+  process.exit(2);
+}
 /** Campaigns per bug and strategy in figure 2: the median is over these. */
 const campaigns = Number(process.env['BENCH_CAMPAIGNS'] ?? 21);
 /** Schedules a campaign of figure 2 may run before it counts as "not found". */
@@ -115,11 +123,6 @@ async function kernelHandoffs(decisions: number, taskCount: number): Promise<num
   return result.steps / ((performance.now() - started) / 1000);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 async function decisionsFigure(): Promise<{ figures: Record<string, unknown>; markdown: string }> {
   // Warm-up: compiling and module loading are not what is measured. The first run also fixes
   // the workload: every repeat simulates the same seeds, so the same decisions.
@@ -171,7 +174,6 @@ async function decisionsFigure(): Promise<{ figures: Record<string, unknown>; ma
     checkedRatioToBareLoop: Number(median(checkedRatios).toFixed(3)),
     target: 0.25,
   };
-  const perSecond = (value: number): string => value.toLocaleString('en');
   const markdown = [
     `Node ${figures.node}; ${seedCount} seeds of the default scenario per repeat, ${repeats} repeats. Rates are medians;`,
     'each ratio is the median of the per-repeat ratios; in each repeat the bare loop runs just before and just after',
@@ -225,21 +227,14 @@ async function main(): Promise<void> {
   }
   const page = `${sections.join('\n')}\n`;
   const directory = join('reports', 'bench');
-  mkdirSync(directory, { recursive: true });
-  writeAtomically(join(directory, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  writeAtomically(join(directory, 'latest.md'), page);
+  writeFileAtomically(join(directory, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileAtomically(join(directory, 'latest.md'), page);
   process.stdout.write(page);
 }
 
 /** Progress on stderr, so stdout stays the report. */
 function progress(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 await main();

@@ -12,7 +12,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bugZoo, type BugVariant } from '../src/engine/bugs/index.ts';
@@ -39,18 +39,12 @@ import {
   type FindingStrategy,
 } from './bug-finding.ts';
 import { runScenarioOnFastCheck } from './fast-check-runtime.ts';
+import { median, perSecond } from './stats.ts';
 
 export interface Figure<Json> {
   readonly json: Json;
   readonly markdown: readonly string[];
 }
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-const perSecond = (value: number): string => Math.round(value).toLocaleString('en');
 
 // ---- 1b. Beside fast-check's scheduler ---------------------------------------------------------
 
@@ -300,7 +294,7 @@ export function sweepScalingFigure(seeds: number): Figure<SweepScaling> {
         '| ---: | ---: | ---: |',
         ...rows.map((row) => `| ${row.workers} | ${perSecond(row.schedulesPerSecond)} | ${formatSeconds(row.wallSeconds)} |`),
         '',
-        `2 workers: ${speedup}× the rate of 1 on this 2-core machine.`,
+        `2 workers: ${speedup}× the rate of 1 on this machine of ${availableParallelism()} cores.`,
         '',
       ],
     };
