@@ -1,7 +1,8 @@
 // The `sim` command line as a function of its arguments, so it runs the same in its own process
 // (cli.ts) and inside a test. `--seed N` runs one schedule of the default scenario; `replay FILE`,
 // `shrink FILE` and `report FILE` work on a saved trace; `sweep --seeds A..B` runs a range of seeds.
-// Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays).
+// Exit codes: 0 every invariant held, 1 a violation, 2 bad input (or a trace that no longer replays),
+// 130 a sweep stopped by Ctrl-C.
 
 import { Command, CommanderError } from 'commander';
 import { addBugsCommand } from './command-bugs.ts';
