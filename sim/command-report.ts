@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import { timelineOfTrace } from '../src/report/timeline-build.ts';
-import { defaultTimelinePath, TimelineWriteError, writeFileAtomically } from '../src/report/timeline-file.ts';
+import { defaultTimelinePath, TimelineWriteError, writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import { TimelineError, type Timeline } from '../src/report/timeline-model.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
@@ -42,7 +42,7 @@ async function reportCommand(file: string, shrunkFile: string | undefined, optio
   }
   const out = options.out ?? defaultTimelinePath(shrunkFile ?? file);
   try {
-    writeFileAtomically(out, renderTimelinePage(timelines));
+    writeReportPage(out, renderTimelinePage(timelines));
   } catch (error) {
     if (error instanceof TimelineWriteError) throw new UsageError(error.message);
     throw error;

@@ -15,10 +15,11 @@ import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, ba
 import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
 import { probes } from '../src/check/probes.ts';
+import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { writeSweepDashboard } from './sweep-dashboard.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
-import { reportsDirectoryVariable, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { describeEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
@@ -62,7 +63,7 @@ export function addSweepCommand(program: Command): void {
     .description('run one schedule for every seed of a range, on worker threads, and summarise what broke')
     .option('--seeds <range>', 'the seeds, FIRST..LAST (both included)', '1..1000')
     .option('--strategy <name>', 'random, pct (of --depth), pct:D, choice-log, portfolio (each seed one of random, pct:1..3, choice-log), or exhaustive[:B] (every schedule of each seed\'s small scenario up to B preemptions, default 2)', 'random')
-    .option('--depth <d>', 'with --strategy pct: the bug depth targeted', integerOption(1, 16), 2)
+    .option('--depth <d>', 'with --strategy pct: the bug depth targeted', integerOption(1, pctLimits.depthMax), 2)
     .option('--bug <name>', 'sweep a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')
     .option('--workers <n>', 'worker threads (0: run on the main thread)', integerOption(0, workersMax), Math.min(workersMax, availableParallelism()))
@@ -113,8 +114,7 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
     throw new UsageError(`--name: '${name}' is not a plain directory name (letters, digits, '_', '.', '-'; at most 100)`);
   }
-  const reports = process.env[reportsDirectoryVariable];
-  const directory = join(reports === undefined || reports === '' ? 'reports' : reports, 'sweeps', name);
+  const directory = join(reportsSubdirectory('sweeps'), name);
   const settings: SweepSettings = {
     engine,
     strategy,

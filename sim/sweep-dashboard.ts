@@ -9,7 +9,7 @@ import type { SweepSummary, SweepTraceSummary } from '../src/harness/sweep-summa
 import { formatSeedRanges } from '../src/harness/seed-range.ts';
 import { renderDashboard, type DashboardFailure, type DashboardInput } from '../src/report/dashboard-html.ts';
 import { timelineOfTrace } from '../src/report/timeline-build.ts';
-import { writeFileAtomically } from '../src/report/timeline-file.ts';
+import { writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import type { Timeline } from '../src/report/timeline-model.ts';
 import { errorMessage } from './report.ts';
@@ -56,7 +56,7 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
     status: summary.status,
   };
   const path = join(directory, 'dashboard.html');
-  writeFileAtomically(path, renderDashboard(input));
+  writeReportPage(path, renderDashboard(input));
   return path;
 }
 
@@ -72,7 +72,7 @@ async function writeFailureTimeline(trace: SweepTraceSummary, directory: string)
       timelines.push(await timelineOfTrace(loadTrace(trace.shrunkPath), trace.shrunkPath, 'shrunk'));
     }
     const path = join(directory, 'timelines', `${basename(trace.path, '.trace.json')}.html`);
-    writeFileAtomically(path, renderTimelinePage(timelines));
+    writeReportPage(path, renderTimelinePage(timelines));
     return path;
   } catch (error) {
     process.stderr.write(`sim: seed ${trace.seed}: no timeline: ${errorMessage(error)}\n`);

@@ -7,7 +7,9 @@
 // Two are about waiting, which events cannot show (an engine cannot tell that its send blocked,
 // nor who holds the RW lock); the simulated runtime marks those where they happen, on its slow
 // paths (a sender parking on a full channel, a writer parking behind readers), and the probe
-// reads the mark for the engine's queue or book map.
+// reads the mark for the engine's queue or book map. Under exhaustive search with pruning, a
+// schedule skipped as equivalent to an explored one may be the one that reached a probe, so
+// probe counts there are a lower bound.
 
 import type { RecordedEvent } from './history.ts';
 import { runtimeMarkNames } from '../runtime/sim/marks.ts';

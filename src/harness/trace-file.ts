@@ -75,10 +75,15 @@ export interface SaveTraceOptions {
   readonly fileName?: string;
 }
 
+/** `$LIBRARY_SIM_REPORTS_DIR/<name>`, else `reports/<name>`: where each kind of report goes. */
+export function reportsSubdirectory(name: string): string {
+  const reports = process.env[reportsDirectoryVariable];
+  return join(reports === undefined || reports === '' ? 'reports' : reports, name);
+}
+
 /** The directory traces are saved to by default. */
 export function traceDirectory(): string {
-  const reports = process.env[reportsDirectoryVariable];
-  return reports === undefined || reports === '' ? defaultTraceDirectory : join(reports, 'traces');
+  return reportsSubdirectory('traces');
 }
 
 /**

@@ -1,8 +1,8 @@
 // Where timeline pages go, and writing one so that it appears whole or not at all.
 
 import { basename, join } from 'node:path';
-import { AtomicWriteError, writeFileAtomically as writeAtomically } from '../atomic-file.ts';
-import { reportsDirectoryVariable, traceFileSuffix } from '../harness/trace-file.ts';
+import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
+import { reportsSubdirectory, traceFileSuffix } from '../harness/trace-file.ts';
 
 /** A page that could not be written; nothing was left behind. */
 export class TimelineWriteError extends Error {
@@ -14,8 +14,7 @@ export class TimelineWriteError extends Error {
 
 /** `$LIBRARY_SIM_REPORTS_DIR/timelines`, else `reports/timelines`, as traces go to `…/traces`. */
 export function timelineDirectory(): string {
-  const reports = process.env[reportsDirectoryVariable];
-  return reports === undefined || reports === '' ? join('reports', 'timelines') : join(reports, 'timelines');
+  return reportsSubdirectory('timelines');
 }
 
 /** `reports/traces/x.trace.json` → `<timeline directory>/x.html`. */
@@ -25,10 +24,10 @@ export function defaultTimelinePath(traceFile: string): string {
   return join(timelineDirectory(), `${stem === '' ? 'trace' : stem}.html`);
 }
 
-/** Writes a page so that it appears whole or not at all (src/atomic-file.ts). */
-export function writeFileAtomically(path: string, text: string): void {
+/** Writes an HTML page (a timeline, a dashboard) so that it appears whole or not at all (src/atomic-file.ts). */
+export function writeReportPage(path: string, text: string): void {
   try {
-    writeAtomically(path, text);
+    writeFileAtomically(path, text);
   } catch (error) {
     if (error instanceof AtomicWriteError) throw new TimelineWriteError(`cannot write ${path}: ${error.message}`);
     throw error;

@@ -5,7 +5,7 @@
 // and reaches the script as JSON that cannot close its <script> element.
 
 import { createHash } from 'node:crypto';
-import type { Timeline, TimelineSize } from './timeline-model.ts';
+import { bookChangingEvents, type Timeline, type TimelineSize } from './timeline-model.ts';
 import { timelinePageScript } from './timeline-page-script.ts';
 import { timelinePageStyle } from './timeline-page-style.ts';
 
@@ -332,7 +332,6 @@ function stepNumberSpacing(columnWidth: number): number {
   return 10_000;
 }
 
-const bookChangingTypes = new Set(['book-added', 'reserve-accepted', 'borrowed', 'cancelled', 'returned']);
 
 /** Diamonds, side by side when a task emitted several events in one step. */
 function eventMarks(timeline: Timeline, laneIndex: number, box: LaneBox, x: (step: number) => number, width: number): string[] {
@@ -350,7 +349,7 @@ function eventMarks(timeline: Timeline, laneIndex: number, box: LaneBox, x: (ste
       const centerX = x(event.step) + 1 + slot * (position + 0.5);
       const centerY = box.y + 7;
       const classes = ['event', `event-${event.type}`];
-      if (bookChangingTypes.has(event.type)) classes.push('changes-book');
+      if (bookChangingEvents.has(event.type)) classes.push('changes-book');
       if (event.step === violationStep) classes.push('at-violation');
       const round = (value: number): number => Math.round(value * 100) / 100;
       marks.push(

@@ -399,7 +399,8 @@ function timelineEvent(event: RecordedEvent, index: number, lane: number): Timel
   return { index, step: event.step, atMs: event.atMs, task: event.task, lane, type: event.type, text: describeEvent(event), fields };
 }
 
-const bookChangingEvents: ReadonlySet<RecordedEvent['type']> = new Set(['book-added', 'reserve-accepted', 'borrowed', 'cancelled', 'returned']);
+/** The events that change a book's state, and so the book panel. */
+export const bookChangingEvents: ReadonlySet<RecordedEvent['type']> = new Set(['book-added', 'reserve-accepted', 'borrowed', 'cancelled', 'returned']);
 
 /** Every book's state after each event that changed it, through the checkers' own model. */
 export function bookChanges(events: readonly RecordedEvent[], scenarioBooks: readonly BookId[]): { books: BookId[]; changes: BookChange[] } {
