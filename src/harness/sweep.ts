@@ -9,8 +9,8 @@ import type { InvariantName } from '../check/history.ts';
 import { addProbeHits, emptyProbeHits, type ProbeHits } from '../check/probes.ts';
 import type { EngineFactory } from '../engine/api.ts';
 import { replayTrace } from './replay.ts';
-import { runScenario } from './run-scenario.ts';
-import { generateScenario } from './scenario.ts';
+import { runScenario, type ScenarioRun } from './run-scenario.ts';
+import { generateScenario, type Scenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, parseStrategyName } from './strategies.ts';
@@ -111,15 +111,9 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
     addProbeHits(probes, run.probes);
     const counts = (strategies[built.label] ??= { schedules: 0, failures: 0 });
     counts.schedules += 1;
-    const violation = run.violations[0];
-    if (violation === undefined) continue;
+    if (run.violations.length === 0) continue;
     counts.failures += 1;
-    const invariant = (invariants[violation.invariant] ??= { failures: 0, firstSeed: seed });
-    invariant.failures += 1;
-    // Seeds run in ascending order, so the first failures of an invariant are its lowest seeds.
-    if (invariant.failures > settings.tracesPerInvariantMax) continue;
-    const trace = buildTrace({ engine: settings.engine, scenario, strategy: built.strategy.name, seed, maxSteps: settings.maxSteps }, run);
-    failures.push({ seed, strategy: built.label, invariant: violation.invariant, message: violation.message, swarm, trace });
+    keepFailure({ invariants, failures }, settings, { seed, label: built.label, strategyName: built.strategy.name, swarm, scenario, run });
   }
   return { seeds, schedules: count, steps, strategies, invariants, failures, probes, unfinishedSeeds: 0 };
 }
@@ -161,17 +155,39 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     // Stopped by the cap, not by a failure: the seed's bound was not explored to the end.
     if (found === null && !search.complete) unfinishedSeeds += 1;
     if (found === null) continue;
-    const run = found.run;
-    const violation = run.violations[0];
-    if (violation === undefined) continue;
     counts.failures += 1;
-    const invariant = (invariants[violation.invariant] ??= { failures: 0, firstSeed: seed });
-    invariant.failures += 1;
-    if (invariant.failures > settings.tracesPerInvariantMax) continue;
-    const trace = buildTrace({ engine: settings.engine, scenario, strategy: `exhaustive(bound=${preemptionBound})`, seed, maxSteps: settings.maxSteps }, run);
-    failures.push({ seed, strategy: label, invariant: violation.invariant, message: violation.message, swarm, trace });
+    keepFailure({ invariants, failures }, settings, { seed, label, strategyName: `exhaustive(bound=${preemptionBound})`, swarm, scenario, run: found.run });
   }
   return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes, unfinishedSeeds };
+}
+
+interface FailingSeed {
+  readonly seed: number;
+  /** The label a summary counts it under, and the name its trace gives the strategy. */
+  readonly label: string;
+  readonly strategyName: string;
+  readonly swarm: SwarmConfig | null;
+  readonly scenario: Scenario;
+  readonly run: ScenarioRun;
+}
+
+/**
+ * Counts a failing seed under its first violation, and keeps its trace while that invariant is
+ * under the cap. Seeds run in ascending order, so the failures kept are each invariant's lowest.
+ */
+function keepFailure(
+  into: { readonly invariants: Partial<Record<InvariantName, InvariantCounts>>; readonly failures: SweepFailure[] },
+  settings: SweepSettings,
+  failing: FailingSeed,
+): void {
+  const violation = failing.run.violations[0];
+  if (violation === undefined) throw new Error(`seed ${failing.seed}: keepFailure of a run without a violation`);
+  const invariant = (into.invariants[violation.invariant] ??= { failures: 0, firstSeed: failing.seed });
+  invariant.failures += 1;
+  if (invariant.failures > settings.tracesPerInvariantMax) return;
+  const origin = { engine: settings.engine, scenario: failing.scenario, strategy: failing.strategyName, seed: failing.seed, maxSteps: settings.maxSteps };
+  const trace = buildTrace(origin, failing.run);
+  into.failures.push({ seed: failing.seed, strategy: failing.label, invariant: violation.invariant, message: violation.message, swarm: failing.swarm, trace });
 }
 
 export interface ShrinkFailureTask {
