@@ -5,7 +5,7 @@
 
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { exploreExhaustive } from '../src/harness/explore.ts';
+import { exhaustiveStrategyName, exploreExhaustive } from '../src/harness/explore.ts';
 import { defaultExhaustiveOptions, exhaustiveLimits, type ScheduleSearchResult } from '../src/runtime/sim/explore-exhaustive.ts';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
@@ -173,18 +173,13 @@ function saveFailure(
   }
 }
 
-/** How traces and reports name an exhaustive search (other strategies name themselves). */
-function exhaustiveStrategyName(options: RunOptions): string {
-  return `exhaustive(bound=${options.preemptionBound})`;
-}
-
 /**
  * Explores every schedule of the scenario up to the preemption bound. The first failure is
  * replayed from its choice log by the strict replay strategy (which is what a saved trace does),
  * then printed and saved as a failing run is.
  */
 async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
-  const strategy = exhaustiveStrategyName(options);
+  const strategy = exhaustiveStrategyName(options.preemptionBound);
   if (!options.json) {
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);

@@ -38,6 +38,11 @@ export interface ExhaustiveScenarioOptions extends ExhaustiveBounds {
 
 export type ExhaustiveResult<Run> = ScheduleSearchResult<Run>;
 
+/** How traces and reports name an exhaustive search of this bound (a run names its own strategy). */
+export function exhaustiveStrategyName(preemptionBound: number): string {
+  return `exhaustive(bound=${preemptionBound})`;
+}
+
 /** Explores a program's schedules; a run fails when the simulation reports a failure. */
 export function exploreExhaustive(options: ExhaustiveProgramOptions): Promise<ExhaustiveResult<SimulationResult>>;
 /** Explores a scenario's schedules against an engine; a run fails when any invariant breaks. */

@@ -15,7 +15,7 @@ import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, parseStrategyName } from './strategies.ts';
 import { drawExhaustiveSwarmConfig, drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
-import { exploreExhaustive } from './explore.ts';
+import { exhaustiveStrategyName, exploreExhaustive } from './explore.ts';
 import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from './trace.ts';
 
 /** What every batch of one sweep shares. Plain data: it is posted to worker threads. */
@@ -156,7 +156,7 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     if (found === null && !search.complete) unfinishedSeeds += 1;
     if (found === null) continue;
     counts.failures += 1;
-    keepFailure({ invariants, failures }, settings, { seed, label, strategyName: `exhaustive(bound=${preemptionBound})`, swarm, scenario, run: found.run });
+    keepFailure({ invariants, failures }, settings, { seed, label, strategyName: exhaustiveStrategyName(preemptionBound), swarm, scenario, run: found.run });
   }
   return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes, unfinishedSeeds };
 }
