@@ -3,6 +3,7 @@
 // path. Exit 0 when the page was written, 2 for a file that cannot be used or a page that
 // cannot be written.
 
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { timelineOfTrace } from '../src/report/timeline-build.ts';
 import { defaultTimelinePath, TimelineWriteError, writeReportPage } from '../src/report/timeline-file.ts';
@@ -31,6 +32,8 @@ export function addReportCommand(program: Command): void {
 }
 
 async function reportCommand(file: string, shrunkFile: string | undefined, options: ReportCommandOptions): Promise<number> {
+  // Checked before any replay runs: a page cannot replace a directory.
+  if (options.out !== undefined && isDirectory(options.out)) throw new UsageError(`--out: ${options.out} is a directory; give the page's file path`);
   const files = shrunkFile === undefined ? [file] : [file, shrunkFile];
   // Every file is checked before any replay runs, so a bad second file costs no time.
   const traces = files.map((path) => loadTraceArgument(path));
@@ -58,5 +61,14 @@ async function timelineArgument(...args: Parameters<typeof timelineOfTrace>): Pr
     if (error instanceof TimelineError) throw new UsageError(error.message);
     if (error instanceof TraceLoadError) throw new UsageError(`${args[1]}: ${error.message}`);
     throw error;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // Absent (the usual case) or unreadable: the write reports what is wrong, if anything.
+    return false;
   }
 }

@@ -88,6 +88,7 @@ export function addRunCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions, command: Command) => {
+      refuseOptionsOfOtherStrategies(options.strategy, command);
       if (options.strategy === 'exhaustive') {
         // A size the user did not give is the small exhaustive one, printed with the scenario.
         for (const key of ['books', 'members', 'operations'] as const) {
@@ -96,6 +97,22 @@ export function addRunCommand(program: Command): void {
       }
       process.exitCode = await runCommand(options);
     });
+}
+
+/** Options that only one strategy reads: given with another, they would be ignored silently. */
+const strategyOnlyOptions: readonly { readonly key: string; readonly flag: string; readonly strategy: RunOptions['strategy'] }[] = [
+  { key: 'depth', flag: '--depth', strategy: 'pct' },
+  { key: 'preemptionBound', flag: '--preemption-bound', strategy: 'exhaustive' },
+  { key: 'maxSchedules', flag: '--max-schedules', strategy: 'exhaustive' },
+  { key: 'prune', flag: '--no-prune', strategy: 'exhaustive' },
+];
+
+function refuseOptionsOfOtherStrategies(strategy: RunOptions['strategy'], command: Command): void {
+  for (const option of strategyOnlyOptions) {
+    if (strategy !== option.strategy && command.getOptionValueSource(option.key) === 'cli') {
+      throw new UsageError(`${option.flag} applies only to --strategy ${option.strategy}`);
+    }
+  }
 }
 
 async function runCommand(options: RunOptions): Promise<number> {

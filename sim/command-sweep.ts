@@ -77,7 +77,11 @@ export function addSweepCommand(program: Command): void {
     .option('--shrink-runs <n>', `candidate runs the shrinker may spend on each saved trace (0: do not shrink)`, integerOption(0, shrinkRunsMax), defaultShrinkRuns)
     .option('--name <name>', 'the directory under reports/sweeps/ (default: from the engine, strategy, seeds and shard)')
     .option('--json', 'print the summary as one JSON object instead of text', false)
-    .action(async (options: SweepOptions) => {
+    .action(async (options: SweepOptions, command: Command) => {
+      // --depth reads only with a bare `pct`; `pct:D` names its depth itself.
+      if (command.getOptionValueSource('depth') === 'cli' && options.strategy.trim() !== 'pct') {
+        throw new UsageError('--depth applies only to --strategy pct (pct:D names its own depth)');
+      }
       process.exitCode = await sweepCommand(options);
     });
 }

@@ -131,6 +131,7 @@ describe('sim sweep', () => {
       [['--shard', '3/2'], /^sim: --shard: shard 3\/2 does not exist/],
       [['--time-budget', 'xyz'], /^sim: --time-budget: expected a duration such as 90s, 10m or 1h, got 'xyz'/],
       [['--strategy', 'dfs'], /^sim: --strategy: no strategy named 'dfs'/],
+      [['--strategy', 'pct:3', '--depth', '2'], /^sim: --depth applies only to --strategy pct \(pct:D names its own depth\)/],
     ];
     for (const [args, message] of cases) {
       const result = await sim('sweep', ...args, '--workers', '0');

@@ -74,6 +74,9 @@ describe('sim --seed N', () => {
     [['--seed', '1', '--borrow-work-min-ms', '50', '--borrow-work-max-ms', '10'], 'exceeds --borrow-work-max-ms'],
     [['--seed', '1', '--engine', 'no/such/engine.ts'], 'no such file'],
     [['--seed', '1', '--engine', 'package.json'], 'createEngine'],
+    [['--seed', '1', '--depth', '3'], '--depth applies only to --strategy pct'],
+    [['--seed', '1', '--strategy', 'pct', '--preemption-bound', '1'], '--preemption-bound applies only to --strategy exhaustive'],
+    [['--seed', '1', '--no-prune'], '--no-prune applies only to --strategy exhaustive'],
   ])('rejects bad input %j with a clear message and exit 2', async (args, message) => {
     const result = await simHere(...args);
     expect(result.status).toBe(2);

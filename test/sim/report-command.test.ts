@@ -36,6 +36,13 @@ describe('sim report', () => {
     expect(readFileSync(first, 'utf8')).toContain('id="shrink-summary"');
   });
 
+  it('refuses an --out that is a directory before replaying anything, exit 2', async () => {
+    const result = await sim('report', 'reports/examples/seed-borrow-rule.trace.json', '--out', reports);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`--out: ${reports} is a directory; give the page's file path`);
+  });
+
   it('refuses a missing file in one line, exit 2, and writes nothing', async () => {
     const out = join(reports, 'missing.html');
     const result = await sim('report', join(reports, 'no-such.trace.json'), '--out', out);
