@@ -2,28 +2,8 @@
 // many seeds. The unlocked version loses an update under some schedule; the locked one never does.
 
 import { describe, expect, it } from 'vitest';
-import { createRandomStrategy, runSimulation, type Runtime } from '../../src/index.ts';
-
-async function deposit(rt: Runtime, account: { balance: number }, lock: boolean): Promise<void> {
-  const mutex = rt.newMutex('account');
-  const done = rt.newWaitGroup('depositors');
-  for (const amount of [10, 20]) {
-    done.add(1);
-    rt.go(`deposit ${amount}`, async () => {
-      const release = lock ? await mutex.lock() : () => {};
-      try {
-        const read = account.balance;
-        await rt.yield('read balance'); // a scheduling point between the read and the write
-        account.balance = read + amount;
-      } finally {
-        release();
-        done.done();
-      }
-    });
-  }
-  await done.wait();
-  if (account.balance !== 30) throw new Error(`balance is ${account.balance}, expected 30`);
-}
+import { createRandomStrategy, runSimulation } from '../../src/index.ts';
+import { deposit } from './deposits.ts';
 
 describe('a user scenario on the simulated runtime', () => {
   it('finds the lost update when the balance is not locked, with the seed that shows it', async () => {

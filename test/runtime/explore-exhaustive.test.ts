@@ -3,6 +3,7 @@
 // bound, and what pruning by sleep sets keeps and skips.
 
 import { describe, expect, it } from 'vitest';
+import { deposit } from '../examples/deposits.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { searchSchedules } from '../../src/runtime/sim/explore-exhaustive.ts';
 import { independent, type OperationClass, type Transition } from '../../src/runtime/sim/scheduler-exhaustive.ts';
@@ -42,29 +43,9 @@ function twoTasksLocking(rounds: number, sharedMutex: boolean) {
   };
 }
 
-/** The README's two deposits; unlocked, one update can be lost. */
+/** The README's two deposits (test/examples/deposits.ts); unlocked, one update can be lost. */
 function deposits(locked: boolean) {
-  return async (rt: Runtime): Promise<void> => {
-    const account = { balance: 0 };
-    const mutex = rt.newMutex('account');
-    const done = rt.newWaitGroup('depositors');
-    for (const amount of [10, 20]) {
-      done.add(1);
-      rt.go(`deposit ${amount}`, async () => {
-        const release = locked ? await mutex.lock() : () => {};
-        try {
-          const read = account.balance;
-          await rt.yield('read balance');
-          account.balance = read + amount;
-        } finally {
-          release();
-          done.done();
-        }
-      });
-    }
-    await done.wait();
-    if (account.balance !== 30) throw new Error(`balance is ${account.balance}, expected 30`);
-  };
+  return (rt: Runtime): Promise<void> => deposit(rt, { balance: 0 }, locked);
 }
 
 function binomial(n: number, k: number): number {
