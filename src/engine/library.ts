@@ -66,12 +66,6 @@ export interface ClientCall {
   readonly memberId: MemberId;
 }
 
-/** Omit over each member of a union, keeping it a union (plain Omit would merge the members). */
-type OmitEach<Union, Key extends PropertyKey> = Union extends unknown ? Omit<Union, Key> : never;
-
-/** An event before the engine stamps it with the clock. */
-export type UnstampedEvent = OmitEach<EngineEvent, 'atMs'>;
-
 type Lifecycle = 'new' | 'running' | 'stopping';
 
 const settledPromise: Promise<void> = Promise.resolve();
@@ -143,7 +137,7 @@ export class LibraryService implements LibraryEngine {
     requireMemberName('registerMember: name', name);
     if (this.members.has(memberId)) return { ok: false, reason: 'exists' };
     this.members.set(memberId, { memberId, name });
-    this.emit({ type: 'member-registered', memberId, name });
+    this.emit({ type: 'member-registered', memberId, name, atMs: this.rt.now() });
     return { ok: true };
   }
 
@@ -161,7 +155,7 @@ export class LibraryService implements LibraryEngine {
         borrowedBy: 0,
         mutex: this.rt.newMutex(`book:${bookId}`),
       });
-      this.emit({ type: 'book-added', bookId });
+      this.emit({ type: 'book-added', bookId, atMs: this.rt.now() });
       return { ok: true };
     } finally {
       release();
@@ -174,7 +168,7 @@ export class LibraryService implements LibraryEngine {
     if (this.lifecycle === 'new') throw new Error('reserveBook: call start() before the first reserve');
     if (this.lifecycle === 'stopping') throw new Error('reserveBook: the engine is shut down');
     const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
+    this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
     this.reserveCalls.add(1);
     try {
       let outcome: ReserveResult;
@@ -188,7 +182,7 @@ export class LibraryService implements LibraryEngine {
         outcome = await this.reserveInCatalogue(call);
       }
       if (!outcome.ok) {
-        this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
+        this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason, atMs: this.rt.now() });
         return outcome;
       }
       const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
@@ -212,7 +206,7 @@ export class LibraryService implements LibraryEngine {
     requireId('returnBook: bookId', bookId);
     requireId('returnBook: memberId', memberId);
     const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'return-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
+    this.emit({ type: 'return-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
     let outcome: ReturnResult;
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
@@ -224,7 +218,7 @@ export class LibraryService implements LibraryEngine {
       const book = await this.lookupBook(bookId);
       outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
     }
-    if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason });
+    if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason, atMs: this.rt.now() });
     return outcome;
   }
 
@@ -308,7 +302,7 @@ export class LibraryService implements LibraryEngine {
     const reservationId = this.nextReservationId();
     book.reservedBy = call.memberId;
     book.reservationId = reservationId;
-    this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId });
+    this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId, atMs: this.rt.now() });
     return { ok: true, reservationId };
   }
 
@@ -319,7 +313,7 @@ export class LibraryService implements LibraryEngine {
   }
 
   private requestEnqueued(request: BorrowRequest): void {
-    this.emit({ type: 'request-enqueued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+    this.emit({ type: 'request-enqueued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
   }
 
   /** Starts the timer that cancels the reservation if it is still unborrowed at its deadline. */
@@ -333,7 +327,7 @@ export class LibraryService implements LibraryEngine {
         this.timers.done();
       }
     });
-    this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs });
+    this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs, atMs: this.rt.now() });
   }
 
   /** How long the timer waits: the whole window, so it fires no earlier than the deadline it reports. */
@@ -352,12 +346,12 @@ export class LibraryService implements LibraryEngine {
     const release = await book.mutex.lock();
     try {
       if (!this.mayAutoCancel(book, request)) {
-        this.emit({ type: 'cancel-skipped', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+        this.emit({ type: 'cancel-skipped', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
         return;
       }
       book.reservedBy = 0;
       book.reservationId = 0;
-      this.emit({ type: 'cancelled', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+      this.emit({ type: 'cancelled', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
     } finally {
       release();
     }
@@ -422,7 +416,7 @@ export class LibraryService implements LibraryEngine {
     const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
     const borrowed = this.ownAsyncSteps ? this.borrowLocked(await book.mutex.lock(), book, request) : await this.borrowUnderLock(book, request);
-    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
+    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed, atMs: this.rt.now() });
   }
 
   /** Borrows the book for the request's member if the rule allows; says whether it did. */
@@ -448,7 +442,7 @@ export class LibraryService implements LibraryEngine {
     book.available = false;
     book.reservedBy = 0;
     book.reservationId = 0;
-    this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId });
+    this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
   }
 
   /**
@@ -482,7 +476,7 @@ export class LibraryService implements LibraryEngine {
     book.borrowed = false;
     book.borrowedBy = 0;
     book.available = true;
-    this.emit({ type: 'returned', callId: call.callId, bookId: call.bookId, memberId: call.memberId });
+    this.emit({ type: 'returned', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
     return { ok: true };
   }
 
@@ -522,10 +516,12 @@ export class LibraryService implements LibraryEngine {
     }
   }
 
-  /** Stamps a freshly built event with the clock and hands it, and its ownership, to the sink. */
-  protected emit(event: UnstampedEvent): void {
-    (event as { atMs?: number }).atMs = this.rt.now();
-    this.events(event as EngineEvent);
+  /**
+   * Hands a freshly built event, and its ownership, to the sink. Each event is built whole, the
+   * clock's `atMs` last, so that every event of a type has one shape from its literal on.
+   */
+  protected emit(event: EngineEvent): void {
+    this.events(event);
   }
 
   protected nextReservationId(): ReservationId {

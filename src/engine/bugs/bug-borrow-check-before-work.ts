@@ -19,7 +19,7 @@ export class BorrowCheckBeforeWorkEngine extends LibraryService {
       await book.mutex.runExclusive(() => this.commitBorrow(book, request));
       borrowed = true;
     }
-    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed });
+    this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed, atMs: this.rt.now() });
   }
 }
 
