@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine/library.ts';
+import type { RecordedEvent } from '../../src/check/history.ts';
+import { hashEvents, simulateScenario } from '../../src/harness/run-scenario.ts';
+import { generateScenario } from '../../src/harness/scenario.ts';
+import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
+
+/** The definition of the trace hash: each event's JSON and a newline, SHA-256, 16 hex digits. */
+function hashEventByEvent(events: readonly unknown[]): string {
+  let text = '';
+  for (const event of events) text += `${JSON.stringify(event)}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+const registered = (memberId: number, name: string, task: string): RecordedEvent =>
+  ({ type: 'member-registered', memberId, name, atMs: 0, step: memberId, task }) as RecordedEvent;
+
+describe('hashEvents', () => {
+  it('hashes the JSON lines of the events, as the trace files record them', () => {
+    expect(hashEvents([registered(1, 'Ada', 'main')])).toBe(
+      createHash('sha256').update('{"type":"member-registered","memberId":1,"name":"Ada","atMs":0,"step":1,"task":"main"}\n').digest('hex').slice(0, 16),
+    );
+    expect(hashEvents([])).toBe(hashEventByEvent([]));
+  });
+
+  it('gives the event-by-event hash for whole runs', async () => {
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const { events } = await simulateScenario({ scenario: generateScenario(seed), engine: createEngine, strategy: createRandomStrategy(seed) });
+      expect(events.length).toBeGreaterThan(10);
+      expect(hashEvents(events)).toBe(hashEventByEvent(events));
+    }
+  });
+
+  it('gives the event-by-event hash when a string inside an event looks like the boundary between two', () => {
+    const events = [registered(1, 'a},{b', 'main'), registered(2, 'quote " slash \\ newline \n brace }', 'task},{'), registered(3, '},{', 'x')];
+    expect(hashEvents(events)).toBe(hashEventByEvent(events));
+    // Two lists whose whole JSON differs only in where the boundaries are must not collide.
+    const merged = [registered(1, 'a"},{"type":"member-registered","memberId":2,"name":"b', 'main')];
+    expect(hashEvents(merged)).toBe(hashEventByEvent(merged));
+    expect(hashEvents(merged)).not.toBe(hashEvents([registered(1, 'a', 'main'), registered(2, 'b', 'main')]));
+  });
+
+  it('gives the event-by-event hash for an event of another engine that nests objects', () => {
+    const nested = [{ type: 'custom', atMs: 1, parts: [{ a: 1 }, { b: 2 }], step: 1, task: 'main' }, registered(2, 'b', 'main')] as unknown as RecordedEvent[];
+    expect(hashEvents(nested)).toBe(hashEventByEvent(nested));
+  });
+});
