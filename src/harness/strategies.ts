@@ -5,7 +5,7 @@
 
 import fc from 'fast-check';
 import type { EngineFactory } from '../engine/api.ts';
-import { scheduleArbitrary } from '../../properties/arbitraries.ts';
+import { scheduleArbitrary } from './choice-log-arbitrary.ts';
 import { createChoiceLogStrategy } from '../runtime/sim/scheduler-choice-log.ts';
 import { createPctStrategy, pctLimits } from '../runtime/sim/scheduler-pct.ts';
 import { createPrng } from '../runtime/sim/prng.ts';
