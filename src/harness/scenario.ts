@@ -6,6 +6,7 @@
 // a borrow returned and reserved again while the first reservation's timer is still pending.
 
 import { defaultEngineConfig, type BookId, type EngineConfig, type MemberId } from '../engine/api.ts';
+import { queueCapacityMax as engineQueueCapacityMax, workerCountMax as engineWorkerCountMax } from '../engine/library-validation.ts';
 import { createPrng, type Prng } from '../runtime/sim/prng.ts';
 
 export type ScenarioOperation =
@@ -50,13 +51,17 @@ export const defaultOperationMix: OperationMix = { add: 1, reserve: 3, reserveRe
 const storyKinds = ['add', 'reserve', 'reserveReturn', 'reserveReturnReserve'] as const;
 type StoryKind = (typeof storyKinds)[number];
 
-/** Bounds that keep one run small enough to read and fast enough to sweep. */
+/**
+ * Bounds that keep one run small enough to read and fast enough to sweep. The engine's own
+ * bounds (library-validation.ts) are never wider, so a scenario within these is one the engine
+ * accepts.
+ */
 export const scenarioLimits = {
   booksMax: 1000,
   membersMax: 1000,
   operationsMax: 10_000,
-  queueCapacityMax: 10_000,
-  workerCountMax: 1000,
+  queueCapacityMax: Math.min(10_000, engineQueueCapacityMax),
+  workerCountMax: engineWorkerCountMax,
   durationMaxMs: 24 * 60 * 60 * 1000,
   storyWeightMax: 1000,
 } as const;

@@ -70,6 +70,8 @@ describe('sim --seed N', () => {
   it.each([
     [['--seed', 'abc'], "argument 'abc' is invalid"],
     [['--seed', '1', '--books', '0'], 'expected an integer from 1'],
+    // Beyond the engine's own bound: refused up front, not run as an engine that fails to start.
+    [['--seed', '1', '--workers', '257'], 'expected an integer from 0 to 256'],
     [['--seed', '1', '--nonsense'], "unknown option '--nonsense'"],
     [['--seed', '1', '--borrow-work-min-ms', '50', '--borrow-work-max-ms', '10'], 'exceeds --borrow-work-max-ms'],
     [['--seed', '1', '--engine', 'no/such/engine.ts'], 'no such file'],
