@@ -19,8 +19,8 @@ import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFi
 function settingFromEnvironment(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
+  const value = /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
     process.stderr.write(`bench: ${name} must be a positive integer, got '${text}'\n`);
     process.exit(2);
   }
@@ -48,14 +48,22 @@ const processCount = settingFromEnvironment('BENCH_PROCESSES', 5);
 /** Repeats per process; 5 processes of 15 give 75, enough that a few disturbed ones do not move a median. */
 const repeats = settingFromEnvironment('BENCH_REPEATS', 15);
 
+/** How long one process of figure 1 may take: far more than it needs on a loaded machine. */
+const decisionsProcessTimeoutMs = 15 * 60 * 1000;
+
 /** Runs decisions-process.ts in a fresh process, with the loader this one was started with. */
 function decisionsInProcess(): DecisionSamples {
   const script = fileURLToPath(new URL('./decisions-process.ts', import.meta.url));
   const result = spawnSync(process.execPath, [...process.execArgv, script, String(seedCount), String(repeats)], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
+    timeout: decisionsProcessTimeoutMs,
   });
-  if (result.status !== 0) throw new Error(`figure 1 process exited ${String(result.status)}: ${result.stderr}`);
+  if (result.error !== undefined) throw new Error(`figure 1 process failed: ${result.error.message}`);
+  if (result.status !== 0) {
+    const ending = result.signal === null ? `exited ${String(result.status)}` : `was killed by ${result.signal}`;
+    throw new Error(`figure 1 process ${ending}: ${result.stderr}`);
+  }
   return JSON.parse(result.stdout) as DecisionSamples;
 }
 
@@ -92,7 +100,7 @@ async function decisionsFigure(): Promise<{ figures: Record<string, unknown>; ma
   };
   const markdown = [
     `Node ${figures.node}; ${seedCount} seeds of the default scenario per repeat, ${repeats} repeats in each of ${processCount} fresh processes, pooled.`,
-    'Each measured loop runs between two runs of the bare loop, and its ratio is to their mean rate; rates and ratios are medians over all repeats.',
+    "Each measured loop runs between two runs of the bare loop, and its ratio is to the bare loop's rate over their mean time; rates and ratios are medians over all repeats.",
     '',
     '## 1. Scheduling decisions per second',
     '',

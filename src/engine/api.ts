@@ -135,7 +135,9 @@ export type EngineEventType = EngineEvent['type'];
 
 /**
  * Where the engine sends its events. The engine builds a fresh object for every event and gives
- * up ownership of it: the harness stamps it in place with the step and the task.
+ * up ownership of it: the harness stamps it in place with the step and the task. Events are plain
+ * data: object literals whose fields hold numbers, strings and booleans, in the order their JSON
+ * (and so the trace hash) shows them, `atMs` last.
  */
 export type EngineEventSink = (event: EngineEvent) => void;
 

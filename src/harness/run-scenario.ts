@@ -184,18 +184,32 @@ export function hashEvents(events: readonly RecordedEvent[]): string {
 /**
  * Each event's JSON and a newline, in order: the bytes the trace hash is taken over. One
  * JSON.stringify of the whole list costs much less than one per event; its events are then cut
- * apart at the n - 1 places where one ends and the next begins ("},{"). Should a string inside an
- * event hold "},{" too, the cuts would be ambiguous, so that list is serialized event by event.
+ * apart at the n - 1 places where one ends and the next begins ("},{"). That gives the same bytes
+ * only for plain objects, which every event of this engine is (an object of another engine with
+ * a toJSON, a prototype of its own, or no object at all would serialize differently inside a
+ * list), and only if no string inside an event holds "},{" too.
  */
 function eventLines(events: readonly RecordedEvent[]): string {
   if (events.length === 0) return '';
+  if (!events.every(isPlainData)) return jsonLines(events);
   const list = JSON.stringify(events);
   let boundaries = 0;
   for (let at = list.indexOf(eventBoundary); at !== -1; at = list.indexOf(eventBoundary, at + eventBoundary.length)) boundaries += 1;
   if (boundaries === events.length - 1) return `${list.slice(1, -1).replaceAll(eventBoundary, '}\n{')}\n`;
+  // A string holds "},{". The list's own parse gives the events back as they serialized, so that
+  // no field of an event is read a second time.
+  return jsonLines(JSON.parse(list) as unknown[]);
+}
+
+function jsonLines(events: readonly unknown[]): string {
   let text = '';
   for (const event of events) text += `${JSON.stringify(event)}\n`;
   return text;
+}
+
+/** An object literal's kind of object: serialized alike alone and inside a list. */
+function isPlainData(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && Object.getPrototypeOf(event) === Object.prototype && !('toJSON' in event);
 }
 
 const eventBoundary = '},{';

@@ -61,7 +61,7 @@ export const scenarioLimits = {
   membersMax: 1000,
   operationsMax: 10_000,
   queueCapacityMax: Math.min(10_000, engineQueueCapacityMax),
-  workerCountMax: engineWorkerCountMax,
+  workerCountMax: Math.min(1000, engineWorkerCountMax),
   durationMaxMs: 24 * 60 * 60 * 1000,
   storyWeightMax: 1000,
 } as const;

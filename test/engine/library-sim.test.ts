@@ -3,10 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig, type EngineConfig } from '../../src/engine/api.ts';
+import { bugZoo } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import type { RecordedEvent } from '../../src/check/history.ts';
-import { runScenario, type ScenarioRun } from '../../src/harness/run-scenario.ts';
+import { runScenario, simulateScenario, type ScenarioRun } from '../../src/harness/run-scenario.ts';
 import { generateScenario, type Scenario, type ScenarioOperation } from '../../src/harness/scenario.ts';
+import { swarmScenario } from '../../src/harness/swarm.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 
@@ -105,5 +107,25 @@ describe('LibraryService on the simulated runtime', () => {
         expect(run.violations, `seed ${seed}, ${workerCount} workers`).toEqual([]);
       }
     }
+  });
+});
+
+describe('events as the engine builds them', () => {
+  // The trace hash is taken over each event's JSON, so the order of its fields is part of every
+  // saved trace: an event built with `atMs` anywhere but last would change every hash.
+  const engines = [['the production engine', createEngine] as const, ...bugZoo.map((variant) => [variant.name, variant.createEngine] as const)];
+
+  it.each(engines)('%s: plain objects of plain values, atMs last before the step and task the harness adds', async (_name, engine) => {
+    const types = new Set<string>();
+    for (let seed = 1; seed <= 12; seed += 1) {
+      const { events } = await simulateScenario({ scenario: swarmScenario(seed), engine, strategy: createRandomStrategy(seed) });
+      for (const event of events) {
+        types.add(event.type);
+        expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+        expect(Object.keys(event).slice(-3), event.type).toEqual(['atMs', 'step', 'task']);
+        for (const value of Object.values(event)) expect(['number', 'string', 'boolean']).toContain(typeof value);
+      }
+    }
+    expect(types.size).toBeGreaterThan(8);
   });
 });

@@ -41,8 +41,31 @@ describe('hashEvents', () => {
     expect(hashEvents(merged)).not.toBe(hashEvents([registered(1, 'a', 'main'), registered(2, 'b', 'main')]));
   });
 
-  it('gives the event-by-event hash for an event of another engine that nests objects', () => {
-    const nested = [{ type: 'custom', atMs: 1, parts: [{ a: 1 }, { b: 2 }], step: 1, task: 'main' }, registered(2, 'b', 'main')] as unknown as RecordedEvent[];
-    expect(hashEvents(nested)).toBe(hashEventByEvent(nested));
+  it('gives the event-by-event hash for events of another engine that are not plain data', () => {
+    const cases: unknown[][] = [
+      [{ type: 'custom', atMs: 1, parts: [{ a: 1 }, { b: 2 }], step: 1, task: 'main' }, registered(2, 'b', 'main')],
+      // A toJSON sees its key: '' alone, the index inside a list.
+      [{ type: 'custom', toJSON: (key: string) => ({ type: 'custom', key }) }],
+      [{ type: 'custom', toJSON: () => 'custom' }, { type: 'nested', parts: [{}, {}] }],
+      [undefined, { type: 'nested', parts: [{}, {}] }],
+      [[{}, {}], registered(2, 'b', 'main')],
+      [new (class Custom { readonly type = 'custom'; })(), registered(2, 'b', 'main')],
+    ];
+    for (const events of cases) expect(hashEvents(events as RecordedEvent[])).toBe(hashEventByEvent(events));
+  });
+
+  it('reads each field of an event once, even when a string inside one looks like a boundary', () => {
+    let reads = 0;
+    const event = {
+      type: 'custom',
+      get atMs(): number {
+        reads += 1;
+        return 7;
+      },
+      name: '},{',
+    };
+    const hash = hashEvents([event, registered(2, 'b', 'main')] as unknown as RecordedEvent[]);
+    expect(reads).toBe(1);
+    expect(hash).toBe(hashEventByEvent([{ type: 'custom', atMs: 7, name: '},{' }, registered(2, 'b', 'main')]));
   });
 });

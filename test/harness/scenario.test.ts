@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig, type EngineConfig } from '../../src/engine/api.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import { createRealRuntime } from '../../src/runtime/real.ts';
+import { queueCapacityMax as engineQueueCapacityMax, workerCountMax as engineWorkerCountMax } from '../../src/engine/library-validation.ts';
 import { scenarioLimits, validateEngineConfig } from '../../src/harness/scenario.ts';
 
 describe('scenario limits', () => {
@@ -19,9 +20,9 @@ describe('scenario limits', () => {
   });
 
   it.each([
-    ['workerCount', scenarioLimits.workerCountMax + 1],
-    ['queueCapacity', scenarioLimits.queueCapacityMax + 1],
-  ] as const)('refuse %s one past the limit before the engine is built', (field, value) => {
+    ['workerCount', engineWorkerCountMax + 1],
+    ['queueCapacity', engineQueueCapacityMax + 1],
+  ] as const)('refuse %s beyond what the engine accepts', (field, value) => {
     expect(() => validateEngineConfig({ ...defaultEngineConfig, [field]: value })).toThrow(RangeError);
   });
 });
