@@ -12,7 +12,7 @@ import fc, { type Scheduler } from 'fast-check';
 import { checkHistory } from '../src/check/index.ts';
 import type { RecordedEvent, Violation } from '../src/check/history.ts';
 import type { BookSnapshot, EngineEvent, EngineFactory } from '../src/engine/api.ts';
-import { driveScenario } from '../src/harness/run-scenario.ts';
+import { cancelLateToleranceMs, driveScenario } from '../src/harness/run-scenario.ts';
 import type { Scenario } from '../src/harness/scenario.ts';
 import { createPrng } from '../src/runtime/sim/prng.ts';
 import { drawLeaningToBounds, scheduleStream } from '../src/runtime/sim/scheduler-random.ts';
@@ -307,7 +307,7 @@ export async function runScenarioOnFastCheck(scenario: Scenario, engine: EngineF
     endStep: events.length,
     finalBooks,
     completed: result.failures.length === 0,
-    cancelLateToleranceMs: 0,
+    cancelLateToleranceMs: cancelLateToleranceMs(scenario.engine),
   });
   return { decisions: result.decisions, violations, failures: result.failures };
 }

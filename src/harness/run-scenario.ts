@@ -2,7 +2,7 @@
 // and checks the invariants over what happened.
 
 import { createHash } from 'node:crypto';
-import type { BookSnapshot, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
+import type { BookSnapshot, EngineConfig, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { checkHistory } from '../check/index.ts';
 import { countProbeHits, type ProbeHits } from '../check/probes.ts';
@@ -108,11 +108,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       endStep: result.steps,
       finalBooks,
       completed: result.outcome === 'completed',
-      // No virtual time passes while a lock is held, except in a slow catalogue's read. The
-      // auto-cancel makes one on its way to the book, and may first wait behind a writer that
-      // waits for a read already under way: two reads at most, since the writer itself takes no
-      // time and the readers queued behind it enter together when it leaves.
-      cancelLateToleranceMs: 2 * (options.scenario.engine.catalogueReadWorkMaxMs ?? 0),
+      cancelLateToleranceMs: cancelLateToleranceMs(options.scenario.engine),
     }),
   );
   return {
@@ -127,6 +123,17 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     traceHash: hashEvents(events),
     probes: countProbeHits(events, result.marks),
   };
+}
+
+/**
+ * How late an auto-cancel may land after its deadline and still be on time, for the timeliness
+ * rule. No virtual time passes while a lock is held, except in a slow catalogue's read. The
+ * auto-cancel makes one on its way to the book, and may first wait behind a writer that waits
+ * for a read already under way: two reads at most, since the writer itself takes no time and the
+ * readers queued behind it enter together when it leaves.
+ */
+export function cancelLateToleranceMs(engine: EngineConfig): number {
+  return 2 * (engine.catalogueReadWorkMaxMs ?? 0);
 }
 
 /**
