@@ -69,7 +69,7 @@ function decisionsInProcess(): DecisionSamples {
 
 const round3 = (value: number): number => Number(value.toFixed(3));
 
-async function decisionsFigure(): Promise<{ figures: Record<string, unknown>; markdown: string }> {
+function decisionsFigure(): { figures: Record<string, unknown>; markdown: string } {
   const processes: DecisionSamples[] = [];
   for (let index = 0; index < processCount; index += 1) {
     processes.push(decisionsInProcess());
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const sections: string[] = ['# Benchmark\n'];
   const json: Record<string, unknown> = { node: process.version };
   if (figuresWanted.has('1')) {
-    const { figures, markdown } = await decisionsFigure();
+    const { figures, markdown } = decisionsFigure();
     sections.push(markdown);
     json['decisions'] = figures;
     const fastCheck = await fastCheckSpeedFigure(Math.min(seedCount, 30), 11);
