@@ -132,15 +132,15 @@ export async function runExhaustiveCampaign(bug: BugVariant, campaign: number, p
     const search = await exploreExhaustive({
       scenario: swarmScenario(seed, drawExhaustiveSwarmConfig(seed)),
       engine: bug.createEngine,
-      preemptionBound,
-      maxSchedules: Math.min(settings.schedulesMax - explored, exhaustiveSchedulesPerScenarioMax),
+      exhaustive: { bound: preemptionBound },
+      schedules: Math.min(settings.schedulesMax - explored, exhaustiveSchedulesPerScenarioMax),
       maxSteps: settings.maxSteps,
     });
     if (search.firstFailure !== null) {
       return { schedules: explored + search.firstFailure.schedulesUntilFound, seconds: (performance.now() - started) / 1000 };
     }
     // Every scenario has at least its default schedule, so each turn of this loop moves on.
-    explored += Math.max(1, search.schedulesExplored + search.sleepBlockedRuns);
+    explored += Math.max(1, search.runs);
   }
   return { schedules: null, seconds: (performance.now() - started) / 1000 };
 }
@@ -166,7 +166,7 @@ export async function exhaustiveOnMinimum(bug: BugVariant, preemptionBound: numb
   const zooCase = zooCases[bug.name];
   if (zooCase === undefined) throw new Error(`no hand-written case for ${bug.name}`);
   const started = performance.now();
-  const search = await exploreExhaustive({ scenario: zooCase.hand.scenario, engine: bug.createEngine, preemptionBound, maxSteps });
+  const search = await exploreExhaustive({ scenario: zooCase.hand.scenario, engine: bug.createEngine, exhaustive: { bound: preemptionBound }, maxSteps });
   return {
     bug: bug.name,
     handChoices: zooCase.hand.size.nonDefaultChoices,

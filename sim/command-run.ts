@@ -1,12 +1,13 @@
 // `sim [run] --seed N`: draws a scenario from the seed, runs it once under the random strategy (or PCT),
 // and prints the seed, the scenario, the trace, the invariants' verdict and a summary. With
-// `--strategy exhaustive` it explores every schedule of the scenario up to a preemption bound
-// instead, and prints the first failure as a failing run, or how many schedules all pass.
+// `--strategy exhaustive` it searches the scenario's schedules systematically instead (one per
+// class of equivalent schedules, up to a bound), and prints the first failure as a failing run,
+// or how many schedules all pass.
 
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { exhaustiveStrategyName, exploreExhaustive } from '../src/harness/explore.ts';
-import { defaultExhaustiveOptions, exhaustiveLimits, type ScheduleSearchResult } from '../src/runtime/sim/explore-exhaustive.ts';
+import { exploreExhaustive } from '../src/harness/explore.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction, type ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
@@ -14,7 +15,7 @@ import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
-import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
+import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
@@ -38,8 +39,13 @@ interface RunOptions {
   bug?: string;
   strategy: 'random' | 'pct' | 'choice-log' | 'portfolio' | 'exhaustive';
   depth: number;
+  reduction: Reduction;
   preemptionBound: number;
+  delayBound?: number;
+  unbounded: boolean;
+  iterate: boolean;
   maxSchedules: number;
+  maxSchedulesPerLevel?: number;
   prune: boolean;
   json: boolean;
   verbose: boolean;
@@ -72,19 +78,28 @@ export function addRunCommand(program: Command): void {
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
     .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct', 'choice-log', 'portfolio', 'exhaustive']).default('random'))
     .option('--depth <d>', 'with --strategy pct: the bug depth targeted (d-1 priority change points)', integerOption(1, pctLimits.depthMax), 2)
+    .addOption(
+      new Option('--reduction <name>', 'with --strategy exhaustive: dpor (one schedule per class of equivalent ones), sleep-sets, or none')
+        .choices([...reductions])
+        .default(defaultExhaustiveOptions.reduction),
+    )
     .option(
       '--preemption-bound <n>',
       'with --strategy exhaustive: the most preemptions a schedule may have',
-      integerOption(0, exhaustiveLimits.preemptionBoundMax),
-      defaultExhaustiveOptions.preemptionBound,
+      integerOption(0, exhaustiveLimits.boundMax),
+      defaultExhaustiveOptions.bound,
     )
+    .option('--delay-bound <n>', 'with --strategy exhaustive: bound delays of a round-robin scheduler instead of preemptions', integerOption(0, exhaustiveLimits.boundMax))
+    .option('--unbounded', 'with --strategy exhaustive: no bound (with dpor: every class of schedules)', false)
+    .option('--no-iterate', 'with --strategy exhaustive: search the bound at once, not bounds 0, 1, … in turn')
     .option(
       '--max-schedules <n>',
       'with --strategy exhaustive: schedules run before the search stops unfinished',
       integerOption(1, exhaustiveLimits.maxSchedulesMax),
       defaultExhaustiveOptions.maxSchedules,
     )
-    .option('--no-prune', 'with --strategy exhaustive: explore schedules equivalent to explored ones too (no sleep sets)')
+    .option('--max-schedules-per-level <n>', 'with --strategy exhaustive: schedules one bound may run before the search moves on to the next', integerOption(1, exhaustiveLimits.maxSchedulesMax))
+    .option('--no-prune', 'with --strategy exhaustive: the same as --reduction none (every schedule within the bound)')
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions, command: Command) => {
@@ -102,8 +117,13 @@ export function addRunCommand(program: Command): void {
 /** Options that only one strategy reads: given with another, they would be ignored silently. */
 const strategyOnlyOptions: readonly { readonly key: string; readonly flag: string; readonly strategy: RunOptions['strategy'] }[] = [
   { key: 'depth', flag: '--depth', strategy: 'pct' },
+  { key: 'reduction', flag: '--reduction', strategy: 'exhaustive' },
   { key: 'preemptionBound', flag: '--preemption-bound', strategy: 'exhaustive' },
+  { key: 'delayBound', flag: '--delay-bound', strategy: 'exhaustive' },
+  { key: 'unbounded', flag: '--unbounded', strategy: 'exhaustive' },
+  { key: 'iterate', flag: '--no-iterate', strategy: 'exhaustive' },
   { key: 'maxSchedules', flag: '--max-schedules', strategy: 'exhaustive' },
+  { key: 'maxSchedulesPerLevel', flag: '--max-schedules-per-level', strategy: 'exhaustive' },
   { key: 'prune', flag: '--no-prune', strategy: 'exhaustive' },
 ];
 
@@ -113,6 +133,23 @@ function refuseOptionsOfOtherStrategies(strategy: RunOptions['strategy'], comman
       throw new UsageError(`${option.flag} applies only to --strategy ${option.strategy}`);
     }
   }
+  const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
+  const bounds = [['preemptionBound', '--preemption-bound'], ['delayBound', '--delay-bound'], ['unbounded', '--unbounded']].filter(([key]) => given(key as string));
+  if (bounds.length > 1) throw new UsageError(`${bounds.map(([, flag]) => flag).join(' and ')} cannot be used together: a search has one bound`);
+  if (given('prune') && given('reduction')) throw new UsageError('--no-prune and --reduction cannot be used together (--no-prune is --reduction none)');
+}
+
+/** The search the options ask for. */
+function exhaustiveSettings(options: RunOptions): ExhaustiveSettings {
+  const bound = options.unbounded ? null : (options.delayBound ?? options.preemptionBound);
+  return {
+    ...defaultExhaustiveSettings,
+    reduction: options.prune ? options.reduction : 'none',
+    boundKind: options.delayBound === undefined ? 'preemptions' : 'delays',
+    bound,
+    iterate: options.iterate,
+    maxSchedulesPerLevel: options.maxSchedulesPerLevel ?? null,
+  };
 }
 
 async function runCommand(options: RunOptions): Promise<number> {
@@ -196,12 +233,13 @@ function saveFailure(
  * then printed and saved as a failing run is.
  */
 async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
-  const strategy = exhaustiveStrategyName(options.preemptionBound);
+  const settings = exhaustiveSettings(options);
+  const strategy = exhaustiveStrategyName(settings);
   if (!options.json) {
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
     process.stdout.write(
-      `exhaustive: every schedule with at most ${options.preemptionBound} preemption${options.preemptionBound === 1 ? '' : 's'}, durations at their extremes only; ` +
+      `exhaustive: ${describeSearch(settings)}, durations at their extremes only; ` +
         `it wants small scenarios (without --books, --members, --operations: ` +
         `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})\n`,
     );
@@ -210,9 +248,8 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   const search = await exploreExhaustive({
     scenario,
     engine: engine.createEngine,
-    preemptionBound: options.preemptionBound,
-    maxSchedules: options.maxSchedules,
-    prune: options.prune,
+    exhaustive: settings,
+    schedules: options.maxSchedules,
     maxSteps: options.maxSteps,
   });
   const found = search.firstFailure;
@@ -239,30 +276,45 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   return run.violations.length === 0 ? 0 : exitViolation;
 }
 
+/** What the search covers, in words: "one schedule per class of equivalent schedules with at most 2 preemptions". */
+function describeSearch(settings: ExhaustiveSettings): string {
+  const what = { dpor: 'one schedule per class of equivalent schedules', 'sleep-sets': 'every schedule, less some equivalent ones (sleep sets)', none: 'every schedule' }[settings.reduction];
+  if (settings.bound === null) return `${what}, unbounded`;
+  const unit = settings.boundKind === 'preemptions' ? 'preemption' : 'delay';
+  const order = settings.iterate ? `, bounds 0 to ${settings.bound} in turn` : '';
+  return `${what} with at most ${settings.bound} ${unit}${settings.bound === 1 ? '' : 's'}${order}`;
+}
+
 /** One line: how far the search went and what it found. */
 function searchSummary(search: ScheduleSearchResult<ScenarioRun>): string {
-  const levels = search.perBound.map((level) => `bound ${level.bound}: ${level.schedules}`).join(', ');
-  const pruning = search.prune ? `pruning skipped ${search.pruned}` : 'pruning off';
+  const unit = search.boundKind === 'preemptions' ? 'preemption' : 'delay';
+  const levels = search.perBound.map((level) => `${level.bound === null ? 'unbounded' : `bound ${level.bound}`}: ${level.schedules}${level.complete ? '' : ' (unfinished)'}`).join(', ');
+  const reduction = search.reduction === 'sleep-sets' ? `sleep sets skipped ${search.pruned}` : search.reduction === 'dpor' ? 'dpor' : 'no reduction';
   const found = search.firstFailure;
   if (found !== null) {
-    return `exhaustive: failure found at schedule ${found.schedulesUntilFound}, with ${found.bound} preemption${found.bound === 1 ? '' : 's'} (${levels}), ${pruning}`;
+    return `exhaustive: failure found at schedule ${found.schedulesUntilFound}, within ${found.bound} ${unit}${found.bound === 1 ? '' : 's'} (${levels}), ${reduction}`;
   }
-  const explored = `${search.schedulesExplored} schedules explored (${levels}), ${pruning}`;
-  if (!search.complete) return `exhaustive: stopped at ${search.schedulesExplored} schedules, bound ${search.stoppedAtBound} not finished (${levels}), ${pruning}; no failure so far`;
-  return `exhaustive: ${explored}, all pass${search.moreBeyondBound ? '' : ' (no schedule needs more preemptions: the search is complete)'}`;
+  const explored = `${search.schedulesExplored} schedules explored (${levels}), ${reduction}`;
+  if (!search.complete) return `exhaustive: stopped at ${search.schedulesExplored} schedules, bound ${search.stoppedAtBound ?? search.bound} not finished (${levels}), ${reduction}; no failure so far`;
+  const completeNote = search.moreBeyondBound ? '' : ` (no schedule needs more ${unit}s: the search is complete)`;
+  return `exhaustive: ${explored}, all pass${completeNote}`;
 }
 
 function searchJson(search: ScheduleSearchResult<ScenarioRun>): object {
   return {
     schedulesExplored: search.schedulesExplored,
+    runs: search.runs,
     perBound: search.perBound,
+    reduction: search.reduction,
+    boundKind: search.boundKind,
+    bound: search.bound,
+    iterate: search.iterate,
     pruned: search.pruned,
-    sleepBlockedRuns: search.sleepBlockedRuns,
+    abandonedRuns: search.abandonedRuns,
     complete: search.complete,
     stoppedAtBound: search.stoppedAtBound,
-    preemptionBound: search.preemptionBound,
+    moreBeyondBound: search.moreBeyondBound,
     maxSchedules: search.maxSchedules,
-    prune: search.prune,
     firstFailure: search.firstFailure === null ? null : { bound: search.firstFailure.bound, schedulesUntilFound: search.firstFailure.schedulesUntilFound, choices: search.firstFailure.choices },
   };
 }
@@ -359,8 +411,13 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   if (options.strategy === 'pct') parts.push(`--strategy pct --depth ${options.depth}`);
   if (options.strategy === 'choice-log' || options.strategy === 'portfolio') parts.push(`--strategy ${options.strategy}`);
   if (options.strategy === 'exhaustive') {
-    parts.push(`--strategy exhaustive --preemption-bound ${options.preemptionBound} --max-schedules ${options.maxSchedules}`);
-    if (!options.prune) parts.push('--no-prune');
+    const settings = exhaustiveSettings(options);
+    parts.push(`--strategy exhaustive --reduction ${settings.reduction}`);
+    if (settings.bound === null) parts.push('--unbounded');
+    else parts.push(`${settings.boundKind === 'preemptions' ? '--preemption-bound' : '--delay-bound'} ${settings.bound}`);
+    if (!settings.iterate) parts.push('--no-iterate');
+    parts.push(`--max-schedules ${options.maxSchedules}`);
+    if (settings.maxSchedulesPerLevel !== null) parts.push(`--max-schedules-per-level ${settings.maxSchedulesPerLevel}`);
   }
   return parts.join(' ');
 }

@@ -22,10 +22,15 @@ export {
   searchSchedules,
   defaultExhaustiveOptions,
   exhaustiveLimits,
+  reductions,
+  type BoundLevel,
+  type Reduction,
   type ScheduleSearchFailure,
   type ScheduleSearchOptions,
   type ScheduleSearchResult,
-} from './runtime/sim/explore-exhaustive.ts';
+} from './runtime/sim/explore-search.ts';
+export { boundKinds, type BoundKind } from './runtime/sim/schedule-cost.ts';
+export type { SharedAccess } from './runtime/runtime.ts';
 
 export * from './engine/api.ts';
 export { createEngine, LibraryService } from './engine/library.ts';
@@ -33,11 +38,13 @@ export { createEngine, LibraryService } from './engine/library.ts';
 export { generateScenario, defaultScenarioSize, defaultOperationMix, type OperationMix, type Scenario, type ScenarioOperation, type ScenarioSize } from './harness/scenario.ts';
 export { runScenario, simulateScenario, hashEvents, type ScenarioRun, type ScenarioRunOptions, type SimulatedScenario } from './harness/run-scenario.ts';
 export {
+  explore,
   exploreExhaustive,
-  type ExhaustiveBounds,
-  type ExhaustiveProgramOptions,
-  type ExhaustiveResult,
-  type ExhaustiveScenarioOptions,
+  type ExploreFailure,
+  type ExploreLimits,
+  type ExploreProgramOptions,
+  type ExploreResult,
+  type ExploreScenarioOptions,
 } from './harness/explore.ts';
 
 export { bugZoo, findBug, type BugVariant } from './engine/bugs/index.ts';
@@ -50,7 +57,15 @@ export { shrinkTrace, type ShrinkOptions, type ShrinkResult } from './harness/sh
 export { checkHistory, invariants, type Invariant } from './check/index.ts';
 export type { InvariantName, RecordedEvent, RunHistory, Violation } from './check/history.ts';
 
-export { buildStrategy, parseStrategyName, portfolioMembers, type StrategyChoice } from './harness/strategies.ts';
+export {
+  buildStrategy,
+  defaultExhaustiveSettings,
+  exhaustiveStrategyName,
+  parseStrategyName,
+  portfolioMembers,
+  type ExhaustiveSettings,
+  type StrategyChoice,
+} from './harness/strategies.ts';
 export { drawSwarmConfig, swarmScenario, type SwarmConfig } from './harness/swarm.ts';
 export { runSweepBatch, SweepTally, type SweepBatchResult, type SweepSettings } from './harness/sweep.ts';
 export type { SweepSummary, SweepInvariantSummary, SweepTraceSummary } from './harness/sweep-summary.ts';

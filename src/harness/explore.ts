@@ -1,78 +1,236 @@
-// Bounded-exhaustive search of a program or of a scenario run against an engine: every schedule
-// up to a preemption bound (src/runtime/sim/explore-exhaustive.ts), each run checked as a single
-// run is (a program fails when the simulation fails; a scenario when any invariant breaks). The
-// first failure's choice log replays with the strict replay strategy.
+// One entry point for every strategy, on any program or on a scenario run against an engine:
+// the random walk, PCT of depth d, the fast-check choice log, the portfolio, or systematic search
+// (exhaustive, with its reduction and bound). A program is any `(rt) => Promise<void>` written
+// against the runtime; it is called afresh for every schedule, so it builds its own state. A
+// program's run fails when the simulation reports a failure (an exception in a task, a deadlock,
+// a bound exceeded); a scenario's run fails when any invariant breaks.
+//
+// The answer is the first failure with its choice log (which `createReplayStrategy` replays, and
+// for a seeded strategy the seed that drew it), and the numbers: schedules run, and for a search,
+// per bound level and whether it finished.
 
 import type { EngineFactory } from '../engine/api.ts';
 import { runSimulation, type SimRuntime, type SimulationResult } from '../runtime/sim/simulation.ts';
-import { searchSchedules, type ScheduleSearchResult } from '../runtime/sim/explore-exhaustive.ts';
+import { searchSchedules, type ScheduleSearchResult } from '../runtime/sim/explore-search.ts';
+import { createChoiceLogStrategy } from '../runtime/sim/scheduler-choice-log.ts';
+import { createPctStrategy, pctGuarantee, pctLimits } from '../runtime/sim/scheduler-pct.ts';
+import { createRandomStrategy } from '../runtime/sim/scheduler-random.ts';
+import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
+import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import {
+  buildStrategy,
+  choiceLogForSeed,
+  defaultExhaustiveSettings,
+  exhaustiveStrategyName,
+  parseStrategyName,
+  strategyForSeed,
+  strategyLabel,
+  type ExhaustiveSettings,
+  type StrategyChoice,
+} from './strategies.ts';
 
-export interface ExhaustiveBounds {
-  /** Preemptions a schedule may have. Default 2. */
-  readonly preemptionBound?: number;
-  /** Runs before the search stops unfinished. Default 100,000. */
-  readonly maxSchedules?: number;
-  /** Skip schedules equivalent to explored ones (sleep sets). Default true. */
-  readonly prune?: boolean;
-  /** Stop at the first failure (default), or explore on and count failures. */
-  readonly stopAtFirstFailure?: boolean;
+export { exhaustiveStrategyName } from './strategies.ts';
+
+/** How an exploration may be bounded. */
+export interface ExploreLimits {
+  /**
+   * Schedules to run: one per seed for a seeded strategy (default 1,000); for exhaustive search,
+   * the runs it may make in all (default 100,000).
+   */
+  readonly schedules?: number;
+  /** The first seed of a seeded strategy; schedule i runs seed `firstSeed + i`. Default 1. */
+  readonly firstSeed?: number;
   /** Scheduling steps one run may take. */
   readonly maxSteps?: number;
+  /** Stop at the first failure (default), or run on and count failures. */
+  readonly stopAtFirstFailure?: boolean;
+  /** For exhaustive search: its reduction, bound and budgets; `strategy: 'exhaustive'` takes the defaults. */
+  readonly exhaustive?: Partial<ExhaustiveSettings>;
 }
 
-export interface ExhaustiveProgramOptions extends ExhaustiveBounds {
+export interface ExploreProgramOptions extends ExploreLimits {
   readonly program: (runtime: SimRuntime) => Promise<void>;
+  /** `random` (default), `pct`, `pct:D`, `choice-log`, `portfolio`, `exhaustive`, `exhaustive:B`, or a choice. */
+  readonly strategy?: string | StrategyChoice;
 }
 
-export interface ExhaustiveScenarioOptions extends ExhaustiveBounds {
+export interface ExploreScenarioOptions extends ExploreLimits {
   readonly scenario: Scenario;
   readonly engine: EngineFactory;
-  /**
-   * Sees every run the search makes, failing or not, including runs its sleep sets cut short
-   * (a sweep sums their steps and probe hits).
-   */
+  readonly strategy?: string | StrategyChoice;
+  /** Sees every run, failing or not (a sweep sums their steps and probe hits). */
   readonly onRun?: (run: ScenarioRun) => void;
 }
 
-export type ExhaustiveResult<Run> = ScheduleSearchResult<Run>;
-
-/** How traces and reports name an exhaustive search of this bound (a run names its own strategy). */
-export function exhaustiveStrategyName(preemptionBound: number): string {
-  return `exhaustive(bound=${preemptionBound})`;
+export interface ExploreFailure<Run> {
+  readonly run: Run;
+  /** The run's choice log: `createReplayStrategy(choices)` reproduces it. */
+  readonly choices: readonly number[];
+  /** The strategy that ran it, as traces name it: `random`, `pct(d=2)`, `exhaustive(dpor, preemptions<=2)`. */
+  readonly strategyName: string;
+  /** The seed of a seeded strategy; null for exhaustive search. */
+  readonly seed: number | null;
+  /** Schedules run up to and including this one. */
+  readonly schedulesUntilFound: number;
+  /** For exhaustive search: the bound level it was found at. */
+  readonly bound: number | null;
 }
 
+export interface ExploreResult<Run> {
+  /** The strategy as a summary counts it: `random`, `pct:2`, `portfolio`, `exhaustive:2`. */
+  readonly strategy: string;
+  readonly schedulesRun: number;
+  readonly failures: number;
+  readonly firstFailure: ExploreFailure<Run> | null;
+  /** For exhaustive search: its numbers (per bound, complete, stopped at). */
+  readonly search: ScheduleSearchResult<Run> | null;
+  /** For PCT: k and n as estimated from a run under the default schedule, and the bound that gives. */
+  readonly pct: { readonly stepsEstimate: number; readonly tasks: number; readonly depth: number; readonly guarantee: number } | null;
+}
+
+export const exploreDefaults = { seededSchedules: 1000, firstSeed: 1 } as const;
+
 /** Explores a program's schedules; a run fails when the simulation reports a failure. */
-export function exploreExhaustive(options: ExhaustiveProgramOptions): Promise<ExhaustiveResult<SimulationResult>>;
+export function explore(options: ExploreProgramOptions): Promise<ExploreResult<SimulationResult>>;
 /** Explores a scenario's schedules against an engine; a run fails when any invariant breaks. */
-export function exploreExhaustive(options: ExhaustiveScenarioOptions): Promise<ExhaustiveResult<ScenarioRun>>;
-export function exploreExhaustive(
-  options: ExhaustiveProgramOptions | ExhaustiveScenarioOptions,
-): Promise<ExhaustiveResult<SimulationResult> | ExhaustiveResult<ScenarioRun>> {
-  const bounds = {
-    ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),
-    ...(options.maxSchedules === undefined ? {} : { maxSchedules: options.maxSchedules }),
-    ...(options.prune === undefined ? {} : { prune: options.prune }),
-    ...(options.stopAtFirstFailure === undefined ? {} : { stopAtFirstFailure: options.stopAtFirstFailure }),
-  };
-  const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+export function explore(options: ExploreScenarioOptions): Promise<ExploreResult<ScenarioRun>>;
+export function explore(options: ExploreProgramOptions | ExploreScenarioOptions): Promise<ExploreResult<SimulationResult> | ExploreResult<ScenarioRun>> {
+  const choice = resolveChoice(options.strategy ?? 'random', options.exhaustive);
   if ('program' in options) {
     const { program } = options;
-    return searchSchedules<SimulationResult>({
-      ...bounds,
-      runSchedule: (strategy) => runSimulation(program, { strategy, ...maxSteps }),
+    const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+    return exploreSubject<SimulationResult>(choice, options, {
+      run: (strategy) => runSimulation(program, { strategy, ...maxSteps }),
       failed: (run) => run.failure !== null,
+      steps: (run) => ({ steps: run.steps, tasks: run.tasksCreated }),
+      seededStrategy: (single, seed, pilot) => seededProgramStrategy(single, seed, pilot),
     });
   }
   const { scenario, engine } = options;
-  return searchSchedules<ScenarioRun>({
-    ...bounds,
-    runSchedule: async (strategy) => {
+  const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+  return exploreSubject<ScenarioRun>(choice, options, {
+    run: async (strategy) => {
       const run = await runScenario({ scenario, engine, strategy, ...maxSteps });
       options.onRun?.(run);
       return run;
     },
     failed: (run) => run.violations.length > 0,
+    steps: (run) => ({ steps: run.steps, tasks: run.tasksCreated }),
+    seededStrategy: async (single, seed) => (await buildStrategy(single, { seed, scenario, engine, maxSteps: options.maxSteps ?? 200_000 })).strategy,
   });
 }
+
+/** Explores a scenario's schedules exhaustively (the `exhaustive` strategy of `explore`). */
+export async function exploreExhaustive(options: ExploreScenarioOptions & Partial<ExhaustiveSettings>): Promise<ScheduleSearchResult<ScenarioRun>>;
+/** Explores a program's schedules exhaustively. */
+export async function exploreExhaustive(options: ExploreProgramOptions & Partial<ExhaustiveSettings>): Promise<ScheduleSearchResult<SimulationResult>>;
+export async function exploreExhaustive(
+  options: (ExploreScenarioOptions | ExploreProgramOptions) & Partial<ExhaustiveSettings>,
+): Promise<ScheduleSearchResult<ScenarioRun> | ScheduleSearchResult<SimulationResult>> {
+  const settings: Partial<ExhaustiveSettings> = {
+    ...options.exhaustive,
+    ...definedOnly({ reduction: options.reduction, boundKind: options.boundKind, bound: options.bound, iterate: options.iterate, maxSchedulesPerLevel: options.maxSchedulesPerLevel }),
+  };
+  const result = await explore({ ...options, strategy: 'exhaustive', exhaustive: settings } as ExploreScenarioOptions);
+  return result.search as ScheduleSearchResult<ScenarioRun>;
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function resolveChoice(strategy: string | StrategyChoice, exhaustive: Partial<ExhaustiveSettings> | undefined): StrategyChoice {
+  const choice = typeof strategy === 'string' ? parseStrategyName(strategy) : strategy;
+  if (choice.kind !== 'exhaustive' || exhaustive === undefined) return choice;
+  return { kind: 'exhaustive', settings: { ...choice.settings, ...exhaustive } };
+}
+
+/** What exploring needs of its subject, program or scenario. */
+interface Subject<Run> {
+  run(strategy: SchedulingStrategy): Promise<Run>;
+  failed(run: Run): boolean;
+  steps(run: Run): { readonly steps: number; readonly tasks: number };
+  /** A seeded strategy for one schedule; `pilot` is the run under the default schedule, for PCT. */
+  seededStrategy(choice: Exclude<StrategyChoice, { kind: 'portfolio' } | { kind: 'exhaustive' }>, seed: number, pilot: PilotRun | null): Promise<SchedulingStrategy> | SchedulingStrategy;
+}
+
+interface PilotRun {
+  readonly steps: number;
+  readonly tasks: number;
+}
+
+async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits, subject: Subject<Run>): Promise<ExploreResult<Run>> {
+  const stopAtFirstFailure = limits.stopAtFirstFailure ?? true;
+  if (choice.kind === 'exhaustive') {
+    const settings = choice.settings;
+    const search = await searchSchedules<Run>({
+      runSchedule: (strategy) => subject.run(strategy),
+      failed: (run) => subject.failed(run),
+      ...settings,
+      ...(limits.schedules === undefined ? {} : { maxSchedules: limits.schedules }),
+      stopAtFirstFailure,
+    });
+    const found = search.firstFailure;
+    return {
+      strategy: strategyLabel(choice),
+      schedulesRun: search.schedulesExplored,
+      failures: search.failures,
+      firstFailure: found === null ? null : { run: found.run, choices: found.choices, strategyName: exhaustiveStrategyName(settings), seed: null, schedulesUntilFound: found.schedulesUntilFound, bound: found.bound },
+      search,
+      pct: null,
+    };
+  }
+  const schedules = positiveInteger('schedules', limits.schedules ?? exploreDefaults.seededSchedules);
+  const firstSeed = limits.firstSeed ?? exploreDefaults.firstSeed;
+  if (!Number.isSafeInteger(firstSeed)) throw new RangeError(`firstSeed must be an integer, got ${firstSeed}`);
+  // PCT needs k and n: a run of the same subject under the default schedule estimates them.
+  const needsPilot = choice.kind === 'pct' || choice.kind === 'portfolio';
+  const pilot = needsPilot ? subject.steps(await subject.run(createReplayStrategy([]))) : null;
+  let failures = 0;
+  let firstFailure: ExploreFailure<Run> | null = null;
+  let schedulesRun = 0;
+  for (let index = 0; index < schedules; index += 1) {
+    const seed = firstSeed + index;
+    const single = strategyForSeed(choice, seed);
+    const strategy = await subject.seededStrategy(single, seed, pilot);
+    const named = choice.kind === 'portfolio' ? { ...strategy, name: `portfolio/${strategy.name}` } : strategy;
+    const run = await subject.run(named);
+    schedulesRun += 1;
+    if (!subject.failed(run)) continue;
+    failures += 1;
+    if (firstFailure === null) {
+      const choices = (run as { choices?: readonly number[] }).choices ?? [];
+      firstFailure = { run, choices, strategyName: named.name, seed, schedulesUntilFound: schedulesRun, bound: null };
+    }
+    if (stopAtFirstFailure) break;
+  }
+  const pct =
+    choice.kind === 'pct' && pilot !== null
+      ? { stepsEstimate: stepsEstimate(pilot), tasks: pilot.tasks, depth: choice.depth, guarantee: pctGuarantee(pilot.tasks, stepsEstimate(pilot), choice.depth) }
+      : null;
+  return { strategy: strategyLabel(choice), schedulesRun, failures, firstFailure, search: null, pct };
+}
+
+function stepsEstimate(pilot: PilotRun): number {
+  return Math.max(1, Math.min(pilot.steps, pctLimits.stepsEstimateMax));
+}
+
+function seededProgramStrategy(choice: Exclude<StrategyChoice, { kind: 'portfolio' } | { kind: 'exhaustive' }>, seed: number, pilot: PilotRun | null): SchedulingStrategy {
+  switch (choice.kind) {
+    case 'random':
+      return createRandomStrategy(seed);
+    case 'choice-log':
+      return createChoiceLogStrategy(choiceLogForSeed(seed));
+    case 'pct':
+      return createPctStrategy({ seed, depth: choice.depth, stepsEstimate: stepsEstimate(pilot ?? { steps: 1, tasks: 1 }) });
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export { defaultExhaustiveSettings };

@@ -12,7 +12,8 @@ import { createPrng } from '../runtime/sim/prng.ts';
 import { createRandomStrategy } from '../runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
-import { exhaustiveLimits } from '../runtime/sim/explore-exhaustive.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, type Reduction } from '../runtime/sim/explore-search.ts';
+import type { BoundKind } from '../runtime/sim/schedule-cost.ts';
 import { simulateScenario } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -22,8 +23,28 @@ export type StrategyChoice =
   | { readonly kind: 'pct'; readonly depth: number }
   | { readonly kind: 'choice-log' }
   | { readonly kind: 'portfolio' }
-  /** Not one schedule per seed: every schedule of the seed's small scenario up to the bound (sweep.ts). */
-  | { readonly kind: 'exhaustive'; readonly preemptionBound: number };
+  /** Not one schedule per seed: a systematic search of the seed's small scenario (sweep.ts, explore.ts). */
+  | { readonly kind: 'exhaustive'; readonly settings: ExhaustiveSettings };
+
+/** How a systematic search reduces and bounds what it explores (explore-search.ts). */
+export interface ExhaustiveSettings {
+  readonly reduction: Reduction;
+  readonly boundKind: BoundKind;
+  /** The most a schedule may cost; null for no bound. */
+  readonly bound: number | null;
+  /** Bounds 0, 1, … in turn, cheapest first. */
+  readonly iterate: boolean;
+  /** Runs one bound level may make before the search moves on; null for no budget. */
+  readonly maxSchedulesPerLevel: number | null;
+}
+
+export const defaultExhaustiveSettings: ExhaustiveSettings = {
+  reduction: defaultExhaustiveOptions.reduction,
+  boundKind: defaultExhaustiveOptions.boundKind,
+  bound: defaultExhaustiveOptions.bound,
+  iterate: defaultExhaustiveOptions.iterate,
+  maxSchedulesPerLevel: null,
+};
 
 /** One seed's one schedule: every choice but the portfolio and exhaustive search. */
 export type SingleStrategyChoice = Exclude<StrategyChoice, { readonly kind: 'portfolio' } | { readonly kind: 'exhaustive' }>;
@@ -42,10 +63,8 @@ export const portfolioMembers: readonly SingleStrategyChoice[] = [
 ];
 
 /** The names `parseStrategyName` accepts, for help texts. */
-export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio', 'exhaustive', 'exhaustive:B'] as const;
+export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio', 'exhaustive', 'exhaustive:B', 'exhaustive:delays:B'] as const;
 
-/** The preemption bound of a bare `exhaustive`. */
-export const defaultSweepPreemptionBound = 2;
 
 /** The stream of a seed that seeds fast-check's generator for the choice-log strategy. */
 export const choiceLogSeedStream = 4;
@@ -60,14 +79,15 @@ export function parseStrategyName(text: string, depth = 2): StrategyChoice {
   if (name === 'pct') return { kind: 'pct', depth: checkedDepth(depth, String(depth)) };
   const pct = /^pct:(\d+)$/.exec(name);
   if (pct !== null) return { kind: 'pct', depth: checkedDepth(Number(pct[1]), pct[1] as string) };
-  if (name === 'exhaustive') return { kind: 'exhaustive', preemptionBound: defaultSweepPreemptionBound };
-  const exhaustive = /^exhaustive:(\d+)$/.exec(name);
+  if (name === 'exhaustive') return { kind: 'exhaustive', settings: defaultExhaustiveSettings };
+  const exhaustive = /^exhaustive:(?:(preemptions|delays):)?(\d+)$/.exec(name);
   if (exhaustive !== null) {
-    const bound = Number(exhaustive[1]);
-    if (!Number.isSafeInteger(bound) || bound > exhaustiveLimits.preemptionBoundMax) {
-      throw new RangeError(`a preemption bound must be an integer from 0 to ${exhaustiveLimits.preemptionBoundMax}, got ${exhaustive[1] as string}`);
+    const bound = Number(exhaustive[2]);
+    if (!Number.isSafeInteger(bound) || bound > exhaustiveLimits.boundMax) {
+      throw new RangeError(`a bound must be an integer from 0 to ${exhaustiveLimits.boundMax}, got ${exhaustive[2] as string}`);
     }
-    return { kind: 'exhaustive', preemptionBound: bound };
+    const boundKind = (exhaustive[1] as BoundKind | undefined) ?? defaultExhaustiveSettings.boundKind;
+    return { kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, boundKind, bound } };
   }
   throw new RangeError(`no strategy named '${text}'; the strategies are: ${strategyNames.join(', ')}`);
 }
@@ -79,11 +99,24 @@ function checkedDepth(depth: number, text: string): number {
   return depth;
 }
 
-/** The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`, `exhaustive:2`. */
+/**
+ * The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`,
+ * `exhaustive:2` (preemptions), `exhaustive:delays:3`, `exhaustive:unbounded`.
+ */
 export function strategyLabel(choice: StrategyChoice): string {
   if (choice.kind === 'pct') return `pct:${choice.depth}`;
-  if (choice.kind === 'exhaustive') return `exhaustive:${choice.preemptionBound}`;
+  if (choice.kind === 'exhaustive') {
+    const { boundKind, bound } = choice.settings;
+    if (bound === null) return 'exhaustive:unbounded';
+    return boundKind === 'preemptions' ? `exhaustive:${bound}` : `exhaustive:${boundKind}:${bound}`;
+  }
   return choice.kind;
+}
+
+/** How traces and reports name a systematic search: `exhaustive(dpor, preemptions<=2)`. */
+export function exhaustiveStrategyName(settings: ExhaustiveSettings): string {
+  const bound = settings.bound === null ? 'unbounded' : `${settings.boundKind}<=${settings.bound}`;
+  return `exhaustive(${settings.reduction}, ${bound})`;
 }
 
 /** The strategy `choice` gives this seed: itself, or for the portfolio the member whose turn it is. */

@@ -13,9 +13,9 @@ import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import { generateScenario, type Scenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
-import { buildStrategy, parseStrategyName } from './strategies.ts';
+import { buildStrategy, exhaustiveStrategyName, parseStrategyName, strategyLabel, type StrategyChoice } from './strategies.ts';
 import { drawExhaustiveSwarmConfig, drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
-import { exhaustiveStrategyName, exploreExhaustive } from './explore.ts';
+import { exploreExhaustive } from './explore.ts';
 import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from './trace.ts';
 
 /** What every batch of one sweep shares. Plain data: it is posted to worker threads. */
@@ -95,7 +95,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
   if (!(count >= 1 && count <= batchSeedsMax)) throw new RangeError(`a batch holds 1 to ${batchSeedsMax} seeds, got ${seeds.first}..${seeds.last}`);
   const engine = await engineFor(settings.engine);
   const choice = parseStrategyName(settings.strategy);
-  if (choice.kind === 'exhaustive') return runExhaustiveBatch(task, engine, choice.preemptionBound);
+  if (choice.kind === 'exhaustive') return runExhaustiveBatch(task, engine, choice);
   const strategies: Record<string, StrategyCounts> = {};
   const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
   const failures: SweepFailure[] = [];
@@ -127,9 +127,9 @@ export const exhaustiveSchedulesPerSeedMax = 2_000;
  * stopping at its first failing schedule. Every schedule explored counts as one; a failing seed
  * counts once, with the trace of its first failing schedule.
  */
-async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, preemptionBound: number): Promise<SweepBatchResult> {
+async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, choice: Extract<StrategyChoice, { kind: 'exhaustive' }>): Promise<SweepBatchResult> {
   const { settings, seeds } = task;
-  const label = `exhaustive:${preemptionBound}`;
+  const label = strategyLabel(choice);
   const counts: StrategyCounts = { schedules: 0, failures: 0 };
   const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
   const failures: SweepFailure[] = [];
@@ -142,8 +142,8 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     const search = await exploreExhaustive({
       scenario,
       engine,
-      preemptionBound,
-      maxSchedules: exhaustiveSchedulesPerSeedMax,
+      exhaustive: choice.settings,
+      schedules: exhaustiveSchedulesPerSeedMax,
       maxSteps: settings.maxSteps,
       onRun: (run) => {
         steps += run.steps;
@@ -156,7 +156,7 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, p
     if (found === null && !search.complete) unfinishedSeeds += 1;
     if (found === null) continue;
     counts.failures += 1;
-    keepFailure({ invariants, failures }, settings, { seed, label, strategyName: exhaustiveStrategyName(preemptionBound), swarm, scenario, run: found.run });
+    keepFailure({ invariants, failures }, settings, { seed, label, strategyName: exhaustiveStrategyName(choice.settings), swarm, scenario, run: found.run });
   }
   return { seeds, schedules: counts.schedules, steps, strategies: { [label]: counts }, invariants, failures, probes, unfinishedSeeds };
 }

@@ -12,6 +12,7 @@ import {
   type Release,
   type Runtime,
   type RWMutex,
+  type SharedAccess,
   type Timer,
   type WaitGroup,
 } from './runtime.ts';
@@ -441,7 +442,7 @@ export function createRealRuntime(options: RealRuntimeOptions = {}): RealRuntime
 
     now,
 
-    yield(_label?: string): Promise<void> {
+    yield(_label?: string, _touches?: SharedAccess): Promise<void> {
       // setImmediate runs after pending I/O and timers, so every other ready task gets a turn,
       // not just those already queued as microtasks.
       return new Promise<void>((resolve) => {

@@ -83,6 +83,17 @@ export interface WaitGroup {
   wait(): Promise<void>;
 }
 
+/**
+ * What the code right after a yield touches, so that exploration knows which steps commute: the
+ * keys (names of shared state, chosen by the program) it only reads and those it writes. Two
+ * steps commute when neither writes a key the other touches. A yield that declares nothing may
+ * touch anything, and commutes with no other step.
+ */
+export interface SharedAccess {
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
+}
+
 export interface Runtime {
   /** Which world this is: 'real' or 'simulated'. */
   readonly kind: 'real' | 'simulated';
@@ -106,7 +117,10 @@ export interface Runtime {
   now(): number;
   /**
    * A scheduling point for an access to shared state that is not guarded by a lock, so the
-   * simulated scheduler can interleave other tasks there. `label` names the access in traces.
+   * simulated scheduler can interleave other tasks there. `label` names the access in traces;
+   * `touches` says what the code after it touches up to the next runtime call (see SharedAccess),
+   * which lets exploration skip orders that cannot matter. Without it, the step after the yield
+   * is taken to touch everything.
    */
-  yield(label?: string): Promise<void>;
+  yield(label?: string, touches?: SharedAccess): Promise<void>;
 }

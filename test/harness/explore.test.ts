@@ -41,28 +41,32 @@ describe('exploreExhaustive on the bug zoo', () => {
   it.each(zooCases)('finds $bug with the fewest preemptions, pruned or not, and its choice log replays the failure', async ({ bug, scenario, preemptions }) => {
     const engine = findBug(bug)?.createEngine;
     if (engine === undefined) throw new Error(`no bug ${bug}`);
-    const full = await exploreExhaustive({ scenario, engine, preemptionBound: 2, prune: false });
-    const pruned = await exploreExhaustive({ scenario, engine, preemptionBound: 2 });
-    // Pruning must not lose a failure the full search finds, nor need more preemptions for it.
-    for (const result of [full, pruned]) {
+    const full = await exploreExhaustive({ scenario, engine, bound: 2, reduction: 'none' });
+    const pruned = await exploreExhaustive({ scenario, engine, bound: 2, reduction: 'sleep-sets' });
+    const reduced = await exploreExhaustive({ scenario, engine, bound: 2 });
+    // No reduction may lose a failure the full search finds, nor need more preemptions for it.
+    for (const result of [full, pruned, reduced]) {
       expect(result.firstFailure?.bound).toBe(preemptions);
       expect(result.firstFailure?.schedulesUntilFound).toBeGreaterThan(0);
     }
-    const found = pruned.firstFailure;
+    expect(reduced.firstFailure?.schedulesUntilFound).toBeLessThanOrEqual(full.firstFailure?.schedulesUntilFound ?? 0);
+    const found = reduced.firstFailure;
     const replayed = await runScenario({ scenario, engine, strategy: createReplayStrategy(found?.choices ?? []) });
     expect(replayed.traceHash).toBe(found?.run.traceHash);
     expect(replayed.violations[0]).toEqual(found?.run.violations[0]);
   });
 
-  it('passes every schedule of two reserves of one book on the production engine, and pruning explores fewer', async () => {
+  it('passes every schedule of two reserves of one book on the production engine; sleep sets explore fewer, dpor fewer still', async () => {
     const both = scenario(1, 2, [reserve(0, 1, 1), reserve(0, 1, 2)]);
-    const full = await exploreExhaustive({ scenario: both, engine: createEngine, preemptionBound: 1, prune: false });
-    const pruned = await exploreExhaustive({ scenario: both, engine: createEngine, preemptionBound: 1 });
-    for (const result of [full, pruned]) {
+    const full = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, reduction: 'none' });
+    const pruned = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, reduction: 'sleep-sets' });
+    const reduced = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, iterate: false });
+    for (const result of [full, pruned, reduced]) {
       expect(result.firstFailure).toBeNull();
       expect(result.complete).toBe(true);
     }
     expect(pruned.schedulesExplored).toBeLessThan(full.schedulesExplored);
     expect(pruned.pruned).toBeGreaterThan(0);
+    expect(reduced.schedulesExplored).toBeLessThan(pruned.schedulesExplored);
   });
 });

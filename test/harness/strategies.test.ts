@@ -9,6 +9,7 @@ import { generateScenario } from '../../src/harness/scenario.ts';
 import {
   buildStrategy,
   choiceLogForSeed,
+  defaultExhaustiveSettings,
   parseStrategyName,
   portfolioMembers,
   strategyForSeed,
@@ -25,20 +26,23 @@ describe('parseStrategyName', () => {
     expect(parseStrategyName('pct:1')).toEqual({ kind: 'pct', depth: 1 });
     expect(parseStrategyName('choice-log')).toEqual({ kind: 'choice-log' });
     expect(parseStrategyName('portfolio')).toEqual({ kind: 'portfolio' });
-    expect(parseStrategyName('exhaustive')).toEqual({ kind: 'exhaustive', preemptionBound: 2 });
-    expect(parseStrategyName('exhaustive:0')).toEqual({ kind: 'exhaustive', preemptionBound: 0 });
+    expect(parseStrategyName('exhaustive')).toEqual({ kind: 'exhaustive', settings: defaultExhaustiveSettings });
+    expect(parseStrategyName('exhaustive:0')).toEqual({ kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, bound: 0 } });
+    expect(parseStrategyName('exhaustive:delays:3')).toEqual({ kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, boundKind: 'delays', bound: 3 } });
+    expect(defaultExhaustiveSettings).toEqual({ reduction: 'dpor', boundKind: 'preemptions', bound: 2, iterate: true, maxSchedulesPerLevel: null });
   });
 
   it('names the strategies when it refuses one, and refuses depths out of range', () => {
-    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio, exhaustive, exhaustive:B/);
-    expect(() => parseStrategyName('exhaustive:65')).toThrow(/a preemption bound must be an integer from 0 to 64, got 65/);
+    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio, exhaustive, exhaustive:B, exhaustive:delays:B/);
+    expect(() => parseStrategyName('exhaustive:65')).toThrow(/a bound must be an integer from 0 to 64, got 65/);
+    expect(() => parseStrategyName('exhaustive:hops:2')).toThrow(/no strategy named 'exhaustive:hops:2'/);
     expect(() => parseStrategyName('pct:0')).toThrow(/PCT depth/);
     expect(() => parseStrategyName('pct:17')).toThrow(/PCT depth/);
     expect(() => parseStrategyName('pct', 0)).toThrow(/PCT depth/);
   });
 
   it('labels each as it parses back', () => {
-    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio', 'exhaustive:1']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
+    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio', 'exhaustive:1', 'exhaustive:delays:2']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
   });
 });
 

@@ -20,9 +20,9 @@ describe('sim --strategy exhaustive', () => {
     expect(result.status, result.stderr).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('SEED=4');
-    expect(result.stdout).toMatch(/exhaustive: failure found at schedule \d+, with 1 preemption \(bound 0: \d+, bound 1: \d+\), pruning skipped \d+/);
+    expect(result.stdout).toMatch(/exhaustive: failure found at schedule \d+, within 1 preemption \(bound 0: \d+, bound 1: \d+ \(unfinished\)\), dpor/);
     expect(result.stdout).toContain('✗ single-reserver');
-    expect(result.stdout).toContain('--strategy exhaustive --preemption-bound 2');
+    expect(result.stdout).toContain('--strategy exhaustive --reduction dpor --preemption-bound 2');
     const replayLine = lines.at(-1) ?? '';
     expect(replayLine).toMatch(/^replay: npm run sim -- replay .*\.trace\.json$/);
 
@@ -39,7 +39,25 @@ describe('sim --strategy exhaustive', () => {
     const result = sim('--seed', '12', '--strategy', 'exhaustive', '--books', '1', '--cancel-window-ms', '250', '--preemption-bound', '1');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('it wants small scenarios');
-    expect(result.stdout).toMatch(/exhaustive: \d+ schedules explored \(bound 0: \d+, bound 1: \d+\), pruning skipped \d+, all pass/);
+    expect(result.stdout).toMatch(/exhaustive: \d+ schedules explored \(bound 0: \d+, bound 1: \d+\), dpor, all pass/);
+  });
+
+  it('searches the same scenario with sleep sets, with no reduction, by delays and unbounded, each saying so', () => {
+    const base = ['--seed', '12', '--strategy', 'exhaustive', '--books', '1', '--cancel-window-ms', '250'];
+    const count = (stdout: string): number => Number(/exhaustive: (\d+) schedules explored/.exec(stdout)?.[1]);
+    const none = sim(...base, '--preemption-bound', '1', '--reduction', 'none');
+    const sleepSets = sim(...base, '--preemption-bound', '1', '--reduction', 'sleep-sets');
+    const dpor = sim(...base, '--preemption-bound', '1', '--no-iterate');
+    for (const result of [none, sleepSets, dpor]) expect(result.status, result.stderr).toBe(0);
+    expect(none.stdout).toMatch(/\), no reduction, all pass/);
+    expect(sleepSets.stdout).toMatch(/\), sleep sets skipped \d+, all pass/);
+    expect(count(dpor.stdout)).toBeLessThan(count(sleepSets.stdout));
+    expect(count(sleepSets.stdout)).toBeLessThan(count(none.stdout));
+    const delays = sim(...base, '--delay-bound', '1');
+    expect(delays.status, delays.stderr).toBe(0);
+    expect(delays.stdout).toContain('with at most 1 delay, bounds 0 to 1 in turn');
+    const unbounded = sim(...base, '--unbounded', '--max-schedules', '300');
+    expect(unbounded.stdout).toMatch(/exhaustive: one schedule per class of equivalent schedules, unbounded/);
   });
 
   it('defaults to a small scenario and reports a search stopped by --max-schedules, never a hang', () => {
@@ -52,6 +70,10 @@ describe('sim --strategy exhaustive', () => {
   it.each([
     [['--strategy', 'exhaustive', '--preemption-bound', '-1'], 'expected an integer from 0'],
     [['--strategy', 'exhaustive', '--max-schedules', '0'], 'expected an integer from 1'],
+    [['--strategy', 'exhaustive', '--reduction', 'magic'], "Allowed choices are dpor, sleep-sets, none"],
+    [['--strategy', 'exhaustive', '--preemption-bound', '1', '--delay-bound', '1'], '--preemption-bound and --delay-bound cannot be used together'],
+    [['--strategy', 'exhaustive', '--no-prune', '--reduction', 'dpor'], '--no-prune and --reduction cannot be used together'],
+    [['--delay-bound', '1'], '--delay-bound applies only to --strategy exhaustive'],
   ])('rejects bad input %j with exit 2', (args, message) => {
     const result = sim('--seed', '1', ...args);
     expect(result.status).toBe(2);

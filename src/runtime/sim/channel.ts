@@ -2,6 +2,7 @@
 // receiving waits while it is empty and open; closing makes every waiter a candidate again.
 
 import type { Channel, Received } from '../runtime.ts';
+import { Operation, OperationState } from './dependence.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 import { runtimeMarkNames } from './marks.ts';
 
@@ -20,6 +21,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
   private readonly sendLabel: string;
   private readonly receiveLabel: string;
   private readonly fullMark: string;
+  readonly objectId: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -32,6 +34,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
     this.sendLabel = `send to ${name}`;
     this.receiveLabel = `receive from ${name}`;
     this.fullMark = runtimeMarkNames.sendBlockedOnFullChannel(name);
+    this.objectId = kernel.newObjectId('channel');
   }
 
   get length(): number {
@@ -39,7 +42,10 @@ export class SimChannel<T> implements Channel<T>, Waitable {
   }
 
   send(value: T): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`send on closed channel: ${this.name}`));
+    if (this.closed) {
+      this.observe(Operation.channelSend);
+      return Promise.reject(new Error(`send on closed channel: ${this.name}`));
+    }
     if (this.length >= this.capacity) this.kernel.mark(this.fullMark);
     return this.kernel.suspend<void>(this, sendOperation, value, this.sendLabel);
   }
@@ -50,6 +56,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
 
   close(): void {
     if (this.closed) throw new Error(`close of closed channel: ${this.name}`);
+    this.observe(Operation.channelClose);
     this.closed = true;
     this.kernel.wake(this);
   }
@@ -68,6 +75,7 @@ export class SimChannel<T> implements Channel<T>, Waitable {
   }
 
   proceed(task: SimTask): unknown {
+    this.observe(task.operation === sendOperation ? Operation.channelSend : Operation.channelReceive);
     if (task.operation === sendOperation) {
       if (this.closed) throw new Error(`send on closed channel: ${this.name}`);
       this.buffer.push(task.operand as T);
@@ -88,6 +96,19 @@ export class SimChannel<T> implements Channel<T>, Waitable {
     }
     this.kernel.wake(this);
     return { ok: true, value };
+  }
+
+  /** Reports an operation to the exploration, with what a send or a receive could have done before it. */
+  private observe(operation: Operation): void {
+    if (!this.kernel.observing) return;
+    let state: number = OperationState.none;
+    if (this.closed || this.length > 0) state |= OperationState.receiveCouldProceed;
+    if (this.closed || this.length < this.capacity) state |= OperationState.sendCouldProceed;
+    this.kernel.accessed(this.objectId, operation, state);
+  }
+
+  operationOf(task: SimTask): Operation {
+    return task.operation === sendOperation ? Operation.channelSend : Operation.channelReceive;
   }
 
   describeWait(task: SimTask): string {

@@ -13,7 +13,8 @@
 // @internal: use `runSimulation` (simulation.ts); this module's API may change.
 
 import { whenMicrotasksDrain } from '../real-event-loop.ts';
-import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { Operation, type ObservedTask, type StepObserver } from './dependence.ts';
+import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy } from './strategy.ts';
 import { TimerHeap, type TimerEntry } from './timer-heap.ts';
 
 /** Something a task can wait on: a mutex, a channel, a wait group. */
@@ -26,6 +27,10 @@ export interface Waitable {
   proceed(task: SimTask): unknown;
   /** What `task` waits for, for deadlock reports: "to lock book:1 (held by #4 'borrow:r2')". */
   describeWait(task: SimTask): string;
+  /** The object's id for exploration (`Kernel.newObjectId`). */
+  readonly objectId: number;
+  /** The operation `task` waits to perform, as exploration names it (dependence.ts). */
+  operationOf(task: SimTask): Operation;
 }
 
 type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
@@ -33,7 +38,16 @@ type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
 /** A task's code. An afterFunc callback may be synchronous, so a body need not return a promise. */
 export type TaskBody = () => Promise<void> | void;
 
-export class SimTask implements TaskView {
+/**
+ * What the code after a yield touches, for exploration: object ids of the keys it reads and of
+ * those it writes, or null when the yield declared nothing (it may touch anything).
+ */
+export interface YieldTouches {
+  readonly reads: readonly number[];
+  readonly writes: readonly number[];
+}
+
+export class SimTask implements ObservedTask {
   status: TaskStatus = 'runnable';
   /** What the pending operation waits on; null for operations that can always proceed. */
   waitingOn: Waitable | null = null;
@@ -47,12 +61,18 @@ export class SimTask implements TaskView {
   wakeAtMs = 0;
   resume: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
+  /** For a pending yield: what the code after it touches (null: anything); undefined otherwise. */
+  yieldTouches: YieldTouches | null | undefined = undefined;
+  /** Tasks, timers and objects this task has made so far: the next one's rank. */
+  made = 0;
 
   constructor(
     readonly id: number,
     readonly name: string,
     /** The task's code, until its first step starts it; null from then on. */
     public body: TaskBody | null,
+    readonly creator: SimTask | null,
+    readonly rank: number,
   ) {}
 
   toString(): string {
@@ -103,6 +123,20 @@ export interface StepRecord {
   readonly operation: string;
 }
 
+/** A pending timer: a sleeping task to wake, or an afterFunc callback to start as a task. */
+interface KernelTimer extends TimerEntry {
+  /** The sleeping task to wake, or null for an afterFunc timer. */
+  readonly task: SimTask | null;
+  /** The afterFunc callback to start as its own task, or null for a sleep. */
+  readonly callback: TaskBody | null;
+  readonly name: string;
+  /** For an afterFunc timer: the task that made it, and the rank the callback's task will have. */
+  readonly creator: SimTask | null;
+  readonly rank: number;
+  /** The timer as an object of its own, for exploration (a stop conflicts with another stop). */
+  readonly objectId: number;
+}
+
 export interface KernelLimits {
   /** Scheduling steps a run may take. */
   readonly maxSteps: number;
@@ -136,7 +170,11 @@ export class Kernel {
    */
   private readonly tasks: SimTask[] = [];
   private tasksFinished = 0;
-  private readonly timers = new TimerHeap();
+  private readonly timers = new TimerHeap<KernelTimer>();
+  /** Sees every step when the strategy explores (dependence.ts); null otherwise. */
+  readonly observer: StepObserver | null;
+  /** The rank of the next task or object made outside any task. */
+  private madeOutsideTasks = 0;
   private timerSequence = 0;
   /**
    * True from a hand-over until the microtasks queued before the resumed task's continuation
@@ -173,6 +211,7 @@ export class Kernel {
     recordSteps: boolean,
   ) {
     this.stepLog = recordSteps ? [] : null;
+    this.observer = strategy.observer ?? null;
     this.endHandoverTurn = () => {
       this.handoverTurn = false;
     };
@@ -213,16 +252,49 @@ export class Kernel {
 
   // ---- tasks --------------------------------------------------------------------------------
 
+  /** Go's `go`: a task made by the running one (or main, outside any task), runnable at once. */
   spawn(name: string, body: TaskBody): void {
+    const creator = this.current;
+    this.spawnTask(name, body, creator, this.nextRank(creator), false);
+  }
+
+  private spawnTask(name: string, body: TaskBody, creator: SimTask | null, rank: number, byTimer: boolean): void {
     if (this.finished) throw new Error(`cannot start task '${name}': the simulation has ended`);
     if (this.tasksCreated >= this.limits.maxTasks) {
       this.fail('task-bound', `task bound exceeded: more than ${this.limits.maxTasks} tasks`, this.current);
       throw new Error(`task bound of ${this.limits.maxTasks} exceeded`);
     }
     this.tasksCreated += 1;
-    const task = new SimTask(this.tasksCreated, name, body);
+    const task = new SimTask(this.tasksCreated, name, body, creator, rank);
     this.tasks.push(task);
     this.ready.push(task);
+    if (this.observer !== null) this.observer.taskCreated(task, creator, byTimer);
+  }
+
+  /**
+   * The rank of the next thing `creator` makes (a task, a timer, an object): with its creator, it
+   * names the thing the same way in every run that makes it, whatever ids other tasks took.
+   */
+  private nextRank(creator: SimTask | null): number {
+    if (creator === null) return this.madeOutsideTasks++;
+    return creator.made++;
+  }
+
+  /** An id for a new object (a primitive, a timer), stable across runs when the strategy explores. */
+  newObjectId(kind: string): number {
+    const creator = this.current;
+    const rank = this.nextRank(creator);
+    return this.observer === null ? 0 : this.observer.objectCreated(creator, kind, rank);
+  }
+
+  /** Whether the strategy watches what steps touch: primitives compute what they report only then. */
+  get observing(): boolean {
+    return this.observer !== null;
+  }
+
+  /** The running step performs `operation` on `object` (see dependence.ts). */
+  accessed(object: number, operation: Operation, state: number): void {
+    if (this.observer !== null) this.observer.accessed(object, operation, state);
   }
 
   /**
@@ -297,6 +369,13 @@ export class Kernel {
     return settled;
   }
 
+  /** A yield: a scheduling point after which the task touches `touches` (null: anything). */
+  suspendYield(label: string, touches: YieldTouches | null): Promise<void> {
+    const task = this.runningTask(label);
+    task.yieldTouches = touches;
+    return this.suspend<void>(null, 0, undefined, label);
+  }
+
   /** Parks the running task until the clock reaches `deadlineMs`. */
   sleepUntil(deadlineMs: number): Promise<void> {
     const task = this.runningTask('sleep');
@@ -338,13 +417,18 @@ export class Kernel {
 
   addTimer(deadlineMs: number, task: SimTask | null, callback: TaskBody | null, name: string): TimerEntry {
     this.timerSequence += 1;
-    const entry: TimerEntry = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending' };
+    // A callback's task is named by the timer's maker and rank, like a task made by go.
+    const creator = callback === null ? null : this.current;
+    const rank = callback === null ? 0 : this.nextRank(creator);
+    const objectId = callback === null || this.observer === null ? 0 : this.observer.objectCreated(creator, 'timer', rank);
+    const entry: KernelTimer = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending', creator, rank, objectId };
     this.timers.push(entry);
     return entry;
   }
 
   /** Stops a pending timer; true if this call stopped it. */
   stopTimer(entry: TimerEntry): boolean {
+    if (this.observer !== null) this.observer.accessed((entry as KernelTimer).objectId, Operation.timerStop, 0);
     if (entry.state !== 'pending') return false;
     entry.state = 'stopped';
     return true;
@@ -359,6 +443,7 @@ export class Kernel {
       return false;
     }
     this.nowMs = Math.max(this.nowMs, first.deadlineMs);
+    if (this.observer !== null) this.observer.clockAdvanced(this.nowMs);
     this.fire(first);
     for (;;) {
       const next = this.timers.peekPending();
@@ -369,14 +454,15 @@ export class Kernel {
     return !this.finished;
   }
 
-  private fire(entry: TimerEntry): void {
+  private fire(entry: KernelTimer): void {
     entry.state = 'fired';
     if (entry.task !== null) {
       entry.task.status = 'runnable';
       this.ready.push(entry.task);
+      if (this.observer !== null) this.observer.taskWoken(entry.task);
     } else if (entry.callback !== null) {
       try {
-        this.spawn(entry.name, entry.callback);
+        this.spawnTask(entry.name, entry.callback, entry.creator, entry.rank, true);
       } catch {
         // spawn has already recorded the failure (task bound); the run is over.
       }
@@ -399,6 +485,11 @@ export class Kernel {
       if (this.step > this.limits.maxSteps) {
         this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
         return;
+      }
+      if (this.observer !== null) {
+        candidates[0] = running;
+        while (candidates.length > 1) candidates.pop();
+        if (!this.observeStep(running, candidates)) return;
       }
       this.proceed(running);
       return;
@@ -443,6 +534,7 @@ export class Kernel {
         if (chosen < 0) return;
       }
       const next = candidates[chosen] as SimTask;
+      if (this.observer !== null && !this.observeStep(next, candidates)) return;
       if (next !== running) {
         removeInOrder(ready, next);
         if (running !== null && running.status !== 'blocked') {
@@ -471,6 +563,17 @@ export class Kernel {
     return chosen;
   }
 
+  /** Tells the observer which task takes this step; false if the observer ended the run. */
+  private observeStep(task: SimTask, candidates: readonly SimTask[]): boolean {
+    try {
+      (this.observer as StepObserver).stepTaken(task, this.step, candidates);
+      return true;
+    } catch (error) {
+      this.strategyFailed(error);
+      return false;
+    }
+  }
+
   /** A data decision drawn from the strategy and logged like a task choice. */
   chooseValue(optionCount: number): number {
     if (optionCount <= 1) return 0;
@@ -486,6 +589,7 @@ export class Kernel {
       throw new RangeError(`strategy chose value ${chosen} of ${optionCount}`);
     }
     this.choices.push(chosen);
+    if (this.observer !== null) this.observer.valueChosen(chosen, optionCount);
     return chosen;
   }
 
@@ -502,6 +606,10 @@ export class Kernel {
     let value: unknown = task.operand;
     let error: unknown = undefined;
     let threw = false;
+    if (task.yieldTouches !== undefined) {
+      if (this.observer !== null) this.observeYield(task.yieldTouches);
+      task.yieldTouches = undefined;
+    }
     if (waitingOn !== null) {
       try {
         value = waitingOn.proceed(task);
@@ -538,6 +646,17 @@ export class Kernel {
       this.selfResult = threw ? error : value;
     } else if (threw && reject !== null) reject(error);
     else resume(value);
+  }
+
+  /** What the code after a yield touches, as the yield declared it. */
+  private observeYield(touches: YieldTouches | null): void {
+    const observer = this.observer as StepObserver;
+    if (touches === null) {
+      observer.touchedEverything();
+      return;
+    }
+    for (const object of touches.reads) observer.accessed(object, Operation.keyRead, 0);
+    for (const object of touches.writes) observer.accessed(object, Operation.keyWrite, 0);
   }
 
   /** Nothing can run and no timer is pending: the run is complete, or deadlocked. */
@@ -583,6 +702,16 @@ export class Kernel {
 
   private finish(): void {
     this.finished = true;
+    if (this.observer !== null) {
+      // Operations that never ran still race with what ran before them: a send that a full
+      // channel turned away could have gone first.
+      for (const task of this.tasks) {
+        const waitingOn = task.waitingOn;
+        if (waitingOn !== null && task.status !== 'done' && task.status !== 'running') {
+          this.observer.waitingAtEnd(task, waitingOn.objectId, waitingOn.operationOf(task));
+        }
+      }
+    }
     this.cancelWatchdog?.();
     this.cancelWatchdog = null;
     const onFinish = this.onFinish;

@@ -2,6 +2,7 @@
 // decision: every waiter becomes a candidate when it is released.
 
 import { runExclusive, type Mutex, type Release } from '../runtime.ts';
+import { Operation, OperationState } from './dependence.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 
 export class SimMutex implements Mutex, Waitable {
@@ -10,12 +11,14 @@ export class SimMutex implements Mutex, Waitable {
   /** Counts holds, so a release function frees only the hold it came from. */
   private holds = 0;
   private readonly lockLabel: string;
+  readonly objectId: number;
 
   constructor(
     private readonly kernel: Kernel,
     readonly name: string,
   ) {
     this.lockLabel = `lock ${name}`;
+    this.objectId = kernel.newObjectId('mutex');
   }
 
   lock(): Promise<Release> {
@@ -24,6 +27,7 @@ export class SimMutex implements Mutex, Waitable {
 
   unlock(): void {
     if (this.holder === null) throw new Error(`unlock of unlocked mutex ${this.name}`);
+    this.kernel.accessed(this.objectId, Operation.mutexUnlock, OperationState.none);
     this.holder = null;
     this.kernel.wake(this);
   }
@@ -37,6 +41,7 @@ export class SimMutex implements Mutex, Waitable {
   }
 
   proceed(task: SimTask): Release {
+    this.kernel.accessed(this.objectId, Operation.mutexLock, OperationState.lockCouldProceed);
     this.holder = task;
     this.holds += 1;
     const hold = this.holds;
@@ -47,6 +52,10 @@ export class SimMutex implements Mutex, Waitable {
       released = true;
       this.unlock();
     };
+  }
+
+  operationOf(): Operation {
+    return Operation.mutexLock;
   }
 
   describeWait(): string {

@@ -6,6 +6,7 @@
 // - writers queue for their turn in the order they called Lock.
 
 import type { Release, RWMutex } from '../runtime.ts';
+import { Operation, OperationState } from './dependence.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 import { runtimeMarkNames } from './marks.ts';
 
@@ -32,6 +33,7 @@ export class SimRWMutex implements RWMutex, Waitable {
   private readonly readLabel: string;
   private readonly writeLabel: string;
   private readonly writerWaitsMark: string;
+  readonly objectId: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -40,9 +42,11 @@ export class SimRWMutex implements RWMutex, Waitable {
     this.readLabel = `read-lock ${name}`;
     this.writeLabel = `write-lock ${name}`;
     this.writerWaitsMark = runtimeMarkNames.writerWaitsOnReaders(name);
+    this.objectId = kernel.newObjectId('rwmutex');
   }
 
   rLock(): Promise<Release> {
+    if (!this.kernel.finished && this.kernel.current !== null) this.observe(Operation.readRequest);
     return this.kernel.suspend<Release>(this, readOperation, undefined, this.readLabel);
   }
 
@@ -50,6 +54,8 @@ export class SimRWMutex implements RWMutex, Waitable {
     if (this.readers.length > 0) this.kernel.mark(this.writerWaitsMark);
     const task = this.kernel.current;
     if (task !== null && !this.kernel.finished) {
+      // Queueing a writer changes what later readers may do: a step of its own kind.
+      this.observe(Operation.writeRequest);
       if (this.announcedWriter === null) this.announcedWriter = task;
       else this.queuedWriters.push(task);
     }
@@ -72,6 +78,7 @@ export class SimRWMutex implements RWMutex, Waitable {
   }
 
   private releaseRead(index: number): void {
+    this.observe(Operation.readUnlock);
     // Shifted down by hand: splice would allocate an array of the removed hold every release.
     const readers = this.readers;
     const holds = this.readHolds;
@@ -86,6 +93,7 @@ export class SimRWMutex implements RWMutex, Waitable {
 
   unlock(): void {
     if (this.writer === null) throw new Error(`unlock of ${this.name} without the write lock held`);
+    this.observe(Operation.writeUnlock);
     this.writer = null;
     for (const task of this.waiters) {
       if (task.operation === readOperation) this.admittedReaders.add(task);
@@ -104,6 +112,7 @@ export class SimRWMutex implements RWMutex, Waitable {
 
   proceed(task: SimTask): Release {
     let released = false;
+    this.observe(task.operation === readOperation ? Operation.readLock : Operation.writeLock);
     if (task.operation === readOperation) {
       // Almost always empty: checking first saves a hash lookup on every read lock.
       if (this.admittedReaders.size !== 0) this.admittedReaders.delete(task);
@@ -130,6 +139,19 @@ export class SimRWMutex implements RWMutex, Waitable {
       released = true;
       this.unlock();
     };
+  }
+
+  /** Reports an operation to the exploration, with which locks could have been taken before it. */
+  private observe(operation: Operation): void {
+    if (!this.kernel.observing) return;
+    let state: number = OperationState.none;
+    if (this.writer === null && this.announcedWriter === null) state |= OperationState.readCouldProceed;
+    if (this.writer === null && this.readers.length === 0 && this.admittedReaders.size === 0) state |= OperationState.lockCouldProceed;
+    this.kernel.accessed(this.objectId, operation, state);
+  }
+
+  operationOf(task: SimTask): Operation {
+    return task.operation === readOperation ? Operation.readLock : Operation.writeLock;
   }
 
   describeWait(task: SimTask): string {

@@ -1,4 +1,4 @@
-// The strategy of one run of the exhaustive search (explore-exhaustive.ts): it follows a given
+// The strategy of one run of the exhaustive search (explore-levels.ts): it follows a given
 // prefix of choices, then takes the default at every later decision, and records what each
 // decision offered, so that the search can come back to it and take another branch.
 //
@@ -23,6 +23,8 @@
 // order of events of different books at one instant) and counters that no pending operation of
 // another task is waiting on at the time.
 
+import { ignoringObserver, type ObservedTask } from './dependence.ts';
+import { candidatesByCost, choiceCost, type BoundKind } from './schedule-cost.ts';
 import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy, type TaskView } from './strategy.ts';
 
 /** What an operation acts on, for the independence relation. */
@@ -96,8 +98,8 @@ export interface DecisionRecord {
   readonly optionCount: number;
   readonly chosen: number;
   readonly step: number;
-  /** A task decision whose candidate 0 was running and can go on: any other choice preempts it. */
-  readonly preemptible: boolean;
+  /** Task decisions: what taking each candidate costs under the search's bound (schedule-cost.ts). */
+  readonly costs: readonly number[] | null;
   /** Task decisions, with pruning: each candidate's id and operation. */
   readonly candidates: readonly { readonly taskId: number; readonly start: OperationClass }[] | null;
   /**
@@ -117,6 +119,8 @@ export interface ExhaustiveRunPlan {
    * prefix's last decision belongs to; null runs without pruning.
    */
   readonly carry: readonly Transition[] | null;
+  /** What a schedule's cost counts. */
+  readonly costKind: BoundKind;
 }
 
 /** Thrown to end a run early: every candidate is asleep, so every schedule from here was explored. */
@@ -143,6 +147,8 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
   /** The last task decision: its step and what it chose, to see where that step ended. */
   let last: { readonly record: DecisionRecord; readonly task: TaskView; readonly start: OperationClass } | null = null;
   let blocked = false;
+  /** The kernel id of the task that took the last step, for the round-robin order of delays. */
+  let previous: number | null = null;
 
   const forced = (index: number, optionCount: number, what: string, step: number): number => {
     const choice = prefix[index] as number;
@@ -161,6 +167,8 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
 
   return {
     name: 'exhaustive',
+    // Delays are counted in round-robin order from the task that ran last, which only the kernel sees.
+    ...(plan.costKind === 'delays' ? { observer: { ...ignoringObserver, stepTaken: (task: ObservedTask) => void (previous = task.id) } } : {}),
     decisions,
     get blocked(): boolean {
       return blocked;
@@ -168,16 +176,19 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
     chooseTask(candidates: readonly TaskView[], step: number): number {
       const index = decisions.length;
       const executed = pruning ? settleLast(step) : null;
-      const preemptible = (candidates[0] as TaskView).pending?.running === true;
+      const costs = candidates.map((_, option) => choiceCost(plan.costKind, candidates, option, previous));
       let chosen = 0;
       let sleep: Transition[] | null = null;
       if (index < prefix.length) {
         chosen = forced(index, candidates.length, 'tasks', step);
-      } else if (pruning) {
+      } else if (!pruning) {
+        chosen = costs.indexOf(0);
+      } else {
         // The carried entries stay asleep only if the step just taken commutes with them.
         sleep = executed === null ? [] : carry.filter((entry) => independent(entry, executed));
         const asleep = new Set(sleep.map((entry) => entry.taskId));
-        chosen = candidates.findIndex((candidate) => !asleep.has(candidate.id));
+        // The cheapest candidate not asleep: the running one, or the next in round-robin order.
+        chosen = candidatesByCost(plan.costKind, candidates, previous).find((option) => !asleep.has((candidates[option] as TaskView).id)) ?? -1;
         if (chosen === -1) {
           blocked = true;
           throw new SleepSetBlockedError(step);
@@ -189,7 +200,7 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
         optionCount: candidates.length,
         chosen,
         step,
-        preemptible,
+        costs,
         candidates: pruning ? candidates.map((candidate) => ({ taskId: candidate.id, start: classifyOperation(candidate.pending) })) : null,
         sleep,
         end: null,
@@ -207,7 +218,7 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
         optionCount,
         chosen,
         step,
-        preemptible: false,
+        costs: null,
         candidates: null,
         sleep: pruning && index >= prefix.length ? carry : null,
         end: null,

@@ -1,7 +1,7 @@
 // Runs a program on the simulated runtime: a virtual clock and a cooperative scheduler whose
 // every decision comes from a strategy and is recorded in one choice log.
 
-import type { Channel, Mutex, RWMutex, Runtime, Timer, WaitGroup } from '../runtime.ts';
+import type { Channel, Mutex, RWMutex, Runtime, SharedAccess, Timer, WaitGroup } from '../runtime.ts';
 import { SimChannel } from './channel.ts';
 import { Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
 import type { TimerEntry } from './timer-heap.ts';
@@ -143,8 +143,14 @@ class SimulatedRuntime implements SimRuntime {
     return this.kernel.nowMs;
   }
 
-  yield(label = 'yield'): Promise<void> {
-    return this.kernel.suspend<void>(null, 0, undefined, label);
+  yield(label = 'yield', touches?: SharedAccess): Promise<void> {
+    if (touches !== undefined) checkSharedAccess(touches);
+    const kernel = this.kernel;
+    const observer = kernel.observer;
+    // What the yield declares matters only to a strategy that explores.
+    if (observer === null || touches === undefined) return kernel.suspendYield(label, null);
+    const ids = (keys: readonly string[] | undefined): number[] => (keys === undefined ? [] : keys.map((key) => observer.keyObject(key)));
+    return kernel.suspendYield(label, { reads: ids(touches.reads), writes: ids(touches.writes) });
   }
 }
 
@@ -156,6 +162,19 @@ class SimTimer implements Timer {
 
   stop(): boolean {
     return this.kernel.stopTimer(this.entry);
+  }
+}
+
+/** A yield's declaration must be lists of string keys: a typo would otherwise hide a dependence. */
+function checkSharedAccess(touches: SharedAccess): void {
+  if (typeof touches !== 'object' || touches === null) throw new TypeError('yield: touches must be an object { reads?, writes? }');
+  for (const what of ['reads', 'writes'] as const) {
+    const keys: unknown = touches[what];
+    if (keys === undefined) continue;
+    if (!Array.isArray(keys)) throw new TypeError(`yield: touches.${what} must be an array of keys`);
+    for (const key of keys) {
+      if (typeof key !== 'string') throw new TypeError(`yield: every key of touches.${what} must be a string, got ${typeof key}`);
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 // decision with more than one option it asks a strategy, and records the answer in the choice
 // log. Replaying that log through `createReplayStrategy` reproduces the run exactly.
 
+import type { StepObserver } from './dependence.ts';
+
 /** What a strategy may know about a candidate task. */
 export interface TaskView {
   /** Unique within a run, in order of creation, starting at 1. */
@@ -29,6 +31,11 @@ export interface PendingOperation {
 export interface SchedulingStrategy {
   /** Names the strategy in traces and reports, e.g. "random". */
   readonly name: string;
+  /**
+   * For strategies that must see every step, not only the decisions (PCT counts steps, the
+   * exploration records what each step touches): the kernel reports each step to it.
+   */
+  readonly observer?: StepObserver;
   /**
    * Which task runs next: an index into `candidates` (at least two). `candidates[0]` is the task
    * that was running, when it can go on, so 0 means "no preemption"; the rest are in the order

@@ -1,17 +1,12 @@
 // Pending timers ordered by (deadline, sequence): equal deadlines come out in creation order, so
-// the default schedule fires timers in deadline order and every ordering is explicit.
+// the default schedule fires timers in deadline order and every ordering is explicit. The heap
+// knows only what orders its entries; what a timer does when it fires is its owner's business.
 
-import type { SimTask, TaskBody } from './kernel.ts';
-
+/** What the heap needs of an entry; the kernel's entries carry more. */
 export interface TimerEntry {
   readonly deadlineMs: number;
   /** Creation order, the tie-breaker for equal deadlines. */
   readonly sequence: number;
-  /** The sleeping task to wake, or null for an afterFunc timer. */
-  readonly task: SimTask | null;
-  /** The afterFunc callback to start as its own task, or null for a sleep. */
-  readonly callback: TaskBody | null;
-  readonly name: string;
   state: 'pending' | 'fired' | 'stopped';
 }
 
@@ -21,16 +16,16 @@ function before(left: TimerEntry, right: TimerEntry): boolean {
 }
 
 /** A binary min-heap. Stopped timers stay in it until they reach the top, then are dropped. */
-export class TimerHeap {
-  private readonly entries: TimerEntry[] = [];
+export class TimerHeap<Entry extends TimerEntry> {
+  private readonly entries: Entry[] = [];
 
-  push(entry: TimerEntry): void {
+  push(entry: Entry): void {
     const entries = this.entries;
     entries.push(entry);
     let index = entries.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const parentEntry = entries[parent] as TimerEntry;
+      const parentEntry = entries[parent] as Entry;
       if (!before(entry, parentEntry)) break;
       entries[index] = parentEntry;
       index = parent;
@@ -38,12 +33,12 @@ export class TimerHeap {
     entries[index] = entry;
   }
 
-  peekPending(): TimerEntry | null {
+  peekPending(): Entry | null {
     this.dropStopped();
     return this.entries[0] ?? null;
   }
 
-  popPending(): TimerEntry | null {
+  popPending(): Entry | null {
     this.dropStopped();
     const top = this.entries[0];
     if (top === undefined) return null;
@@ -57,7 +52,7 @@ export class TimerHeap {
 
   private removeTop(): void {
     const entries = this.entries;
-    const last = entries.pop() as TimerEntry;
+    const last = entries.pop() as Entry;
     if (entries.length === 0) return;
     let index = 0;
     const size = entries.length;
@@ -67,7 +62,7 @@ export class TimerHeap {
       const right = left + 1;
       let child = left;
       if (right < size && before(entries[right] as TimerEntry, entries[left] as TimerEntry)) child = right;
-      const childEntry = entries[child] as TimerEntry;
+      const childEntry = entries[child] as Entry;
       if (!before(childEntry, last)) break;
       entries[index] = childEntry;
       index = child;

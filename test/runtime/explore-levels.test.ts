@@ -1,11 +1,12 @@
-// Bounded-exhaustive search on small programs whose schedules can be counted by hand: the
-// counts per preemption bound, no schedule run twice, durations at their extremes, the schedule
-// bound, and what pruning by sleep sets keeps and skips.
+// Level-by-level search without partial-order reduction (and with sleep sets), on small programs
+// whose schedules can be counted by hand: the counts per preemption or delay bound, no schedule
+// run twice, durations at their extremes, the schedule cap and the budget per level, and what
+// pruning by sleep sets keeps and skips.
 
 import { describe, expect, it } from 'vitest';
 import { deposit } from '../examples/deposits.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
-import { searchSchedules } from '../../src/runtime/sim/explore-exhaustive.ts';
+import { searchSchedules } from '../../src/runtime/sim/explore-search.ts';
 import { independent, type OperationClass, type Transition } from '../../src/runtime/sim/scheduler-exhaustive.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { runSimulation, type SimulationResult } from '../../src/runtime/sim/simulation.ts';
@@ -56,20 +57,20 @@ function binomial(n: number, k: number): number {
 
 describe('searchSchedules', () => {
   it.each([1, 2, 3])('explores 2, 2k and 2k² schedules at bounds 0, 1 and 2 for two tasks of k = %i yields', async (yields) => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(yields), preemptionBound: 2, prune: false });
+    const result = await exploreExhaustive({ program: twoTasksYielding(yields), bound: 2, reduction: 'none' });
     // Bound 0: who starts. Bound 1: who starts, and after which of its first k steps the other
     // takes over. Bound 2: and after which of the other's first k steps the first comes back.
     expect(result.perBound).toEqual([
-      { bound: 0, schedules: 2 },
-      { bound: 1, schedules: 2 * yields },
-      { bound: 2, schedules: 2 * yields * yields },
+      { bound: 0, schedules: 2, complete: true },
+      { bound: 1, schedules: 2 * yields, complete: true },
+      { bound: 2, schedules: 2 * yields * yields, complete: true },
     ]);
     expect(result.complete).toBe(true);
     expect(result.firstFailure).toBeNull();
   });
 
   it.each([1, 2, 3])('explores all C(2k+2, k+1) interleavings of two tasks of k = %i yields when the bound is high enough', async (yields) => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(yields), preemptionBound: 64, prune: false });
+    const result = await exploreExhaustive({ program: twoTasksYielding(yields), bound: 64, reduction: 'none' });
     expect(result.schedulesExplored).toBe(binomial(2 * yields + 2, yields + 1));
     expect(result.complete).toBe(true);
     expect(result.moreBeyondBound).toBe(false);
@@ -86,8 +87,8 @@ describe('searchSchedules', () => {
         return run;
       },
       failed: (run) => run.failure !== null,
-      preemptionBound: 64,
-      prune: false,
+      bound: 64,
+      reduction: 'none',
     });
     expect(runs).toBe(result.schedulesExplored);
     expect(seen.size).toBe(runs);
@@ -100,25 +101,58 @@ describe('searchSchedules', () => {
         await rt.work(0, 100);
         endsMs.push(rt.now());
       },
-      preemptionBound: 2,
+      bound: 2,
+      reduction: 'none',
     });
     expect(result.schedulesExplored).toBe(2);
     expect(endsMs).toEqual([0, 100]);
   });
 
   it('stops at the schedule bound and says which bound it did not finish', async () => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(3), preemptionBound: 2, maxSchedules: 5, prune: false });
+    const result = await exploreExhaustive({ program: twoTasksYielding(3), bound: 2, schedules: 5, reduction: 'none' });
     expect(result.schedulesExplored).toBe(5);
     expect(result.complete).toBe(false);
     expect(result.stoppedAtBound).toBe(1);
     expect(result.perBound).toEqual([
-      { bound: 0, schedules: 2 },
-      { bound: 1, schedules: 3 },
+      { bound: 0, schedules: 2, complete: true },
+      { bound: 1, schedules: 3, complete: false },
     ]);
   });
 
+  it('moves on to the next level when a level has spent its budget, and says which levels are unfinished', async () => {
+    const result = await exploreExhaustive({ program: twoTasksYielding(3), bound: 2, reduction: 'none', maxSchedulesPerLevel: 4 });
+    expect(result.perBound).toEqual([
+      { bound: 0, schedules: 2, complete: true },
+      { bound: 1, schedules: 4, complete: false },
+      { bound: 2, schedules: 4, complete: false },
+    ]);
+    expect(result.complete).toBe(false);
+    expect(result.stoppedAtBound).toBeNull();
+  });
+
+  it('counts delays of a round-robin scheduler: one schedule with none, then one per task passed over', async () => {
+    const tasks = (count: number) => async (rt: Runtime): Promise<void> => {
+      const done = rt.newWaitGroup('tasks');
+      for (let index = 0; index < count; index += 1) {
+        done.add(1);
+        rt.go(`t${index}`, async () => {
+          await rt.yield();
+          done.done();
+        });
+      }
+      await done.wait();
+    };
+    for (const count of [2, 5, 9]) {
+      const result = await exploreExhaustive({ program: tasks(count), boundKind: 'delays', bound: 1, reduction: 'none' });
+      // Zero delays: the round-robin schedule alone, however many tasks there are.
+      expect(result.perBound[0]).toEqual({ bound: 0, schedules: 1, complete: true });
+      expect(result.perBound[1]?.schedules).toBeGreaterThan(0);
+      expect(result.perBound[1]?.schedules).toBeLessThanOrEqual(count * count * 4);
+    }
+  });
+
   it('finds the lost update with one preemption, and its choice log replays it', async () => {
-    const result = await exploreExhaustive({ program: deposits(false), preemptionBound: 2 });
+    const result = await exploreExhaustive({ program: deposits(false), bound: 2 });
     const found = result.firstFailure;
     expect(found).not.toBeNull();
     expect(found?.bound).toBe(1);
@@ -128,15 +162,15 @@ describe('searchSchedules', () => {
   });
 
   it('finds nothing when the deposits are locked, and says the search is complete', async () => {
-    const result = await exploreExhaustive({ program: deposits(true), preemptionBound: 64 });
+    const result = await exploreExhaustive({ program: deposits(true), bound: 64 });
     expect(result.firstFailure).toBeNull();
     expect(result.complete).toBe(true);
     expect(result.moreBeyondBound).toBe(false);
   });
 
   it('prunes the interleavings of two tasks on different mutexes, and none on one shared mutex', async () => {
-    const separate = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, false), preemptionBound: 64 }), full: await exploreExhaustive({ program: twoTasksLocking(3, false), preemptionBound: 64, prune: false }) };
-    const shared = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, true), preemptionBound: 64 }), full: await exploreExhaustive({ program: twoTasksLocking(3, true), preemptionBound: 64, prune: false }) };
+    const separate = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, false), bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, false), bound: 64, reduction: 'none' }) };
+    const shared = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, true), bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, true), bound: 64, reduction: 'none' }) };
     expect(separate.full.schedulesExplored).toBe(binomial(8, 4));
     expect(separate.pruned.schedulesExplored).toBeLessThan(separate.full.schedulesExplored);
     expect(separate.pruned.pruned).toBeGreaterThan(0);
@@ -145,8 +179,10 @@ describe('searchSchedules', () => {
   });
 
   it('rejects a bound out of range with a clear message', async () => {
-    await expect(exploreExhaustive({ program: twoTasksYielding(1), preemptionBound: -1 })).rejects.toThrow(/preemptionBound must be an integer from 0/);
-    await expect(exploreExhaustive({ program: twoTasksYielding(1), maxSchedules: 0 })).rejects.toThrow(/maxSchedules must be an integer from 1/);
+    await expect(exploreExhaustive({ program: twoTasksYielding(1), bound: -1 })).rejects.toThrow(/bound must be an integer from 0/);
+    await expect(exploreExhaustive({ program: twoTasksYielding(1), schedules: 0 })).rejects.toThrow(/maxSchedules must be an integer from 1/);
+    await expect(exploreExhaustive({ program: twoTasksYielding(1), reduction: 'magic' as 'none' })).rejects.toThrow(/reduction must be one of dpor, sleep-sets, none/);
+    await expect(exploreExhaustive({ program: twoTasksYielding(1), boundKind: 'context-switches' as 'delays' })).rejects.toThrow(/bound kind must be one of preemptions, delays/);
   });
 });
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/runtime/runtime.ts';
-import { searchSchedules } from '../../src/runtime/sim/explore-exhaustive.ts';
+import { searchSchedules } from '../../src/runtime/sim/explore-search.ts';
 import { runSimulation } from '../../src/runtime/sim/simulation.ts';
 
 /** What a task does, one critical section at a time. */
@@ -82,9 +82,9 @@ async function outcomes(tasks: readonly (readonly Section[])[], prune: boolean):
     },
     failed: () => false,
     stopAtFirstFailure: false,
-    preemptionBound: 64,
+    bound: 64,
     maxSchedules: 3000,
-    prune,
+    reduction: prune ? 'sleep-sets' : 'none',
   });
   return { outcomes: reached, schedules: result.schedulesExplored, complete: result.complete };
 }
