@@ -14,6 +14,7 @@ import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
+import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
@@ -40,7 +41,8 @@ interface RunOptions {
   strategy: 'random' | 'pct' | 'choice-log' | 'portfolio' | 'exhaustive';
   depth: number;
   reduction: Reduction;
-  preemptionBound: number;
+  choiceBound?: number;
+  preemptionBound?: number;
   delayBound?: number;
   unbounded: boolean;
   iterate: boolean;
@@ -49,15 +51,20 @@ interface RunOptions {
   prune: boolean;
   json: boolean;
   verbose: boolean;
+  /** Under exhaustive search with no size or engine option: the seed's small scenario (small-scenarios.ts). */
+  smallScenario?: boolean;
 }
 
 const exitViolation = 1;
 
 /**
- * The scenario exhaustive search explores when no size is given: the run default (24
- * operations) has far more schedules than any search can visit.
+ * The size exhaustive search gives a scenario drawn with some engine option but no size: the run
+ * default (24 operations) has far more schedules than any search can visit.
  */
 export const exhaustiveScenarioSize = { books: 2, members: 2, operations: 3 } as const;
+
+/** Options that shape the scenario: without any, exhaustive search explores the seed's small scenario. */
+const scenarioOptions = ['books', 'members', 'operations', 'cancelWindowMs', 'queueCapacity', 'workers', 'borrowWorkMinMs', 'borrowWorkMaxMs'] as const;
 
 export function addRunCommand(program: Command): void {
   program
@@ -84,12 +91,12 @@ export function addRunCommand(program: Command): void {
         .default(defaultExhaustiveOptions.reduction),
     )
     .option(
-      '--preemption-bound <n>',
-      'with --strategy exhaustive: the most preemptions a schedule may have',
+      '--choice-bound <n>',
+      `with --strategy exhaustive: the most non-default choices (other tasks, longer durations) a schedule may have (default ${defaultExhaustiveOptions.bound})`,
       integerOption(0, exhaustiveLimits.boundMax),
-      defaultExhaustiveOptions.bound,
     )
-    .option('--delay-bound <n>', 'with --strategy exhaustive: bound delays of a round-robin scheduler instead of preemptions', integerOption(0, exhaustiveLimits.boundMax))
+    .option('--preemption-bound <n>', 'with --strategy exhaustive: bound preemptions instead', integerOption(0, exhaustiveLimits.boundMax))
+    .option('--delay-bound <n>', 'with --strategy exhaustive: bound delays of a round-robin scheduler instead', integerOption(0, exhaustiveLimits.boundMax))
     .option('--unbounded', 'with --strategy exhaustive: no bound (with dpor: every class of schedules)', false)
     .option('--no-iterate', 'with --strategy exhaustive: search the bound at once, not bounds 0, 1, … in turn')
     .option(
@@ -105,9 +112,10 @@ export function addRunCommand(program: Command): void {
     .action(async (options: RunOptions, command: Command) => {
       refuseOptionsOfOtherStrategies(options.strategy, command);
       if (options.strategy === 'exhaustive') {
-        // A size the user did not give is the small exhaustive one, printed with the scenario.
+        options.smallScenario = scenarioOptions.every((key) => command.getOptionValueSource(key) !== 'cli');
+        // With some option of the scenario given, a size the user did not give is the small one.
         for (const key of ['books', 'members', 'operations'] as const) {
-          if (command.getOptionValueSource(key) === 'default') options[key] = exhaustiveScenarioSize[key];
+          if (!options.smallScenario && command.getOptionValueSource(key) === 'default') options[key] = exhaustiveScenarioSize[key];
         }
       }
       process.exitCode = await runCommand(options);
@@ -118,6 +126,7 @@ export function addRunCommand(program: Command): void {
 const strategyOnlyOptions: readonly { readonly key: string; readonly flag: string; readonly strategy: RunOptions['strategy'] }[] = [
   { key: 'depth', flag: '--depth', strategy: 'pct' },
   { key: 'reduction', flag: '--reduction', strategy: 'exhaustive' },
+  { key: 'choiceBound', flag: '--choice-bound', strategy: 'exhaustive' },
   { key: 'preemptionBound', flag: '--preemption-bound', strategy: 'exhaustive' },
   { key: 'delayBound', flag: '--delay-bound', strategy: 'exhaustive' },
   { key: 'unbounded', flag: '--unbounded', strategy: 'exhaustive' },
@@ -134,19 +143,20 @@ function refuseOptionsOfOtherStrategies(strategy: RunOptions['strategy'], comman
     }
   }
   const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
-  const bounds = [['preemptionBound', '--preemption-bound'], ['delayBound', '--delay-bound'], ['unbounded', '--unbounded']].filter(([key]) => given(key as string));
+  const bounds = [['choiceBound', '--choice-bound'], ['preemptionBound', '--preemption-bound'], ['delayBound', '--delay-bound'], ['unbounded', '--unbounded']].filter(([key]) => given(key as string));
   if (bounds.length > 1) throw new UsageError(`${bounds.map(([, flag]) => flag).join(' and ')} cannot be used together: a search has one bound`);
   if (given('prune') && given('reduction')) throw new UsageError('--no-prune and --reduction cannot be used together (--no-prune is --reduction none)');
 }
 
 /** The search the options ask for. */
 function exhaustiveSettings(options: RunOptions): ExhaustiveSettings {
-  const bound = options.unbounded ? null : (options.delayBound ?? options.preemptionBound);
+  const boundKind = options.preemptionBound !== undefined ? 'preemptions' : options.delayBound !== undefined ? 'delays' : 'choices';
+  const given = options.choiceBound ?? options.preemptionBound ?? options.delayBound ?? defaultExhaustiveSettings.bound;
   return {
     ...defaultExhaustiveSettings,
     reduction: options.prune ? options.reduction : 'none',
-    boundKind: options.delayBound === undefined ? 'preemptions' : 'delays',
-    bound,
+    boundKind,
+    bound: options.unbounded ? null : given,
     iterate: options.iterate,
     maxSchedulesPerLevel: options.maxSchedulesPerLevel ?? null,
   };
@@ -165,7 +175,10 @@ async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
   const engine = await chooseEngine(options);
-  const scenario = generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
+  const scenario =
+    options.smallScenario === true
+      ? drawSmallScenario(seed).scenario
+      : generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
   if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
@@ -240,8 +253,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
     process.stdout.write(
       `exhaustive: ${describeSearch(settings)}, durations at their extremes only; ` +
-        `it wants small scenarios (without --books, --members, --operations: ` +
-        `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})\n`,
+        `it wants small scenarios (without --books, --members, --operations or engine options: the seed's small scenario, as a sweep explores it)\n`,
     );
     process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
   }
@@ -276,18 +288,21 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   return run.violations.length === 0 ? 0 : exitViolation;
 }
 
+/** What one unit of a bound is called, in the singular. */
+const boundUnit = { choices: 'non-default choice', preemptions: 'preemption', delays: 'delay' } as const;
+
 /** What the search covers, in words: "one schedule per class of equivalent schedules with at most 2 preemptions". */
 function describeSearch(settings: ExhaustiveSettings): string {
   const what = { dpor: 'one schedule per class of equivalent schedules', 'sleep-sets': 'every schedule, less some equivalent ones (sleep sets)', none: 'every schedule' }[settings.reduction];
   if (settings.bound === null) return `${what}, unbounded`;
-  const unit = settings.boundKind === 'preemptions' ? 'preemption' : 'delay';
+  const unit = boundUnit[settings.boundKind];
   const order = settings.iterate ? `, bounds 0 to ${settings.bound} in turn` : '';
   return `${what} with at most ${settings.bound} ${unit}${settings.bound === 1 ? '' : 's'}${order}`;
 }
 
 /** One line: how far the search went and what it found. */
 function searchSummary(search: ScheduleSearchResult<ScenarioRun>): string {
-  const unit = search.boundKind === 'preemptions' ? 'preemption' : 'delay';
+  const unit = boundUnit[search.boundKind];
   const levels = search.perBound.map((level) => `${level.bound === null ? 'unbounded' : `bound ${level.bound}`}: ${level.schedules}${level.complete ? '' : ' (unfinished)'}`).join(', ');
   const reduction = search.reduction === 'sleep-sets' ? `sleep sets skipped ${search.pruned}` : search.reduction === 'dpor' ? 'dpor' : 'no reduction';
   const found = search.firstFailure;
@@ -414,7 +429,7 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
     const settings = exhaustiveSettings(options);
     parts.push(`--strategy exhaustive --reduction ${settings.reduction}`);
     if (settings.bound === null) parts.push('--unbounded');
-    else parts.push(`${settings.boundKind === 'preemptions' ? '--preemption-bound' : '--delay-bound'} ${settings.bound}`);
+    else parts.push(`--${{ choices: 'choice', preemptions: 'preemption', delays: 'delay' }[settings.boundKind]}-bound ${settings.bound}`);
     if (!settings.iterate) parts.push('--no-iterate');
     parts.push(`--max-schedules ${options.maxSchedules}`);
     if (settings.maxSchedulesPerLevel !== null) parts.push(`--max-schedules-per-level ${settings.maxSchedulesPerLevel}`);

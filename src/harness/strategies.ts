@@ -63,7 +63,7 @@ export const portfolioMembers: readonly SingleStrategyChoice[] = [
 ];
 
 /** The names `parseStrategyName` accepts, for help texts. */
-export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio', 'exhaustive', 'exhaustive:B', 'exhaustive:delays:B'] as const;
+export const strategyNames = ['random', 'pct', 'pct:D', 'choice-log', 'portfolio', 'exhaustive', 'exhaustive:B', 'exhaustive:preemptions:B', 'exhaustive:delays:B'] as const;
 
 
 /** The stream of a seed that seeds fast-check's generator for the choice-log strategy. */
@@ -80,7 +80,7 @@ export function parseStrategyName(text: string, depth = 2): StrategyChoice {
   const pct = /^pct:(\d+)$/.exec(name);
   if (pct !== null) return { kind: 'pct', depth: checkedDepth(Number(pct[1]), pct[1] as string) };
   if (name === 'exhaustive') return { kind: 'exhaustive', settings: defaultExhaustiveSettings };
-  const exhaustive = /^exhaustive:(?:(preemptions|delays):)?(\d+)$/.exec(name);
+  const exhaustive = /^exhaustive:(?:(preemptions|delays|choices):)?(\d+)$/.exec(name);
   if (exhaustive !== null) {
     const bound = Number(exhaustive[2]);
     if (!Number.isSafeInteger(bound) || bound > exhaustiveLimits.boundMax) {
@@ -101,14 +101,15 @@ function checkedDepth(depth: number, text: string): number {
 
 /**
  * The name a summary counts schedules under: `random`, `pct:2`, `choice-log`, `portfolio`,
- * `exhaustive:2` (preemptions), `exhaustive:delays:3`, `exhaustive:unbounded`.
+ * `exhaustive:2` (non-default choices, the default bound), `exhaustive:preemptions:2`,
+ * `exhaustive:delays:3`, `exhaustive:unbounded`.
  */
 export function strategyLabel(choice: StrategyChoice): string {
   if (choice.kind === 'pct') return `pct:${choice.depth}`;
   if (choice.kind === 'exhaustive') {
     const { boundKind, bound } = choice.settings;
     if (bound === null) return 'exhaustive:unbounded';
-    return boundKind === 'preemptions' ? `exhaustive:${bound}` : `exhaustive:${boundKind}:${bound}`;
+    return boundKind === defaultExhaustiveSettings.boundKind ? `exhaustive:${bound}` : `exhaustive:${boundKind}:${bound}`;
   }
   return choice.kind;
 }

@@ -14,7 +14,8 @@ import { generateScenario, type Scenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, exhaustiveStrategyName, parseStrategyName, strategyLabel, type StrategyChoice } from './strategies.ts';
-import { drawExhaustiveSwarmConfig, drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
+import { drawSmallScenario } from './small-scenarios.ts';
+import { drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
 import { exploreExhaustive } from './explore.ts';
 import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from './trace.ts';
 
@@ -119,13 +120,14 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
 }
 
 /** Schedules exhaustive search may run on one seed's scenario before it moves on to the next seed. */
-export const exhaustiveSchedulesPerSeedMax = 2_000;
+export const exhaustiveSchedulesPerSeedMax = 500;
 
 /**
- * A batch under exhaustive search: each seed's scenario (its swarm configuration cut to the small
- * exhaustive size, or the default scenario at that size) explored up to the preemption bound,
- * stopping at its first failing schedule. Every schedule explored counts as one; a failing seed
- * counts once, with the trace of its first failing schedule.
+ * A batch under exhaustive search: each seed's small scenario (small-scenarios.ts: a short story
+ * of operations that meet, on the seed's swarm configuration; without swarm, the default scenario
+ * cut to the small size) explored up to the bound, stopping at its first failing schedule. Every
+ * schedule explored counts as one; a failing seed counts once, with the trace of its first
+ * failing schedule.
  */
 async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, choice: Extract<StrategyChoice, { kind: 'exhaustive' }>): Promise<SweepBatchResult> {
   const { settings, seeds } = task;
@@ -137,8 +139,9 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, c
   let steps = 0;
   let unfinishedSeeds = 0;
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
-    const swarm = settings.swarm ? drawExhaustiveSwarmConfig(seed) : null;
-    const scenario = swarm === null ? generateScenario(seed, exhaustiveSwarmSize) : swarmScenario(seed, swarm);
+    const small = settings.swarm ? drawSmallScenario(seed) : null;
+    const swarm = small?.config ?? null;
+    const scenario = small?.scenario ?? generateScenario(seed, exhaustiveSwarmSize);
     const search = await exploreExhaustive({
       scenario,
       engine,

@@ -41,9 +41,9 @@ describe('exploreExhaustive on the bug zoo', () => {
   it.each(zooCases)('finds $bug with the fewest preemptions, pruned or not, and its choice log replays the failure', async ({ bug, scenario, preemptions }) => {
     const engine = findBug(bug)?.createEngine;
     if (engine === undefined) throw new Error(`no bug ${bug}`);
-    const full = await exploreExhaustive({ scenario, engine, bound: 2, reduction: 'none' });
-    const pruned = await exploreExhaustive({ scenario, engine, bound: 2, reduction: 'sleep-sets' });
-    const reduced = await exploreExhaustive({ scenario, engine, bound: 2 });
+    const full = await exploreExhaustive({ scenario, engine, boundKind: 'preemptions', bound: 2, reduction: 'none' });
+    const pruned = await exploreExhaustive({ scenario, engine, boundKind: 'preemptions', bound: 2, reduction: 'sleep-sets' });
+    const reduced = await exploreExhaustive({ scenario, engine, boundKind: 'preemptions', bound: 2 });
     // No reduction may lose a failure the full search finds, nor need more preemptions for it.
     for (const result of [full, pruned, reduced]) {
       expect(result.firstFailure?.bound).toBe(preemptions);
@@ -58,9 +58,9 @@ describe('exploreExhaustive on the bug zoo', () => {
 
   it('passes every schedule of two reserves of one book on the production engine; sleep sets explore fewer, dpor fewer still', async () => {
     const both = scenario(1, 2, [reserve(0, 1, 1), reserve(0, 1, 2)]);
-    const full = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, reduction: 'none' });
-    const pruned = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, reduction: 'sleep-sets' });
-    const reduced = await exploreExhaustive({ scenario: both, engine: createEngine, bound: 1, iterate: false });
+    const full = await exploreExhaustive({ scenario: both, engine: createEngine, boundKind: 'preemptions', bound: 1, reduction: 'none' });
+    const pruned = await exploreExhaustive({ scenario: both, engine: createEngine, boundKind: 'preemptions', bound: 1, reduction: 'sleep-sets' });
+    const reduced = await exploreExhaustive({ scenario: both, engine: createEngine, boundKind: 'preemptions', bound: 1, iterate: false });
     for (const result of [full, pruned, reduced]) {
       expect(result.firstFailure).toBeNull();
       expect(result.complete).toBe(true);

@@ -29,11 +29,12 @@ describe('parseStrategyName', () => {
     expect(parseStrategyName('exhaustive')).toEqual({ kind: 'exhaustive', settings: defaultExhaustiveSettings });
     expect(parseStrategyName('exhaustive:0')).toEqual({ kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, bound: 0 } });
     expect(parseStrategyName('exhaustive:delays:3')).toEqual({ kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, boundKind: 'delays', bound: 3 } });
-    expect(defaultExhaustiveSettings).toEqual({ reduction: 'dpor', boundKind: 'preemptions', bound: 2, iterate: true, maxSchedulesPerLevel: null });
+    expect(defaultExhaustiveSettings).toEqual({ reduction: 'dpor', boundKind: 'choices', bound: 2, iterate: true, maxSchedulesPerLevel: null });
+    expect(parseStrategyName('exhaustive:preemptions:2')).toEqual({ kind: 'exhaustive', settings: { ...defaultExhaustiveSettings, boundKind: 'preemptions', bound: 2 } });
   });
 
   it('names the strategies when it refuses one, and refuses depths out of range', () => {
-    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio, exhaustive, exhaustive:B, exhaustive:delays:B/);
+    expect(() => parseStrategyName('dfs')).toThrow(/no strategy named 'dfs'; the strategies are: random, pct, pct:D, choice-log, portfolio, exhaustive, exhaustive:B, exhaustive:preemptions:B, exhaustive:delays:B/);
     expect(() => parseStrategyName('exhaustive:65')).toThrow(/a bound must be an integer from 0 to 64, got 65/);
     expect(() => parseStrategyName('exhaustive:hops:2')).toThrow(/no strategy named 'exhaustive:hops:2'/);
     expect(() => parseStrategyName('pct:0')).toThrow(/PCT depth/);
@@ -42,7 +43,7 @@ describe('parseStrategyName', () => {
   });
 
   it('labels each as it parses back', () => {
-    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio', 'exhaustive:1', 'exhaustive:delays:2']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
+    for (const name of ['random', 'pct:3', 'choice-log', 'portfolio', 'exhaustive:1', 'exhaustive:preemptions:1', 'exhaustive:delays:2']) expect(strategyLabel(parseStrategyName(name))).toBe(name);
   });
 });
 

@@ -57,7 +57,7 @@ function binomial(n: number, k: number): number {
 
 describe('searchSchedules', () => {
   it.each([1, 2, 3])('explores 2, 2k and 2k² schedules at bounds 0, 1 and 2 for two tasks of k = %i yields', async (yields) => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(yields), bound: 2, reduction: 'none' });
+    const result = await exploreExhaustive({ program: twoTasksYielding(yields), boundKind: 'preemptions', bound: 2, reduction: 'none' });
     // Bound 0: who starts. Bound 1: who starts, and after which of its first k steps the other
     // takes over. Bound 2: and after which of the other's first k steps the first comes back.
     expect(result.perBound).toEqual([
@@ -70,7 +70,7 @@ describe('searchSchedules', () => {
   });
 
   it.each([1, 2, 3])('explores all C(2k+2, k+1) interleavings of two tasks of k = %i yields when the bound is high enough', async (yields) => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(yields), bound: 64, reduction: 'none' });
+    const result = await exploreExhaustive({ program: twoTasksYielding(yields), boundKind: 'preemptions', bound: 64, reduction: 'none' });
     expect(result.schedulesExplored).toBe(binomial(2 * yields + 2, yields + 1));
     expect(result.complete).toBe(true);
     expect(result.moreBeyondBound).toBe(false);
@@ -87,6 +87,7 @@ describe('searchSchedules', () => {
         return run;
       },
       failed: (run) => run.failure !== null,
+      boundKind: 'preemptions',
       bound: 64,
       reduction: 'none',
     });
@@ -101,6 +102,7 @@ describe('searchSchedules', () => {
         await rt.work(0, 100);
         endsMs.push(rt.now());
       },
+      boundKind: 'preemptions',
       bound: 2,
       reduction: 'none',
     });
@@ -109,7 +111,7 @@ describe('searchSchedules', () => {
   });
 
   it('stops at the schedule bound and says which bound it did not finish', async () => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(3), bound: 2, schedules: 5, reduction: 'none' });
+    const result = await exploreExhaustive({ program: twoTasksYielding(3), boundKind: 'preemptions', bound: 2, schedules: 5, reduction: 'none' });
     expect(result.schedulesExplored).toBe(5);
     expect(result.complete).toBe(false);
     expect(result.stoppedAtBound).toBe(1);
@@ -120,7 +122,7 @@ describe('searchSchedules', () => {
   });
 
   it('moves on to the next level when a level has spent its budget, and says which levels are unfinished', async () => {
-    const result = await exploreExhaustive({ program: twoTasksYielding(3), bound: 2, reduction: 'none', maxSchedulesPerLevel: 4 });
+    const result = await exploreExhaustive({ program: twoTasksYielding(3), boundKind: 'preemptions', bound: 2, reduction: 'none', maxSchedulesPerLevel: 4 });
     expect(result.perBound).toEqual([
       { bound: 0, schedules: 2, complete: true },
       { bound: 1, schedules: 4, complete: false },
@@ -152,7 +154,7 @@ describe('searchSchedules', () => {
   });
 
   it('finds the lost update with one preemption, and its choice log replays it', async () => {
-    const result = await exploreExhaustive({ program: deposits(false), bound: 2 });
+    const result = await exploreExhaustive({ program: deposits(false), boundKind: 'preemptions', bound: 2 });
     const found = result.firstFailure;
     expect(found).not.toBeNull();
     expect(found?.bound).toBe(1);
@@ -162,15 +164,15 @@ describe('searchSchedules', () => {
   });
 
   it('finds nothing when the deposits are locked, and says the search is complete', async () => {
-    const result = await exploreExhaustive({ program: deposits(true), bound: 64 });
+    const result = await exploreExhaustive({ program: deposits(true), boundKind: 'preemptions', bound: 64 });
     expect(result.firstFailure).toBeNull();
     expect(result.complete).toBe(true);
     expect(result.moreBeyondBound).toBe(false);
   });
 
   it('prunes the interleavings of two tasks on different mutexes, and none on one shared mutex', async () => {
-    const separate = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, false), bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, false), bound: 64, reduction: 'none' }) };
-    const shared = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, true), bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, true), bound: 64, reduction: 'none' }) };
+    const separate = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, false), boundKind: 'preemptions', bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, false), boundKind: 'preemptions', bound: 64, reduction: 'none' }) };
+    const shared = { pruned: await exploreExhaustive({ program: twoTasksLocking(3, true), boundKind: 'preemptions', bound: 64, reduction: 'sleep-sets' }), full: await exploreExhaustive({ program: twoTasksLocking(3, true), boundKind: 'preemptions', bound: 64, reduction: 'none' }) };
     expect(separate.full.schedulesExplored).toBe(binomial(8, 4));
     expect(separate.pruned.schedulesExplored).toBeLessThan(separate.full.schedulesExplored);
     expect(separate.pruned.pruned).toBeGreaterThan(0);
@@ -182,7 +184,7 @@ describe('searchSchedules', () => {
     await expect(exploreExhaustive({ program: twoTasksYielding(1), bound: -1 })).rejects.toThrow(/bound must be an integer from 0/);
     await expect(exploreExhaustive({ program: twoTasksYielding(1), schedules: 0 })).rejects.toThrow(/maxSchedules must be an integer from 1/);
     await expect(exploreExhaustive({ program: twoTasksYielding(1), reduction: 'magic' as 'none' })).rejects.toThrow(/reduction must be one of dpor, sleep-sets, none/);
-    await expect(exploreExhaustive({ program: twoTasksYielding(1), boundKind: 'context-switches' as 'delays' })).rejects.toThrow(/bound kind must be one of preemptions, delays/);
+    await expect(exploreExhaustive({ program: twoTasksYielding(1), boundKind: 'context-switches' as 'delays' })).rejects.toThrow(/bound kind must be one of preemptions, delays, choices/);
   });
 });
 

@@ -44,13 +44,44 @@ describe('createPctStrategy', () => {
     expect(order.join('')).toMatch(/^(aaa|bbb|ccc){3}$/);
   });
 
-  it('draws d-1 distinct change points within the estimate, in order', () => {
-    const strategy = createPctStrategy({ seed: 9, depth: 4, stepsEstimate: 50 });
-    expect(strategy.changePoints).toHaveLength(3);
-    expect(new Set(strategy.changePoints).size).toBe(3);
-    expect([...strategy.changePoints].sort((left, right) => left - right)).toEqual(strategy.changePoints);
-    for (const point of strategy.changePoints) expect(point).toBeGreaterThanOrEqual(1);
-    for (const point of strategy.changePoints) expect(point).toBeLessThanOrEqual(50);
+  it('draws d-1 change points independently and uniformly from [1, k], in no particular order', () => {
+    let unsorted = 0;
+    for (let seed = 0; seed < 200; seed += 1) {
+      const strategy = createPctStrategy({ seed, depth: 4, stepsEstimate: 50 });
+      expect(strategy.changePoints).toHaveLength(3);
+      for (const point of strategy.changePoints) {
+        expect(point).toBeGreaterThanOrEqual(1);
+        expect(point).toBeLessThanOrEqual(50);
+      }
+      if (strategy.changePoints.some((point, index) => index > 0 && point < (strategy.changePoints[index - 1] as number))) unsorted += 1;
+    }
+    // Sorted by construction, the earliest demotion would always rank lowest.
+    expect(unsorted).toBeGreaterThan(50);
+  });
+
+  it('finds a depth-3 bug that needs the task demoted second to end below the one demoted first', async () => {
+    // a1 b1 a2 b2: a is preempted after its first part, b after its first part, then a must
+    // resume while b waits: the second demotion ranks below the first.
+    const alternating = (log: string[]) => async (rt: Runtime): Promise<void> => {
+      const done = rt.newWaitGroup('tasks');
+      for (const name of ['a', 'b']) {
+        done.add(1);
+        rt.go(name, async () => {
+          log.push(`${name}1`);
+          await rt.yield('between', { writes: [name] });
+          log.push(`${name}2`);
+          done.done();
+        });
+      }
+      await done.wait();
+    };
+    let found = 0;
+    for (let seed = 0; seed < 3000; seed += 1) {
+      const log: string[] = [];
+      await runSimulation(alternating(log), { strategy: createPctStrategy({ seed, depth: 3, stepsEstimate: 8 }) });
+      if (log.join(' ') === 'a1 b1 a2 b2' || log.join(' ') === 'b1 a1 b2 a2') found += 1;
+    }
+    expect(found).toBeGreaterThan(0);
   });
 
   it('gives the same schedule for the same seed and other schedules for other seeds', async () => {

@@ -20,9 +20,9 @@ describe('sim --strategy exhaustive', () => {
     expect(result.status, result.stderr).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('SEED=4');
-    expect(result.stdout).toMatch(/exhaustive: failure found at schedule \d+, within 1 preemption \(bound 0: \d+, bound 1: \d+ \(unfinished\)\), dpor/);
+    expect(result.stdout).toMatch(/exhaustive: failure found at schedule \d+, within 1 non-default choice \(bound 0: 1, bound 1: \d+ \(unfinished\)\), dpor/);
     expect(result.stdout).toContain('✗ single-reserver');
-    expect(result.stdout).toContain('--strategy exhaustive --reduction dpor --preemption-bound 2');
+    expect(result.stdout).toContain('--strategy exhaustive --reduction dpor --choice-bound 2');
     const replayLine = lines.at(-1) ?? '';
     expect(replayLine).toMatch(/^replay: npm run sim -- replay .*\.trace\.json$/);
 
@@ -61,10 +61,18 @@ describe('sim --strategy exhaustive', () => {
   });
 
   it('defaults to a small scenario and reports a search stopped by --max-schedules, never a hang', () => {
-    const result = sim('--seed', '1', '--strategy', 'exhaustive', '--max-schedules', '5');
+    const result = sim('--seed', '6', '--strategy', 'exhaustive', '--max-schedules', '5');
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^scenario: 2 books, 2 members, 3 operations/m);
-    expect(result.stdout).toContain('exhaustive: stopped at 5 schedules, bound 0 not finished');
+    expect(result.stdout).toMatch(/^scenario: [1-3] books?, [12] members?, [23] operations/m);
+    expect(result.stdout).toMatch(/exhaustive: stopped at 5 schedules, bound \d not finished/);
+  });
+
+  it("explores the seed's small scenario by default, the one a sweep's exhaustive seed explores, and finds the race there", () => {
+    // Sweep seed 12 under exhaustive:1 fails on check-before-lock (test/harness/sweep.test.ts).
+    const result = sim('--seed', '12', '--strategy', 'exhaustive', '--bug', 'check-before-lock', '--choice-bound', '1');
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toContain('✗ single-reserver');
+    expect(result.stdout).toMatch(/^rerun: npm run sim -- --seed 12 --bug check-before-lock --strategy exhaustive --reduction dpor --choice-bound 1/m);
   });
 
   it.each([

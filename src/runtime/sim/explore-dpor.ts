@@ -23,7 +23,7 @@
 // where the step that chooses them starts.
 
 import { independent, ObjectIds, RunRecorder, TaskIds, type StepEvent, type StepFootprint } from './happens-before.ts';
-import { choiceCost, candidatesByCost, type BoundKind } from './schedule-cost.ts';
+import { choiceCost, candidatesByCost, valueCost, valuesCost, type BoundKind } from './schedule-cost.ts';
 import type { ObservedTask, Operation, StepObserver } from './dependence.ts';
 import { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './strategy.ts';
 
@@ -265,7 +265,7 @@ function createRun(
         const wake = node.pending.shift() as WakeupNode;
         const index = ids.indexOf(wake.task);
         if (index === -1) continue;
-        if (overBound(cost + choiceCost(costKind, candidates, index, previousTask))) {
+        if (overBound(cost + choiceCost(costKind, candidates, index, previousTask) + valuesCost(costKind, wake.values))) {
           noteBeyondBound();
           continue;
         }
@@ -341,12 +341,16 @@ function createRun(
         if (value >= optionCount) throw new ScheduleDivergedError(`exploration: value ${value} at step ${step} offers only ${optionCount} options`, step);
       } else {
         chosen.values.push(0);
-        // The other extreme, as a sibling branch of this step.
+        // The other extreme, as a sibling branch of this step, if the bound allows it.
         const values = [...chosen.values.slice(0, at), optionCount - 1];
         const node = current.node;
         const known = [...node.pending, ...node.done].some((other) => other.task === chosen.task && sameValues(other.values, values));
-        if (!known) node.pending.push({ task: chosen.task, values, footprint: null, children: [] });
+        if (!known) {
+          if (overBound(cost + valueCost(costKind, optionCount - 1))) noteBeyondBound();
+          else node.pending.push({ task: chosen.task, values, footprint: null, children: [] });
+        }
       }
+      cost += valueCost(costKind, value);
       decisions.push(value);
       return value;
     },
@@ -497,7 +501,7 @@ function backtrack(path: PathNode[], costKind: BoundKind, overBound: (cost: numb
       const index = node.candidateIds.indexOf(wake.task);
       if (index === -1) continue;
       if (node.sleep.some((entry) => entry.task === wake.task && sameValues(entry.values, wake.values))) continue;
-      if (overBound(node.costBefore + choiceCost(costKind, node.candidates, index, node.previous))) {
+      if (overBound(node.costBefore + choiceCost(costKind, node.candidates, index, node.previous) + valuesCost(costKind, wake.values))) {
         noteBeyondBound();
         continue;
       }

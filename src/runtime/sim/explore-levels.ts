@@ -25,7 +25,7 @@ import {
   type OperationClass,
   type Transition,
 } from './scheduler-exhaustive.ts';
-import type { BoundKind } from './schedule-cost.ts';
+import { valueCost, type BoundKind } from './schedule-cost.ts';
 import type { SchedulingStrategy } from './strategy.ts';
 
 export interface LevelSearchOptions<Run> {
@@ -143,7 +143,10 @@ export async function searchByLevels<Run>(options: LevelSearchOptions<Run>): Pro
       const record = decisions[index] as DecisionRecord;
       const node: SearchNode = { record, chosen: record.chosen, untried: [], explored: [{ choice: record.chosen, end: record.end }] };
       if (record.kind === 'value') {
-        node.untried.push(record.optionCount - 1);
+        const cost = valueCost(boundKind, record.optionCount - 1);
+        if (cost === 0) node.untried.push(record.optionCount - 1);
+        else if (level + cost <= bound) queue(level + cost, { before: choices.slice(0, index), node, choice: record.optionCount - 1 });
+        else beyondBound = true;
       } else {
         const costs = record.costs ?? [];
         for (let choice = 0; choice < record.optionCount; choice += 1) {

@@ -9,17 +9,35 @@
 //   task while it can go on, then the next task in round-robin order of creation; each task it
 //   passes over is one delay. With no delay there is exactly one schedule, whatever the number
 //   of tasks, and each delay multiplies the schedules by at most the number of tasks.
+// - Choices: every decision that is not the default costs 1, a duration other than the shortest
+//   as much as another task: the choice log's non-zero entries, the distance from the default
+//   schedule that the shrinker also minimises. Searched level by level, it takes the schedules
+//   closest to the default first, durations included, where the other bounds explore every
+//   combination of durations at each level.
 
 import type { TaskView } from './strategy.ts';
 
-export type BoundKind = 'preemptions' | 'delays';
+export type BoundKind = 'preemptions' | 'delays' | 'choices';
 
-export const boundKinds: readonly BoundKind[] = ['preemptions', 'delays'];
+export const boundKinds: readonly BoundKind[] = ['preemptions', 'delays', 'choices'];
 
 /** The cost of taking `candidates[chosen]`, after `previous` took the step before (null at the start). */
 export function choiceCost(kind: BoundKind, candidates: readonly TaskView[], chosen: number, previous: number | null): number {
   if (kind === 'preemptions') return chosen !== 0 && (candidates[0] as TaskView).pending?.running === true ? 1 : 0;
+  if (kind === 'choices') return chosen === 0 ? 0 : 1;
   return roundRobinRank(candidates, chosen, previous);
+}
+
+/** The cost of a value decision (a duration): only the choices bound counts them. */
+export function valueCost(kind: BoundKind, value: number): number {
+  return kind === 'choices' && value !== 0 ? 1 : 0;
+}
+
+/** The cost of a step's value decisions. */
+export function valuesCost(kind: BoundKind, values: readonly number[]): number {
+  let cost = 0;
+  for (const value of values) cost += valueCost(kind, value);
+  return cost;
 }
 
 /**

@@ -1,13 +1,25 @@
-// PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS
-// 2010). Every task gets a random priority when it first shows up, and the runnable task with
-// the highest priority always runs. At d-1 change points, steps drawn uniformly from [1, k], the
-// task that would run is demoted below every initial priority. A bug that needs d particular
-// orderings to show (its depth) is then found by one run with probability at least
-// 1/(n·k^(d-1)) for n tasks and k steps, whatever the program: a random walk offers no such
-// bound, because it spreads its preemptions over every step.
+// PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi and Nagarakatte, "A
+// randomized scheduler with probabilistic guarantees of finding bugs", ASPLOS 2010), as its
+// Algorithm 1:
+//
+//   - every task gets a random initial priority, all of them above d-1 (a random permutation of
+//     d .. d+n-1: here, a uniformly random rank among the tasks seen so far, as each shows up);
+//   - d-1 change points k_1 .. k_{d-1} are drawn independently and uniformly from [1, k];
+//   - at every step the runnable task of highest priority runs, and if the step just taken is
+//     change point k_i, the task that took it drops to priority d-i.
+//
+// So the demoted tasks end in the order of their change points' indices, not of their steps:
+// which demotion ranks lowest is random, as the guarantee needs. A bug of depth d (one that needs
+// d particular orderings) is then found by one run with probability at least 1/(n·k^(d-1)) for n
+// tasks and k steps, whatever the program: a random walk offers no such bound, because it
+// spreads its preemptions over every step.
+//
+// Steps are counted over the whole run (every task's scheduling steps, as the paper counts
+// instructions), so the strategy watches every step, not only the decisions.
 //
 // Durations are drawn as the random walk draws them; PCT orders tasks, not data.
 
+import { ignoringObserver, type ObservedTask } from './dependence.ts';
 import { createPrng } from './prng.ts';
 import { drawLeaningToBounds } from './scheduler-random.ts';
 import type { SchedulingStrategy, TaskView } from './strategy.ts';
@@ -28,7 +40,7 @@ export interface PctOptions {
 export interface PctStrategy extends SchedulingStrategy {
   readonly depth: number;
   readonly stepsEstimate: number;
-  /** The steps at which a priority drops, ascending. */
+  /** The change points k_1 .. k_{d-1}, in the order of their index i (not sorted). */
   readonly changePoints: readonly number[];
   /** Tasks seen so far in this run (n). */
   readonly tasksSeen: number;
@@ -48,16 +60,17 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
     throw new RangeError(`PCT steps estimate must be an integer from 1 to ${pctLimits.stepsEstimateMax}, got ${stepsEstimate}`);
   }
   const prng = createPrng(seed, pctStream);
-  const changePoints = drawChangePoints(depth - 1, stepsEstimate, () => prng.nextBelow(stepsEstimate) + 1);
-  /** Priority by task id; initial priorities lie above `depth`, demoted ones at or below it. */
+  const changePoints: number[] = [];
+  for (let index = 1; index < depth; index += 1) changePoints.push(prng.nextBelow(stepsEstimate) + 1);
+  /** Priority by task id; initial priorities lie above d-1, demoted ones from 1 to d-1. */
   const priorities = new Map<number, number>();
-  let nextChange = 0;
 
   const priorityOf = (task: TaskView): number => {
     let priority = priorities.get(task.id);
     if (priority === undefined) {
-      // Uniform over 2^32 values above depth: a tie has probability 2^-32 and is broken by id.
-      priority = depth + 1 + prng.nextUint32();
+      // Uniform over 2^32 values from d up: the ranks of the tasks so far are a uniformly random
+      // permutation; a tie has probability 2^-32 and is broken by id.
+      priority = depth + prng.nextUint32();
       priorities.set(task.id, priority);
     }
     return priority;
@@ -85,28 +98,24 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
     get tasksSeen(): number {
       return priorities.size;
     },
-    chooseTask(candidates: readonly TaskView[], step: number): number {
-      let chosen = highest(candidates);
-      // A change point demotes the task about to run below every initial priority: the i-th
-      // change point to priority i, as in the paper, so a later demotion ranks above an earlier.
-      while (nextChange < changePoints.length && (changePoints[nextChange] as number) <= step) {
-        priorities.set((candidates[chosen] as TaskView).id, nextChange + 1);
-        nextChange += 1;
-        chosen = highest(candidates);
-      }
-      return chosen;
+    observer: {
+      ...ignoringObserver,
+      stepTaken(task: ObservedTask, step: number): void {
+        // The task that took step k_i drops to priority d-i once it has taken it; where change
+        // points coincide, the later index wins, as in the paper's loop over i.
+        for (let index = 0; index < changePoints.length; index += 1) {
+          if (changePoints[index] === step) {
+            priorityOf(task);
+            priorities.set(task.id, depth - (index + 1));
+          }
+        }
+      },
+    },
+    chooseTask(candidates: readonly TaskView[]): number {
+      return highest(candidates);
     },
     chooseValue(optionCount: number): number {
       return drawLeaningToBounds(prng, optionCount);
     },
   };
-}
-
-/** `count` distinct steps from [1, stepsEstimate] (fewer if there are not that many), ascending. */
-function drawChangePoints(count: number, stepsEstimate: number, draw: () => number): number[] {
-  const wanted = Math.min(count, stepsEstimate);
-  const points = new Set<number>();
-  // Bounded: each draw is new with probability at least 1 - wanted/stepsEstimate.
-  for (let attempt = 0; points.size < wanted && attempt < 1000 * (wanted + 1); attempt += 1) points.add(draw());
-  return [...points].sort((left, right) => left - right);
 }
