@@ -181,7 +181,8 @@ function saveFailure(
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
   try {
     const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
-    const tracePath = saveTrace(trace);
+    const inputs = engine.reference.kind === 'module' ? [{ path: engine.reference.path, role: 'the engine module' }] : [];
+    const tracePath = saveTrace(trace, { inputs });
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;

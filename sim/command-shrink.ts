@@ -89,7 +89,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
   ];
   let savedPath: string;
   try {
-    savedPath = saveTrace(shrunk, { directory: dirname(file), fileName: shrunkFileName(file) });
+    savedPath = saveTrace(shrunk, { directory: dirname(file), fileName: shrunkFileName(file), inputs: [{ path: file, role: 'the trace' }] });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     process.stdout.write(`${out.join('\n')}\n`);

@@ -28,6 +28,7 @@ import { integerOption, loadEngineModule, UsageError } from './options.ts';
 import { errorMessage, replayTraceCommand } from './report.ts';
 import { every, startWallClock, type WallClock } from './sweep-clock.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
+import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
 
 interface SweepOptions {
   seeds: string;
@@ -49,6 +50,8 @@ interface SweepOptions {
 
 const exitViolation = 1;
 const exitInterrupted = 130;
+/** The summary could not be written: the sweep's result is lost, so the exit says so. */
+const exitNotWritten = 2;
 const workersMax = 256;
 const tracesPerInvariantMax = 1000;
 const shrinkRunsMax = 1_000_000;
@@ -97,6 +100,8 @@ interface SweepPlan {
   readonly name: string;
   readonly directory: string;
   readonly settings: SweepSettings;
+  /** The files the sweep reads (an engine module): nothing it writes may replace them. */
+  readonly inputs: readonly CommandInput[];
 }
 
 function usage<T>(option: string, parse: () => T): T {
@@ -119,6 +124,15 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
     throw new UsageError(`--name: '${name}' is not a plain directory name (letters, digits, '_', '.', '-'; at most 100)`);
   }
   const directory = join(reportsSubdirectory('sweeps'), name);
+  // Made (and checked writable) before any seed runs: a sweep whose results cannot be saved
+  // says so in one line now, not after its hours of work. What a killed earlier run of the same
+  // name left half-written is removed.
+  try {
+    ensureWritableDirectory(directory);
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
+  for (const leftOver of [directory, join(directory, 'timelines')]) removeStaleTemporaries(leftOver);
   const settings: SweepSettings = {
     engine,
     strategy,
@@ -126,7 +140,8 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
     maxSteps: options.maxSteps,
     tracesPerInvariantMax: options.tracesPerInvariant,
   };
-  return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings };
+  const inputs = engine.kind === 'module' ? [{ path: engine.path, role: 'the engine module' }] : [];
+  return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings, inputs };
 }
 
 /** `90s`, `10m`, `1h`, `500ms`, `1.5h`. */
@@ -188,7 +203,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     let dashboardPath: string | null = null;
     if (summaryPath !== null) {
       try {
-        dashboardPath = await writeSweepDashboard(summary, plan.directory);
+        dashboardPath = await writeSweepDashboard(summary, plan.directory, plan.inputs);
       } catch (error) {
         process.stderr.write(`sim: the sweep dashboard was not written: ${errorMessage(error)}\n`);
       }
@@ -196,6 +211,8 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else process.stdout.write(`${summaryLines(summary, summaryPath, dashboardPath).join('\n')}\n`);
     if (interrupt.interrupted()) return exitInterrupted;
+    // A CI job must not go green without the artifact it exists for.
+    if (summaryPath === null) return exitNotWritten;
     return tally.failures > 0 ? exitViolation : 0;
   } finally {
     progress.stop();
@@ -292,7 +309,7 @@ async function saveFailures(
   const skipShrink = shrinkRuns === 0 || interrupt.interrupted();
   for (const invariant of tally.invariants()) {
     for (const failure of invariant.kept) {
-      const path = saveQuietly(failure.trace, plan.directory);
+      const path = saveQuietly(failure.trace, plan);
       saved.set(failure, traceSummary(failure, path, null, null));
       if (skipShrink || path === null) continue;
       shrinks.push(
@@ -303,7 +320,7 @@ async function saveFailures(
               return;
             }
             const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
-            const shrunkPath = saveQuietly(shrunk, plan.directory, shrunkFileName(path));
+            const shrunkPath = saveQuietly(shrunk, plan, shrunkFileName(path));
             saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
           },
           (error: unknown) => {
@@ -342,9 +359,10 @@ function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: st
   };
 }
 
-function saveQuietly(trace: TraceFile, directory: string, fileName?: string): string | null {
+function saveQuietly(trace: TraceFile, plan: SweepPlan, fileName?: string): string | null {
+  const { directory, inputs } = plan;
   try {
-    return saveTrace(trace, fileName === undefined ? { directory } : { directory, fileName });
+    return saveTrace(trace, fileName === undefined ? { directory, inputs } : { directory, fileName, inputs });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     process.stderr.write(`sim: ${error.message}\n`);

@@ -13,17 +13,18 @@ import { writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import type { Timeline } from '../src/report/timeline-model.ts';
 import { errorMessage } from './report.ts';
+import type { CommandInput } from '../src/output-path.ts';
 
 /**
  * Writes the timelines of the saved failures, then the dashboard, into `directory`, and returns
  * the dashboard's path. A timeline that cannot be drawn (a trace too long for one page, say)
  * leaves its link out and says why on stderr; the dashboard is still written.
  */
-export async function writeSweepDashboard(summary: SweepSummary, directory: string): Promise<string> {
+export async function writeSweepDashboard(summary: SweepSummary, directory: string, inputs: readonly CommandInput[] = []): Promise<string> {
   const savedFailures: DashboardFailure[] = [];
   for (const invariant of summary.invariants) {
     for (const trace of invariant.traces) {
-      const timelinePath = await writeFailureTimeline(trace, directory);
+      const timelinePath = await writeFailureTimeline(trace, directory, inputs);
       savedFailures.push({
         seed: trace.seed,
         invariant: invariant.invariant,
@@ -56,11 +57,11 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
     status: summary.status,
   };
   const path = join(directory, 'dashboard.html');
-  writeReportPage(path, renderDashboard(input));
+  writeReportPage(path, renderDashboard(input), { inputs });
   return path;
 }
 
-async function writeFailureTimeline(trace: SweepTraceSummary, directory: string): Promise<string | null> {
+async function writeFailureTimeline(trace: SweepTraceSummary, directory: string, inputs: readonly CommandInput[]): Promise<string | null> {
   if (trace.path === null) return null;
   try {
     const timelines: Timeline[] = [];
@@ -72,7 +73,7 @@ async function writeFailureTimeline(trace: SweepTraceSummary, directory: string)
       timelines.push(await timelineOfTrace(loadTrace(trace.shrunkPath), trace.shrunkPath, 'shrunk'));
     }
     const path = join(directory, 'timelines', `${basename(trace.path, '.trace.json')}.html`);
-    writeReportPage(path, renderTimelinePage(timelines));
+    writeReportPage(path, renderTimelinePage(timelines), { inputs });
     return path;
   } catch (error) {
     process.stderr.write(`sim: seed ${trace.seed}: no timeline: ${errorMessage(error)}\n`);

@@ -14,6 +14,7 @@ import { hashEvents } from './run-scenario.ts';
 import { scenarioLimits, validateEngineConfig } from './scenario.ts';
 import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
+import type { CommandInput } from '../output-path.ts';
 import { errorMessage } from '../error-message.ts';
 
 /** The versions of the trace format this build reads. */
@@ -73,6 +74,8 @@ export interface SaveTraceOptions {
   readonly directory?: string;
   /** Default: `traceFileName(trace)`. A plain file name, no directory in it. */
   readonly fileName?: string;
+  /** The files the command reads (the trace being shrunk, the engine module): never replaced. */
+  readonly inputs?: readonly CommandInput[];
 }
 
 /** `$LIBRARY_SIM_REPORTS_DIR/<name>`, else `reports/<name>`: where each kind of report goes. */
@@ -130,7 +133,7 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
 
   if (holdsExactly(destination, bytes)) return destination;
   try {
-    writeFileAtomically(destination, bytes);
+    writeFileAtomically(destination, bytes, { inputs: options.inputs ?? [] });
   } catch (error) {
     if (error instanceof AtomicWriteError) throw new TraceWriteError(`cannot save trace to ${destination}: ${error.message}`);
     throw error;
