@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { InvariantName } from '../check/history.ts';
 import type { EngineConfig, EngineEvent, EngineEventType, EngineFactory, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
+import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
 import { hashEvents } from './run-scenario.ts';
 import { scenarioLimits, validateEngineConfig } from './scenario.ts';
 import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
@@ -199,7 +200,16 @@ function isPlain(value: unknown): boolean {
 
 /** Reads and validates a trace file. Throws TraceLoadError, naming the file and the problem. */
 export function loadTrace(path: string): TraceFile {
-  const text = readTraceText(path);
+  const bytes = readTraceBytes(path);
+  // Bounded before the parser builds anything: the byte cap alone lets 64 MiB of `{},` become gigabytes.
+  const shape = jsonShapeProblem(bytes, traceShapeLimits);
+  if (shape !== null) throw new TraceLoadError(`${path}: not valid JSON for a trace: ${shape}`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TraceLoadError(`${path}: not UTF-8 text, so not a trace file`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -210,7 +220,7 @@ export function loadTrace(path: string): TraceFile {
   return validateTrace(parsed, path);
 }
 
-function readTraceText(path: string): string {
+function readTraceBytes(path: string): Buffer {
   let size: number;
   try {
     const stats = statSync(path);
@@ -232,12 +242,25 @@ function readTraceText(path: string): string {
   }
   // The file may have grown since it was measured.
   if (bytes.length > traceFileLimits.fileBytesMax) throw tooLarge(path, bytes.length);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new TraceLoadError(`${path}: not UTF-8 text, so not a trace file`);
-  }
+  return bytes;
 }
+
+/**
+ * What a trace file's JSON may build. A trace nests four levels (the top, the scenario, its
+ * operations, one operation); its few arrays are the lists of the format; its smallest repeated
+ * object (a member) and string (an event's type or task) take about 25 bytes each. Each bound
+ * leaves room above that, so a valid trace is never refused here; the validator then names
+ * the field of any list past its own bound.
+ */
+const traceShapeLimits: JsonShapeLimits = {
+  depthMax: 8,
+  arrayItemsMax: 2 * Math.max(traceFileLimits.choicesMax, traceFileLimits.eventsMax, traceFileLimits.violationsMax),
+  objectKeysMax: 64,
+  arraysMax: 64,
+  bytesPerObjectMin: 20,
+  bytesPerStringMin: 12,
+  fractionalNumbersMax: 1000,
+};
 
 function tooLarge(path: string, size: number): TraceLoadError {
   return new TraceLoadError(`${path}: is ${size} bytes; trace files are at most ${traceFileLimits.fileBytesMax} bytes`);
