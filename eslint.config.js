@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const realTimeMessage =
   'Real time and real randomness break determinism; take them from the Runtime (only src/runtime/real*.ts may use them).';
+const newDateRule = { selector: "NewExpression[callee.name='Date']", message: realTimeMessage };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/'] },
@@ -31,10 +32,7 @@ export default tseslint.config(
         { object: 'globalThis', property: 'setTimeout', message: realTimeMessage },
         { object: 'globalThis', property: 'setImmediate', message: realTimeMessage },
       ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "NewExpression[callee.name='Date']", message: realTimeMessage },
-      ],
+      'no-restricted-syntax': ['error', newDateRule],
       'no-restricted-imports': [
         'error',
         {
@@ -44,6 +42,22 @@ export default tseslint.config(
             { name: 'node:timers', message: realTimeMessage },
             { name: 'node:timers/promises', message: realTimeMessage },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The command line prints only through sim/output.ts, which escapes what came from a file or
+    // an engine: a trace must not drive the terminal or forge a line of the report.
+    files: ['sim/**/*.ts'],
+    ignores: ['sim/output.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        newDateRule,
+        {
+          selector: "MemberExpression[object.object.name='process'][object.property.name=/^(stdout|stderr)$/][property.name='write']",
+          message: 'Print through sim/output.ts (printLines, warn, note), which makes what came from a file or an engine printable.',
         },
       ],
     },

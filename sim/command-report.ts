@@ -12,6 +12,7 @@ import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { checkOutputPath, OutputPathError } from '../src/output-path.ts';
 import { loadTraceArgument } from './command-replay.ts';
 import { UsageError } from './options.ts';
+import { printLine } from './output.ts';
 
 interface ReportCommandOptions {
   out?: string;
@@ -57,7 +58,7 @@ async function reportCommand(file: string, shrunkFile: string | undefined, optio
     if (error instanceof TimelineWriteError) throw new UsageError(error.message);
     throw error;
   }
-  process.stdout.write(`${out}\n`);
+  printLine(out);
   return 0;
 }
 

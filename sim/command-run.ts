@@ -10,7 +10,6 @@ import { defaultExhaustiveOptions, exhaustiveLimits, type ScheduleSearchResult }
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
-import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
@@ -21,7 +20,8 @@ import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
-import { replayTraceCommand, runJsonFields, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
+import { printJson, printLine, printLines, warn } from './output.ts';
+import { replayTraceCommand, runJsonFields, scenarioLines, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -134,10 +134,7 @@ async function runCommand(options: RunOptions): Promise<number> {
 
   if (!options.json) {
     // The seed comes first, before the run and its report, so every run can be reproduced.
-    process.stdout.write(`SEED=${seed}\n`);
-    process.stdout.write(`engine: ${engine.identity}   strategy: ${strategy.name}\n`);
-    if (guarantee !== null) process.stdout.write(`${guarantee}\n`);
-    process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
+    printLines([`SEED=${seed}`, `engine: ${engine.identity}   strategy: ${strategy.name}`, ...(guarantee === null ? [] : [guarantee]), ...scenarioLines(scenario)]);
   }
   const run = await runScenario({
     scenario,
@@ -148,7 +145,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   });
   const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands))}\n`);
+    printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
     printTextReport(seed, run, commands);
   }
@@ -186,7 +183,7 @@ function saveFailure(
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
-    process.stderr.write(`sim: ${error.message}\n`);
+    warn(error.message);
     return { rerun, tracePath: null, replay: null };
   }
 }
@@ -199,14 +196,14 @@ function saveFailure(
 async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
   const strategy = exhaustiveStrategyName(options.preemptionBound);
   if (!options.json) {
-    process.stdout.write(`SEED=${seed}\n`);
-    process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
-    process.stdout.write(
+    printLines([
+      `SEED=${seed}`,
+      `engine: ${engine.identity}   strategy: exhaustive`,
       `exhaustive: every schedule with at most ${options.preemptionBound} preemption${options.preemptionBound === 1 ? '' : 's'}, durations at their extremes only; ` +
         `it wants small scenarios (without --books, --members, --operations: ` +
-        `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})\n`,
-    );
-    process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
+        `${exhaustiveScenarioSize.books}, ${exhaustiveScenarioSize.members} and ${exhaustiveScenarioSize.operations})`,
+      ...scenarioLines(scenario),
+    ]);
   }
   const search = await exploreExhaustive({
     scenario,
@@ -224,17 +221,17 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   const summary = searchSummary(search);
   if (run === null) {
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ seed, engine: engine.identity, strategy, scenario, exhaustive: searchJson(search) })}\n`);
+      printJson({ seed, engine: engine.identity, strategy, scenario, exhaustive: searchJson(search) });
     } else {
-      process.stdout.write(`${summary}\nsummary: seed ${seed}: ${search.complete ? 'ok' : 'unfinished'}; ${search.schedulesExplored} schedules, no failure\n`);
+      printLines([summary, `summary: seed ${seed}: ${search.complete ? 'ok' : 'unfinished'}; ${search.schedulesExplored} schedules, no failure`]);
     }
     return 0;
   }
   const commands = saveFailure(seed, options, engine, scenario, run, strategy);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) })}\n`);
+    printJson({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) });
   } else {
-    process.stdout.write(`${summary}\n`);
+    printLine(summary);
     printTextReport(seed, run, commands);
   }
   return run.violations.length === 0 ? 0 : exitViolation;
@@ -335,7 +332,7 @@ function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionC
     out.push(`rerun: ${commands.rerun}`);
     if (commands.replay !== null) out.push(`replay: ${commands.replay}`);
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  printLines(out);
 }
 
 /** The command that runs this seed again: the seed and every option not at its default. */

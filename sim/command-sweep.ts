@@ -27,6 +27,7 @@ import { shrunkFileName } from './command-shrink.ts';
 import { integerOption, loadEngineModule, UsageError } from './options.ts';
 import { errorMessage, replayTraceCommand } from './report.ts';
 import { every, startWallClock, type WallClock } from './sweep-clock.ts';
+import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
 import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
 
@@ -185,8 +186,8 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const interrupt = watchInterrupt(runner);
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
-  if (!options.json) process.stdout.write(`${headerLine(plan, options, runner.workers, shardTotal)}\n`);
-  process.stderr.write(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered\n`);
+  if (!options.json) printLine(headerLine(plan, options, runner.workers, shardTotal));
+  note(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered`);
   let status: SweepSummary['status'] = 'completed';
   try {
     status = await runBatches(plan, options.batchSize, runner, tally, clock, interrupt);
@@ -198,18 +199,18 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     try {
       summaryPath = writeSweepSummary(plan.directory, summary);
     } catch (error) {
-      process.stderr.write(`sim: the sweep summary was not written: ${errorMessage(error)}\n`);
+      warn(`the sweep summary was not written: ${errorMessage(error)}`);
     }
     let dashboardPath: string | null = null;
     if (summaryPath !== null) {
       try {
         dashboardPath = await writeSweepDashboard(summary, plan.directory, plan.inputs);
       } catch (error) {
-        process.stderr.write(`sim: the sweep dashboard was not written: ${errorMessage(error)}\n`);
+        warn(`the sweep dashboard was not written: ${errorMessage(error)}`);
       }
     }
-    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${summaryLines(summary, summaryPath, dashboardPath).join('\n')}\n`);
+    if (options.json) printJson(summary);
+    else printLines(summaryLines(summary, summaryPath, dashboardPath));
     if (interrupt.interrupted()) return exitInterrupted;
     // A CI job must not go green without the artifact it exists for.
     if (summaryPath === null) return exitNotWritten;
@@ -237,12 +238,14 @@ function watchInterrupt(runner: BatchRunner): Interrupt {
   });
   const onSigint = (): void => {
     if (interrupted) {
-      process.stderr.write('\nsim: interrupted again: exiting now\n');
+      note('');
+      warn('interrupted again: exiting now');
       process.exit(exitInterrupted);
     }
     interrupted = true;
     const what = runner.workers === 0 ? 'the batch in flight' : 'the batches in flight';
-    process.stderr.write(`\nsim: interrupted: finishing ${what}, then the summary (Ctrl-C again to exit now)\n`);
+    note('');
+    warn(`interrupted: finishing ${what}, then the summary (Ctrl-C again to exit now)`);
     resolve();
   };
   process.on('SIGINT', onSigint);
@@ -316,7 +319,7 @@ async function saveFailures(
         runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
           (result) => {
             if (result.kind !== 'shrunk') {
-              process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${result.reason}\n`);
+              warn(`seed ${failure.seed}: not shrunk: ${result.reason}`);
               return;
             }
             const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
@@ -326,14 +329,14 @@ async function saveFailures(
           (error: unknown) => {
             // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
             // as found is saved either way.
-            if (!interrupt.interrupted()) process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${errorMessage(error)}\n`);
+            if (!interrupt.interrupted()) warn(`seed ${failure.seed}: not shrunk: ${errorMessage(error)}`);
           },
         ),
       );
     }
   }
   if (shrinks.length > 0) {
-    if (!interrupt.interrupted()) process.stderr.write(`sim: shrinking ${shrinks.length} trace${shrinks.length === 1 ? '' : 's'}\n`);
+    if (!interrupt.interrupted()) warn(`shrinking ${shrinks.length} trace${shrinks.length === 1 ? '' : 's'}`);
     // A Ctrl-C while shrinking abandons the shrinks still running; the traces as found are saved.
     await Promise.race([Promise.all(shrinks), interrupt.signal]);
   }
@@ -365,7 +368,7 @@ function saveQuietly(trace: TraceFile, plan: SweepPlan, fileName?: string): stri
     return saveTrace(trace, fileName === undefined ? { directory, inputs } : { directory, fileName, inputs });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
-    process.stderr.write(`sim: ${error.message}\n`);
+    warn(error.message);
     return null;
   }
 }
@@ -500,11 +503,11 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     if (tty) {
       const width = Math.max(20, (process.stderr.columns || 80) - 1);
-      process.stderr.write(`\r\x1b[2K${line().slice(0, width)}`);
+      drawProgressLine(line().slice(0, width));
       drawn = true;
     } else if (clock.elapsedMs() - lastPlainMs >= plainProgressMs) {
       lastPlainMs = clock.elapsedMs();
-      process.stderr.write(`progress: ${line()}\n`);
+      note(`progress: ${line()}`);
     }
   });
   let stopped = false;
@@ -514,7 +517,7 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
       stopped = true;
       stopTicker();
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
-      if (drawn) process.stderr.write('\r\x1b[2K');
+      if (drawn) clearProgressLine();
     },
     peakRssBytes: () => Math.max(peakRss, process.memoryUsage.rss()),
   };

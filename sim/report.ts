@@ -4,7 +4,8 @@
 import { invariants } from '../src/check/index.ts';
 import type { ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { RecordedEvent, Violation } from '../src/check/history.ts';
-import { describeEvent, padStart } from '../src/harness/format.ts';
+import { describeEvent, describeScenario, padStart } from '../src/harness/format.ts';
+import type { Scenario } from '../src/harness/scenario.ts';
 import type { StepRecord } from '../src/runtime/sim/kernel.ts';
 
 /** Every event, one line each; with a step log, the scheduler's steps interleaved. */
@@ -34,6 +35,12 @@ export function traceLines(events: readonly RecordedEvent[], stepLog: readonly S
 
 function eventLine(event: RecordedEvent, taskWidth: number): string {
   return `  ${padStart(event.step, 6)} ${padStart(event.atMs, 8)}  ${event.task.padEnd(taskWidth)}  ${describeEvent(event)}`;
+}
+
+/** "scenario: …" and one line per operation. */
+export function scenarioLines(scenario: Scenario, label = 'scenario'): string[] {
+  const [first, ...rest] = describeScenario(scenario);
+  return [`${label}: ${first ?? ''}`, ...rest];
 }
 
 /** "verdict: …" and one line per violation. */

@@ -13,6 +13,7 @@ import { writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import type { Timeline } from '../src/report/timeline-model.ts';
 import { errorMessage } from './report.ts';
+import { warn } from './output.ts';
 import type { CommandInput } from '../src/output-path.ts';
 
 /**
@@ -76,7 +77,7 @@ async function writeFailureTimeline(trace: SweepTraceSummary, directory: string,
     writeReportPage(path, renderTimelinePage(timelines), { inputs });
     return path;
   } catch (error) {
-    process.stderr.write(`sim: seed ${trace.seed}: no timeline: ${errorMessage(error)}\n`);
+    warn(`seed ${trace.seed}: no timeline: ${errorMessage(error)}`);
     return null;
   }
 }
