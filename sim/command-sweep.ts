@@ -16,7 +16,8 @@ import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
 import { probes } from '../src/check/probes.ts';
 import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
-import { writeSweepDashboard } from './sweep-dashboard.ts';
+import { describeInterruption, drawFailureTimelines, writeSweepDashboard } from './sweep-dashboard.ts';
+import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
@@ -26,7 +27,7 @@ import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
 import { integerOption, loadEngineModule, UsageError } from './options.ts';
 import { errorMessage, replayTraceCommand } from './report.ts';
-import { every, startWallClock, type WallClock } from './sweep-clock.ts';
+import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.ts';
 import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
 import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
@@ -183,7 +184,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const batchCount = Math.ceil(shardTotal / options.batchSize);
   // More threads than batches would only start idle workers.
   const runner = createBatchRunner(Math.min(options.workers, batchCount));
-  const interrupt = watchInterrupt(runner);
+  const interrupt = watchInterrupt(runner.workers);
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
   if (!options.json) printLine(headerLine(plan, options, runner.workers, shardTotal));
@@ -193,8 +194,20 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     status = await runBatches(plan, options.batchSize, runner, tally, clock, interrupt);
     progress.stop();
     const wallTimeMs = clock.elapsedMs();
-    const invariants = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
-    const summary = buildSummary(plan, options, runner.workers, status, tally, invariants, wallTimeMs, progress.peakRssBytes());
+    const { invariants, shrinksAbandoned } = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
+    interrupt.enter('timelines');
+    const traces = invariants.flatMap((invariant) => invariant.traces);
+    if (traces.length > 0 && !interrupt.interrupted()) warn(`drawing ${traces.length} timeline${traces.length === 1 ? '' : 's'}`);
+    const timelines = await drawFailureTimelines(traces, plan.directory, {
+      inputs: plan.inputs,
+      allowEngineModule: plan.engine.kind === 'module',
+      stop: () => interrupt.interrupted(),
+    });
+    interrupt.enter('summary');
+    const phase = interrupt.phase();
+    const interruption = phase === null ? null : { phase, shrinksAbandoned, timelinesSkipped: timelines.skipped };
+    const finalStatus = phase === null ? status : 'interrupted';
+    const summary = buildSummary(plan, options, runner.workers, finalStatus, interruption, tally, invariants, wallTimeMs, progress.peakRssBytes());
     let summaryPath: string | null = null;
     try {
       summaryPath = writeSweepSummary(plan.directory, summary);
@@ -204,7 +217,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     let dashboardPath: string | null = null;
     if (summaryPath !== null) {
       try {
-        dashboardPath = await writeSweepDashboard(summary, plan.directory, plan.inputs);
+        dashboardPath = writeSweepDashboard(summary, plan.directory, timelines, plan.inputs);
       } catch (error) {
         warn(`the sweep dashboard was not written: ${errorMessage(error)}`);
       }
@@ -220,36 +233,6 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     interrupt.dispose();
     await runner.close();
   }
-}
-
-interface Interrupt {
-  interrupted(): boolean;
-  /** Resolves at the first Ctrl-C. */
-  readonly signal: Promise<void>;
-  dispose(): void;
-}
-
-/** The first Ctrl-C stops handing out batches; the second ends the process at once. */
-function watchInterrupt(runner: BatchRunner): Interrupt {
-  let interrupted = false;
-  let resolve: () => void = () => undefined;
-  const signal = new Promise<void>((settle) => {
-    resolve = settle;
-  });
-  const onSigint = (): void => {
-    if (interrupted) {
-      note('');
-      warn('interrupted again: exiting now');
-      process.exit(exitInterrupted);
-    }
-    interrupted = true;
-    const what = runner.workers === 0 ? 'the batch in flight' : 'the batches in flight';
-    note('');
-    warn(`interrupted: finishing ${what}, then the summary (Ctrl-C again to exit now)`);
-    resolve();
-  };
-  process.on('SIGINT', onSigint);
-  return { interrupted: () => interrupted, signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 /** Hands out batches until the shard is done, the budget is spent or Ctrl-C; waits for those in flight. */
@@ -297,8 +280,9 @@ async function runBatches(
 }
 
 /**
- * Saves every kept failure's trace, and (unless interrupted) its shrunk trace beside it, in the
- * sweep's directory. Shrinks run on the workers in parallel.
+ * Saves every kept failure's trace as found, then (unless interrupted, or told not to shrink)
+ * shrinks them on the workers in parallel and saves each shrunk trace beside its original. A
+ * Ctrl-C stops waiting for the shrinks still running; the traces as found are saved either way.
  */
 async function saveFailures(
   plan: SweepPlan,
@@ -306,47 +290,56 @@ async function saveFailures(
   runner: BatchRunner,
   shrinkRuns: number,
   interrupt: Interrupt,
-): Promise<SweepInvariantSummary[]> {
+): Promise<{ invariants: SweepInvariantSummary[]; shrinksAbandoned: number }> {
+  interrupt.enter('saving');
   const saved = new Map<SweepFailure, SweepTraceSummary>();
-  const shrinks: Promise<void>[] = [];
-  const skipShrink = shrinkRuns === 0 || interrupt.interrupted();
-  for (const invariant of tally.invariants()) {
-    for (const failure of invariant.kept) {
-      const path = saveQuietly(failure.trace, plan);
-      saved.set(failure, traceSummary(failure, path, null, null));
-      if (skipShrink || path === null) continue;
-      shrinks.push(
-        runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
-          (result) => {
-            if (result.kind !== 'shrunk') {
-              warn(`seed ${failure.seed}: not shrunk: ${result.reason}`);
-              return;
-            }
-            const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
-            const shrunkPath = saveQuietly(shrunk, plan, shrunkFileName(path));
-            saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
-          },
-          (error: unknown) => {
-            // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
-            // as found is saved either way.
-            if (!interrupt.interrupted()) warn(`seed ${failure.seed}: not shrunk: ${errorMessage(error)}`);
-          },
-        ),
-      );
-    }
+  const found = tally.invariants().flatMap((invariant) => invariant.kept);
+  if (found.length > 0) warn(`saving ${found.length} trace${found.length === 1 ? '' : 's'} as found`);
+  const toShrink: { failure: SweepFailure; path: string }[] = [];
+  for (const failure of found) {
+    // One trace at a time with the event loop turning between them, so a Ctrl-C is answered at once.
+    await nextTurn();
+    const path = saveQuietly(failure.trace, plan);
+    saved.set(failure, traceSummary(failure, path, null, null));
+    if (path !== null) toShrink.push({ failure, path });
   }
-  if (shrinks.length > 0) {
-    if (!interrupt.interrupted()) warn(`shrinking ${shrinks.length} trace${shrinks.length === 1 ? '' : 's'}`);
-    // A Ctrl-C while shrinking abandons the shrinks still running; the traces as found are saved.
+  interrupt.enter('shrinking');
+  let shrinksDone = 0;
+  const wanted = shrinkRuns === 0 ? 0 : toShrink.length;
+  if (wanted > 0 && !interrupt.interrupted()) {
+    warn(`shrinking ${wanted} trace${wanted === 1 ? '' : 's'}`);
+    const shrinks = toShrink.map(({ failure, path }) =>
+      runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
+        (result) => {
+          if (interrupt.interrupted()) return;
+          shrinksDone += 1;
+          if (result.kind !== 'shrunk') {
+            warn(`seed ${failure.seed}: not shrunk: ${result.reason}`);
+            return;
+          }
+          const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
+          const shrunkPath = saveQuietly(shrunk, plan, shrunkFileName(path));
+          saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
+        },
+        (error: unknown) => {
+          // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
+          // as found is saved either way.
+          if (interrupt.interrupted()) return;
+          shrinksDone += 1;
+          warn(`seed ${failure.seed}: not shrunk: ${errorMessage(error)}`);
+        },
+      ),
+    );
     await Promise.race([Promise.all(shrinks), interrupt.signal]);
   }
-  return tally.invariants().map((invariant) => ({
+  const invariants = tally.invariants().map((invariant) => ({
     invariant: invariant.invariant,
     failures: invariant.failures,
     firstSeed: invariant.firstSeed,
     traces: invariant.kept.map((failure) => saved.get(failure) as SweepTraceSummary),
     unsaved: invariant.failures - invariant.kept.length,
   }));
+  return { invariants, shrinksAbandoned: wanted - shrinksDone };
 }
 
 function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: string | null, shrunkSize: SweepTraceSummary['shrunkSize']): SweepTraceSummary {
@@ -378,6 +371,7 @@ function buildSummary(
   options: SweepOptions,
   workers: number,
   status: SweepSummary['status'],
+  interruption: SweepSummary['interruption'],
   tally: SweepTally,
   invariants: SweepInvariantSummary[],
   wallTimeMs: number,
@@ -402,6 +396,7 @@ function buildSummary(
       shrinkRuns: options.shrinkRuns,
     },
     status,
+    interruption,
     covered: {
       ranges: tally.covered.ranges(),
       seeds: tally.covered.size,
@@ -459,7 +454,8 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
   if (totals.unfinishedSeeds > 0) {
     out.push(`exhaustive: ${totals.unfinishedSeeds} seed${totals.unfinishedSeeds === 1 ? '' : 's'} stopped at ${exhaustiveSchedulesPerSeedMax} schedules before finishing the bound`);
   }
-  if (summary.status !== 'completed') {
+  if (summary.interruption !== null) out.push(describeInterruption(summary.interruption));
+  if (covered.missing.length > 0) {
     const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
   }
