@@ -47,7 +47,7 @@ export function loadTraceArgument(file: string): TraceFile {
 /** Replays a trace, turning an engine the trace may not or cannot run into a usage error. */
 export async function replayTraceArgument(trace: TraceFile, file: string, allowEngineModule: boolean, verbose = false): Promise<ReplayOutcome> {
   try {
-    return await replayTrace(trace, { allowEngineModule, recordSteps: verbose });
+    return await replayTrace(trace, { allowEngineModule, recordSteps: verbose, traceFile: file });
   } catch (error) {
     if (error instanceof TraceLoadError) throw new UsageError(`${file}: ${error.message}`);
     throw error;

@@ -12,9 +12,9 @@ import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
-import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { saveTrace, traceDirectory, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
-import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
+import { buildTrace, engineReferenceFrom, type EngineReference } from '../src/harness/trace.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
@@ -177,9 +177,10 @@ function saveFailure(
   const rerun = rerunCommandFor(seed, options);
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
   try {
-    const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
+    const directory = traceDirectory();
+    const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
     const inputs = engine.reference.kind === 'module' ? [{ path: engine.reference.path, role: 'the engine module' }] : [];
-    const tracePath = saveTrace(trace, { inputs });
+    const tracePath = saveTrace(trace, { directory, inputs });
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;

@@ -104,7 +104,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
 
 async function resolveEngine(trace: TraceFile, file: string, allowEngineModule: boolean): ReturnType<typeof resolveTraceEngine> {
   try {
-    return await resolveTraceEngine(trace.engine, { allowEngineModule });
+    return await resolveTraceEngine(trace.engine, { allowEngineModule, traceFile: file });
   } catch (error) {
     if (error instanceof TraceLoadError) throw new UsageError(`${file}: ${error.message}`);
     throw error;

@@ -21,7 +21,7 @@ import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
-import { describeEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
+import { describeEngine, engineReferenceFrom, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
@@ -357,8 +357,9 @@ function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: st
 
 function saveQuietly(trace: TraceFile, plan: SweepPlan, fileName?: string): string | null {
   const { directory, inputs } = plan;
+  const stored = { ...trace, engine: engineReferenceFrom(directory, trace.engine) };
   try {
-    return saveTrace(trace, fileName === undefined ? { directory, inputs } : { directory, fileName, inputs });
+    return saveTrace(stored, fileName === undefined ? { directory, inputs } : { directory, fileName, inputs });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     warn(error.message);

@@ -57,15 +57,7 @@ export function verdictWord(violations: readonly Violation[]): string {
   return violations.length === 0 ? 'ok' : `FAILED (${[...new Set(violations.map((violation) => violation.invariant))].join(', ')})`;
 }
 
-/** The command that replays a trace file: the last line of every failure that has one. */
-export function replayTraceCommand(path: string, allowEngineModule = false): string {
-  return `npm run sim -- replay ${shellQuote(path)}${allowEngineModule ? ' --allow-engine-module' : ''}`;
-}
-
-/** Quotes a word for a POSIX shell, leaving the usual path characters bare. */
-export function shellQuote(text: string): string {
-  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { replayTraceCommand, shellQuote } from '../src/harness/reproduce.ts';
 
 export { errorMessage } from '../src/error-message.ts';
 

@@ -13,7 +13,7 @@ import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
 import { hashEvents } from './run-scenario.ts';
 import { scenarioLimits, validateEngineConfig } from './scenario.ts';
-import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
+import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
 import type { CommandInput } from '../output-path.ts';
 import { errorMessage } from '../error-message.ts';
@@ -590,13 +590,16 @@ function validateEvent(check: Checker, value: unknown, path: string): number {
 export interface ResolveEngineOptions {
   /** Let a trace that names an engine module import (and so run) that module. Default false. */
   readonly allowEngineModule?: boolean;
+  /** The file the trace was read from: a module's relative path is resolved from its directory. */
+  readonly traceFile?: string;
 }
 
 /**
  * The engine a trace ran. A module engine is code named by a file that may have come from
  * anywhere, so it is imported only when the caller allows it explicitly.
  */
-export async function resolveTraceEngine(reference: EngineReference, options: ResolveEngineOptions = {}): Promise<EngineFactory> {
+export async function resolveTraceEngine(stored: EngineReference, options: ResolveEngineOptions = {}): Promise<EngineFactory> {
+  const reference = options.traceFile === undefined ? stored : engineReferenceOf(options.traceFile, stored);
   if (reference.kind === 'module' && options.allowEngineModule !== true) {
     throw new TraceLoadError(
       `the trace runs the engine module ${reference.path}, and loading it would run its code; ` +

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../error-message.ts';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { RecordedEvent, Violation } from '../check/history.ts';
 import type { EngineFactory } from '../engine/api.ts';
 import { findBug } from '../engine/bugs/index.ts';
@@ -21,7 +21,28 @@ export const traceFormatVersion = 1;
 export type EngineReference =
   | { readonly kind: 'library' }
   | { readonly kind: 'bug'; readonly name: string }
+  /**
+   * In a trace file, a module's path is relative to the file's directory (or absolute), so that
+   * the trace replays from any working directory; in a run, it is relative to the working
+   * directory or absolute, as the user typed it.
+   */
   | { readonly kind: 'module'; readonly path: string };
+
+/**
+ * The reference as a file in `directory` stores it: a module's path made relative to the
+ * directory (with forward slashes), wherever the run that made it was started from.
+ */
+export function engineReferenceFrom(directory: string, reference: EngineReference): EngineReference {
+  if (reference.kind !== 'module') return reference;
+  const fromDirectory = relative(resolve(directory), resolve(reference.path)).split(sep).join('/');
+  return { kind: 'module', path: fromDirectory === '' ? '.' : fromDirectory };
+}
+
+/** The reference as a run loads it: a module's path, stored relative to `traceFile`, made absolute. */
+export function engineReferenceOf(traceFile: string, reference: EngineReference): EngineReference {
+  if (reference.kind !== 'module') return reference;
+  return { kind: 'module', path: resolve(dirname(traceFile), reference.path) };
+}
 
 export interface TraceFile {
   readonly format: typeof traceFormat;
