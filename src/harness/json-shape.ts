@@ -10,7 +10,7 @@
 export interface JsonShapeLimits {
   /** Levels of nested objects and arrays. */
   readonly depthMax: number;
-  /** Items in one array. */
+  /** Items in one array, and in all arrays together. */
   readonly arrayItemsMax: number;
   /** Keys in one object. */
   readonly objectKeysMax: number;
@@ -52,6 +52,7 @@ export function jsonShapeProblem(bytes: Uint8Array, limits: JsonShapeLimits): st
   let arrays = 0;
   let strings = 0;
   let fractional = 0;
+  let arrayItems = 0;
   let inString = false;
   let escaped = false;
   // A string directly followed by a colon is a key; the colon decides, so the count is undone then.
@@ -100,6 +101,8 @@ export function jsonShapeProblem(bytes: Uint8Array, limits: JsonShapeLimits): st
         if (isArray[depth] === true && items >= limits.arrayItemsMax) {
           return `an array holds more than ${limits.arrayItemsMax} items (at byte ${offset}); a trace's longest holds ${limits.arrayItemsMax}`;
         }
+        if (isArray[depth] === true) arrayItems += 1;
+        if (arrayItems >= limits.arrayItemsMax) return `its arrays hold more than ${limits.arrayItemsMax} items together (at byte ${offset}); a trace's hold fewer`;
         if (isArray[depth] === false && items >= limits.objectKeysMax) {
           return `an object holds more than ${limits.objectKeysMax} keys (at byte ${offset}); a trace's largest holds ${limits.objectKeysMax}`;
         }

@@ -45,6 +45,7 @@ describe('jsonShapeProblem', () => {
     ['short strings', filled('"ab"', 100_000), /holds more than \d+ strings/],
     ['fractions', filled('1.5', 100_000), /more than 10 fractional numbers/],
     ['a long list', filled('0', 300_000), /an array holds more than 100000 items/],
+    ['many lists of many items together', `[${Array.from({ length: 3 }, () => `[${'0,'.repeat(40_000)}0]`).join(',')}]`, /arrays hold more than 100000 items together/],
     ['an object of many keys', `{${Array.from({ length: 100 }, (_, index) => `"k${index}":0`).join(',')}}`, /an object holds more than 64 keys/],
     ['deep nesting', '['.repeat(100_000), /nest more than 8 levels deep \(at byte 8\)/],
   ];
