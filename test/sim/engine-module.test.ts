@@ -45,6 +45,23 @@ describe('sim --engine with a relative path', () => {
   });
 });
 
+describe('an engine whose events carry fields of its own', () => {
+  it('has its failing traces saved with those fields, and they replay', async () => {
+    const result = await sim('sweep', '--engine', 'test/support/engine-module-extra-fields.ts', '--seeds', '1..40', '--workers', '0', '--traces-per-invariant', '2', '--shrink-runs', '50', '--name', 'extra-fields');
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).not.toMatch(/cannot save/);
+    const summary = JSON.parse(readFileSync(join(reports, 'sweeps', 'extra-fields', 'summary.json'), 'utf8')) as SweepSummary;
+    const traces = summary.invariants.flatMap((invariant) => invariant.traces);
+    expect(traces.length).toBeGreaterThan(0);
+    for (const trace of traces) {
+      expect(trace.path).not.toBeNull();
+      const saved = JSON.parse(readFileSync(trace.path as string, 'utf8')) as TraceFile;
+      expect(saved.events.every((event) => (event as Record<string, unknown>)['shard'] === 'east')).toBe(true);
+      expect((await sim('replay', trace.path as string, '--allow-engine-module')).stdout).toMatch(/^summary: reproduced: /m);
+    }
+  });
+});
+
 describe('sim sweep --engine', () => {
   it('draws every timeline and prints replay lines that allow the module, which reproduce as printed', async () => {
     const result = await sim('sweep', '--engine', module, '--seeds', '1..40', '--workers', '0', '--traces-per-invariant', '1', '--shrink-runs', '50', '--name', 'module');
