@@ -1,8 +1,10 @@
 // One epoch of `npm run stress`: a fresh engine on the real runtime (Node timers, async-mutex)
 // under hundreds of concurrent clients for a few seconds, every event recorded, then shut down
 // and checked by every checker. The timeliness rule's tolerance for a late cancel is not a fixed
-// number here: the event loop's lag is measured through the epoch (perf_hooks), and a cancel is
-// late only past the worst lag the loop showed plus a small allowance for timer granularity.
+// number here: the event loop's lag is measured through the epoch (perf_hooks' delay monitor,
+// and how late each of the engine's timers started), and a cancel is late only past twice the
+// worst lag plus a small allowance: its timer waits for the loop once, and the book's lock it
+// then needs may be held by a task that is itself waiting for the loop once.
 
 import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
 import { checkHistory } from '../src/check/index.ts';
@@ -34,7 +36,7 @@ export interface EpochResult {
   readonly lagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** The latest any of the engine's timers started its callback after its due time. */
   readonly timerLateMsMax: number;
-  /** The tolerance the timeliness rule was given: the worst lag (of the loop or of a timer) plus the allowance. */
+  /** The tolerance the timeliness rule was given: twice the worst lag (of the loop or of a timer) plus the allowance. */
   readonly toleranceMs: number;
   readonly violations: readonly Violation[];
   readonly events: readonly RecordedEvent[];
@@ -47,6 +49,8 @@ export interface EpochResult {
  * lock behind whoever holds it.
  */
 export const timerAllowanceMs = 5;
+/** Waits for the loop a cancel may make: its timer's, then its lock holder's. */
+export const lagHopsMax = 2;
 /** How long an epoch's shutdown may take before the epoch is reported stuck. */
 const shutdownMsMax = 30_000;
 
@@ -106,7 +110,7 @@ export async function runEpoch(settings: EpochSettings): Promise<EpochResult> {
   lag.disable();
 
   const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
-  const toleranceMs = Math.ceil(Math.max(lagMs.max, timerLateMsMax)) + timerAllowanceMs;
+  const toleranceMs = lagHopsMax * Math.ceil(Math.max(lagMs.max, timerLateMsMax)) + timerAllowanceMs;
   const violations = checkHistory({
     events,
     config,

@@ -1,7 +1,7 @@
 // `npm run stress -- --seconds N`: the engine on the real runtime under real load, in epochs of a
 // few seconds that alternate the Go design's one task per request with a pool of workers. Each
 // epoch's history goes through every checker, with the timeliness tolerance taken from the event
-// loop's measured lag. Prints, per epoch and in total: throughput, call latency percentiles,
+// loop's measured lag (stress-epoch.ts says how). Prints, per epoch and in total: throughput, call latency percentiles,
 // cancel lateness against the lag, and the heap after a full GC; at the end, the handles still
 // open. Exit 0 when every epoch kept every rule, 1 on a violation, 2 on bad input.
 // Real time is this command's subject: it is one of the few places the lint rules let read it.
@@ -18,7 +18,7 @@ import { errorMessage } from '../src/error-message.ts';
 import { printable } from '../src/printable.ts';
 import { join } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { runEpoch, timerAllowanceMs } from './stress-epoch.ts';
+import { lagHopsMax, runEpoch, timerAllowanceMs } from './stress-epoch.ts';
 
 interface StressOptions {
   seconds: number;
@@ -106,7 +106,7 @@ async function stress(options: StressOptions): Promise<number> {
     say(
       `epoch ${index + 1} (${mode}): ${Math.round(result.calls / (result.wallMs / 1000))} calls/s; calls ${histogramDistribution(result.callLatenciesUs)}; ` +
         `lag p50 ${result.lagMs.p50.toFixed(1)} p99 ${result.lagMs.p99.toFixed(1)} max ${result.lagMs.max.toFixed(1)} ms, timers up to ${result.timerLateMsMax.toFixed(1)} ms late; ` +
-        `cancel lateness ${distribution(result.cancelLatenessMs)}, tolerance ${result.toleranceMs} ms (worst lag + ${timerAllowanceMs}); ` +
+        `cancel lateness ${distribution(result.cancelLatenessMs)}, tolerance ${result.toleranceMs} ms (${lagHopsMax} × worst lag + ${timerAllowanceMs}); ` +
         `heap after GC ${heap === null ? 'unknown (run with --expose-gc)' : `${heap.toFixed(1)} MiB`}; ${result.violations.length === 0 ? 'ok' : `${result.violations.length} violations`}`,
     );
     if (result.violations.length > 0 || result.taskErrors > 0) {
