@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const realTimeMessage =
   'Real time and real randomness break determinism; take them from the Runtime (only src/runtime/real*.ts may use them).';
+const newDateRule = { selector: "NewExpression[callee.name='Date']", message: realTimeMessage };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/'] },
@@ -31,10 +32,7 @@ export default tseslint.config(
         { object: 'globalThis', property: 'setTimeout', message: realTimeMessage },
         { object: 'globalThis', property: 'setImmediate', message: realTimeMessage },
       ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "NewExpression[callee.name='Date']", message: realTimeMessage },
-      ],
+      'no-restricted-syntax': ['error', newDateRule],
       'no-restricted-imports': [
         'error',
         {
@@ -49,6 +47,22 @@ export default tseslint.config(
     },
   },
   {
+    // The command line prints only through sim/output.ts, which escapes what came from a file or
+    // an engine: a trace must not drive the terminal or forge a line of the report.
+    files: ['sim/**/*.ts'],
+    ignores: ['sim/output.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        newDateRule,
+        {
+          selector: "MemberExpression[object.object.name='process'][object.property.name=/^(stdout|stderr)$/][property.name='write']",
+          message: 'Print through sim/output.ts (printLines, warn, note), which makes what came from a file or an engine printable.',
+        },
+      ],
+    },
+  },
+  {
     // Real randomness where no run depends on it: a fresh seed for a command that was given
     // none (and prints it first).
     files: ['sim/command-run.ts', 'properties/campaign.ts'],
@@ -58,7 +72,9 @@ export default tseslint.config(
     // The real runtime is the one place real time belongs; the benchmark measures wall time and
     // the end-to-end tests of the real runtime wait on it. A sweep's clock times its progress
     // line and its time budget, which decide when to stop but never what a run does.
-    files: ['src/runtime/real*.ts', 'bench/**/*.ts', 'test/runtime/real*.ts', 'sim/sweep-clock.ts'],
+    // Ctrl-C's test sends real signals to real processes, a gap of real time apart. The stress
+    // command runs the engine on the real runtime and measures it in real time (stress/).
+    files: ['src/runtime/real*.ts', 'bench/**/*.ts', 'test/runtime/real*.ts', 'sim/sweep-clock.ts', 'test/sim/sweep-interrupt.test.ts', 'stress/*.ts'],
     rules: {
       'no-restricted-globals': 'off',
       'no-restricted-properties': 'off',

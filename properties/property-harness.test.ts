@@ -3,7 +3,8 @@
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { simInProcessIn } from '../test/support/run-sim.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { invariants } from '../src/check/index.ts';
 import { loadTrace } from '../src/harness/trace-file.ts';
@@ -85,5 +86,25 @@ describe('checkFamily', () => {
     expect(saved).toMatchObject({ strategy: 'fast-check', seed: 1, engine: { kind: 'bug', name: 'worker-exits-when-idle' } });
     expect(saved.violation.invariant).toBe('nothing-lost');
     expect(result.report.split('\n').at(-1)).toBe(`replay: npm run sim -- replay ${path}`);
+  });
+
+  it('gives an engine module\'s failure a replay line that allows the module, and stores its path relative to the trace', async () => {
+    const module = 'test/support/engine-module-worker-exits-when-idle.ts';
+    const result = await checkFamily({
+      family: 'nothing-lost',
+      engine: { kind: 'module', path: module },
+      budget: { seed: 1, runs: 100 },
+      scenarioShape: oneBookScenarioShape,
+      traceDirectory: directory,
+      traceFileName: 'engine-module.trace.json',
+    });
+    if (result.holds) expect.fail('the nothing-lost property held on the engine module');
+    const path = join(directory, 'engine-module.trace.json');
+    expect(loadTrace(path).engine).toEqual({ kind: 'module', path: relative(directory, resolve(module)) });
+    const replay = result.report.split('\n').at(-1);
+    expect(replay).toBe(`replay: npm run sim -- replay ${path} --allow-engine-module`);
+    // Following it reproduces the failure (exit 1), where without the option it stops (exit 2).
+    const args = (replay as string).replace('replay: npm run sim -- ', '').split(' ');
+    expect((await simInProcessIn(directory)(...args)).status).toBe(1);
   });
 });

@@ -9,8 +9,9 @@ import type { InvariantName, Violation } from '../src/check/history.ts';
 import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { Scenario } from '../src/harness/scenario.ts';
-import { buildTrace, describeEngine, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
-import { saveTrace } from '../src/harness/trace-file.ts';
+import { replayTraceCommand } from '../src/harness/reproduce.ts';
+import { buildTrace, describeEngine, engineReferenceFrom, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
+import { saveTrace, traceDirectory } from '../src/harness/trace-file.ts';
 import { createChoiceLogStrategy } from '../src/runtime/sim/scheduler-choice-log.ts';
 import { defaultScenarioShape, defaultScheduleShape, oneBookScenarioShape, runArbitrary, type ScenarioShape, type ScheduleShape } from './arbitraries.ts';
 
@@ -223,15 +224,17 @@ export async function checkFamily(check: FamilyCheck): Promise<FamilyCheckResult
   ];
   let tracePath: string;
   try {
-    tracePath = saveTrace(trace, {
-      ...(check.traceDirectory === undefined ? {} : { directory: check.traceDirectory }),
+    const directory = check.traceDirectory ?? traceDirectory();
+    // A module's path is stored relative to the trace, so the trace replays from anywhere.
+    tracePath = saveTrace({ ...trace, engine: engineReferenceFrom(directory, trace.engine) }, {
+      directory,
       ...(check.traceFileName === undefined ? {} : { fileName: check.traceFileName }),
     });
   } catch (error) {
     // Without a trace, the property itself is what reproduces the failure.
     throw new Error(`${[...description, `the trace could not be saved: ${error instanceof Error ? error.message : String(error)}`].join('\n')}${rerunHint(check.budget)}`);
   }
-  const report = [...description, `trace: ${tracePath}`, `replay: npm run sim -- replay ${tracePath}`].join('\n');
+  const report = [...description, `trace: ${tracePath}`, `replay: ${replayTraceCommand(tracePath, check.engine.kind === 'module')}`].join('\n');
   return { holds: false, runsUntilFound: details.numRuns, shrinks: details.numShrinks, trace, size, tracePath, report };
 }
 

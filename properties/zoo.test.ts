@@ -5,8 +5,7 @@
 // checked to be a real counterexample within reach of the search.
 //
 // The property is the family's, not every rule at once: with every rule, shrinking slides to
-// whichever rule breaks most cheaply (borrow-check-before-work shrinks to one reservation whose
-// late borrow breaks borrow-only-by-holder, and its double borrow is never shown). Each variant
+// whichever rule breaks most cheaply, away from the one the variant is about. Each variant
 // is searched on one of the suites' shapes, the one its smallest counterexample lives in: most
 // on one book, the queue bugs on three books, since a reserved book refuses the next reserve.
 //

@@ -1,6 +1,7 @@
 // The `sim` command line's entry point: `npm run sim -- ARGS`. See main.ts for the commands.
 
 import { runSim } from './main.ts';
+import { noteLines } from './output.ts';
 
 // `sim bugs | head` closes the pipe early: the reader has what it wanted. Further output is
 // dropped instead of dying on an unhandled EPIPE, and the command still ends with its own
@@ -17,7 +18,7 @@ runSim(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    noteLines(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exitCode = 3;
   },
 );

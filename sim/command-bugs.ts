@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { bugZoo } from '../src/engine/bugs/index.ts';
+import { printLines } from './output.ts';
 
 export function addBugsCommand(program: Command): void {
   program
@@ -11,13 +12,11 @@ export function addBugsCommand(program: Command): void {
     .action((options: { json: boolean }) => {
       if (options.json) {
         const listed = bugZoo.map((bug) => ({ name: bug.name, breaks: bug.breaks, summary: bug.summary }));
-        process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
+        printLines(JSON.stringify(listed, null, 2).split('\n'));
         return;
       }
       const nameWidth = Math.max(...bugZoo.map((bug) => bug.name.length));
       const breaksWidth = Math.max(...bugZoo.map((bug) => bug.breaks.length));
-      for (const bug of bugZoo) {
-        process.stdout.write(`${bug.name.padEnd(nameWidth)}  ${bug.breaks.padEnd(breaksWidth)}  ${bug.summary}\n`);
-      }
+      printLines(bugZoo.map((bug) => `${bug.name.padEnd(nameWidth)}  ${bug.breaks.padEnd(breaksWidth)}  ${bug.summary}`));
     });
 }

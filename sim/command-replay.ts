@@ -4,12 +4,12 @@
 // be used or a run that went another way than the saved one.
 
 import type { Command } from 'commander';
-import { describeScenario } from '../src/harness/format.ts';
 import { replayTrace, type Divergence, type ReplayOutcome } from '../src/harness/replay.ts';
 import { loadTrace, TraceLoadError } from '../src/harness/trace-file.ts';
 import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { UsageError } from './options.ts';
-import { replayTraceCommand, runJsonFields, traceLines, verdictLines } from './report.ts';
+import { printJson, printLine, printLines, warn } from './output.ts';
+import { replayTraceCommand, runJsonFields, scenarioLines, traceLines, verdictLines } from './report.ts';
 
 interface ReplayCommandOptions {
   json: boolean;
@@ -47,7 +47,7 @@ export function loadTraceArgument(file: string): TraceFile {
 /** Replays a trace, turning an engine the trace may not or cannot run into a usage error. */
 export async function replayTraceArgument(trace: TraceFile, file: string, allowEngineModule: boolean, verbose = false): Promise<ReplayOutcome> {
   try {
-    return await replayTrace(trace, { allowEngineModule, recordSteps: verbose });
+    return await replayTrace(trace, { allowEngineModule, recordSteps: verbose, traceFile: file });
   } catch (error) {
     if (error instanceof TraceLoadError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
@@ -61,18 +61,17 @@ export function divergenceMessage(divergence: Divergence): string {
 
 async function replayCommand(file: string, options: ReplayCommandOptions): Promise<number> {
   // The file comes first, before anything that could fail, like SEED= for a run.
-  if (!options.json) process.stdout.write(`TRACE=${file}\n`);
+  if (!options.json) printLine(`TRACE=${file}`);
   const trace = loadTraceArgument(file);
   if (!options.json) {
     const seed = trace.seed === null ? '' : ` (seed ${trace.seed})`;
     const shrunk = trace.shrunkFrom === null ? '' : `   shrunk from: ${trace.shrunkFrom}`;
-    process.stdout.write(`engine: ${describeEngine(trace.engine)}   strategy: replay of ${trace.strategy}${seed}${shrunk}\n`);
-    process.stdout.write(`scenario: ${describeScenario(trace.scenario).join('\n')}\n`);
+    printLines([`engine: ${describeEngine(trace.engine)}   strategy: replay of ${trace.strategy}${seed}${shrunk}`, ...scenarioLines(trace.scenario)]);
   }
   const outcome = await replayTraceArgument(trace, file, options.allowEngineModule, options.verbose);
   const replay = replayTraceCommand(file, trace.engine.kind === 'module');
   const summary = summaryOf(trace, outcome);
-  if (outcome.kind === 'diverged') process.stderr.write(`sim: ${file}: ${divergenceMessage(outcome.divergence)}\n`);
+  if (outcome.kind === 'diverged') warn(`${file}: ${divergenceMessage(outcome.divergence)}`);
 
   if (options.json) {
     const { run } = outcome;
@@ -90,14 +89,14 @@ async function replayCommand(file: string, options: ReplayCommandOptions): Promi
       ...(outcome.kind === 'passes-now' ? { divergence: outcome.eventsDiffer } : {}),
       ...(exitCodeOf(outcome) === exitViolation ? { replay } : {}),
     };
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    printJson(report);
     return exitCodeOf(outcome);
   }
 
   const out = [...traceLines(outcome.run.events, outcome.run.stepLog), ...verdictLines(outcome.run.violations), `summary: ${summary}`];
   // A failure ends with the command that shows it again; a divergence is not one to show again.
   if (exitCodeOf(outcome) === exitViolation) out.push(`replay: ${replay}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  printLines(out);
   return exitCodeOf(outcome);
 }
 

@@ -3,15 +3,16 @@
 // path. Exit 0 when the page was written, 2 for a file that cannot be used or a page that
 // cannot be written.
 
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { timelineOfTrace } from '../src/report/timeline-build.ts';
 import { defaultTimelinePath, TimelineWriteError, writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import { TimelineError, type Timeline } from '../src/report/timeline-model.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
+import { checkOutputPath, OutputPathError } from '../src/output-path.ts';
 import { loadTraceArgument } from './command-replay.ts';
 import { UsageError } from './options.ts';
+import { printLine } from './output.ts';
 
 interface ReportCommandOptions {
   out?: string;
@@ -32,9 +33,17 @@ export function addReportCommand(program: Command): void {
 }
 
 async function reportCommand(file: string, shrunkFile: string | undefined, options: ReportCommandOptions): Promise<number> {
-  // Checked before any replay runs: a page cannot replace a directory.
-  if (options.out !== undefined && isDirectory(options.out)) throw new UsageError(`--out: ${options.out} is a directory; give the page's file path`);
   const files = shrunkFile === undefined ? [file] : [file, shrunkFile];
+  const out = options.out ?? defaultTimelinePath(shrunkFile ?? file);
+  const inputs = files.map((path) => ({ path, role: 'a trace' }));
+  // Checked before any replay runs: a page never replaces a trace it draws, a directory, a
+  // link or a device, and never goes under /proc.
+  try {
+    checkOutputPath(out, inputs);
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new UsageError(`${options.out === undefined ? '' : '--out: '}${error.message}`);
+    throw error;
+  }
   // Every file is checked before any replay runs, so a bad second file costs no time.
   const traces = files.map((path) => loadTraceArgument(path));
   const timelines: Timeline[] = [];
@@ -43,14 +52,13 @@ async function reportCommand(file: string, shrunkFile: string | undefined, optio
     const label = shrunkFile === undefined ? 'trace' : index === 0 ? 'original' : 'shrunk';
     timelines.push(await timelineArgument(trace, path, label, { allowEngineModule: options.allowEngineModule }));
   }
-  const out = options.out ?? defaultTimelinePath(shrunkFile ?? file);
   try {
-    writeReportPage(out, renderTimelinePage(timelines));
+    writeReportPage(out, renderTimelinePage(timelines), { inputs });
   } catch (error) {
     if (error instanceof TimelineWriteError) throw new UsageError(error.message);
     throw error;
   }
-  process.stdout.write(`${out}\n`);
+  printLine(out);
   return 0;
 }
 
@@ -61,14 +69,5 @@ async function timelineArgument(...args: Parameters<typeof timelineOfTrace>): Pr
     if (error instanceof TimelineError) throw new UsageError(error.message);
     if (error instanceof TraceLoadError) throw new UsageError(`${args[1]}: ${error.message}`);
     throw error;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    // Absent (the usual case) or unreadable: the write reports what is wrong, if anything.
-    return false;
   }
 }

@@ -11,19 +11,19 @@ import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction,
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
-import { describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
-import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { saveTrace, traceDirectory, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
-import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
+import { buildTrace, engineReferenceFrom, type EngineReference } from '../src/harness/trace.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
-import { replayTraceCommand, runJsonFields, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
+import { printJson, printLine, printLines, warn } from './output.ts';
+import { replayTraceCommand, runJsonFields, scenarioLines, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -184,10 +184,7 @@ async function runCommand(options: RunOptions): Promise<number> {
 
   if (!options.json) {
     // The seed comes first, before the run and its report, so every run can be reproduced.
-    process.stdout.write(`SEED=${seed}\n`);
-    process.stdout.write(`engine: ${engine.identity}   strategy: ${strategy.name}\n`);
-    if (guarantee !== null) process.stdout.write(`${guarantee}\n`);
-    process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
+    printLines([`SEED=${seed}`, `engine: ${engine.identity}   strategy: ${strategy.name}`, ...(guarantee === null ? [] : [guarantee]), ...scenarioLines(scenario)]);
   }
   const run = await runScenario({
     scenario,
@@ -198,7 +195,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   });
   const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands))}\n`);
+    printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
     printTextReport(seed, run, commands);
   }
@@ -230,12 +227,14 @@ function saveFailure(
   const rerun = rerunCommandFor(seed, options);
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
   try {
-    const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
-    const tracePath = saveTrace(trace);
+    const directory = traceDirectory();
+    const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
+    const inputs = engine.reference.kind === 'module' ? [{ path: engine.reference.path, role: 'the engine module' }] : [];
+    const tracePath = saveTrace(trace, { directory, inputs });
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
-    process.stderr.write(`sim: ${error.message}\n`);
+    warn(error.message);
     return { rerun, tracePath: null, replay: null };
   }
 }
@@ -249,13 +248,13 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   const settings = exhaustiveSettings(options);
   const strategy = exhaustiveStrategyName(settings);
   if (!options.json) {
-    process.stdout.write(`SEED=${seed}\n`);
-    process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
-    process.stdout.write(
+    printLines([
+      `SEED=${seed}`,
+      `engine: ${engine.identity}   strategy: exhaustive`,
       `exhaustive: ${describeSearch(settings)}, durations at their extremes only; ` +
-        `it wants small scenarios (without --books, --members, --operations or engine options: the seed's small scenario, as a sweep explores it)\n`,
-    );
-    process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
+        `it wants small scenarios (without --books, --members, --operations or engine options: the seed's small scenario, as a sweep explores it)`,
+      ...scenarioLines(scenario),
+    ]);
   }
   const search = await exploreExhaustive({
     scenario,
@@ -272,17 +271,17 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
   const summary = searchSummary(search);
   if (run === null) {
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ seed, engine: engine.identity, strategy, scenario, exhaustive: searchJson(search) })}\n`);
+      printJson({ seed, engine: engine.identity, strategy, scenario, exhaustive: searchJson(search) });
     } else {
-      process.stdout.write(`${summary}\nsummary: seed ${seed}: ${search.complete ? 'ok' : 'unfinished'}; ${search.schedulesExplored} schedules, no failure\n`);
+      printLines([summary, `summary: seed ${seed}: ${search.complete ? 'ok' : 'unfinished'}; ${search.schedulesExplored} schedules, no failure`]);
     }
     return 0;
   }
   const commands = saveFailure(seed, options, engine, scenario, run, strategy);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) })}\n`);
+    printJson({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) });
   } else {
-    process.stdout.write(`${summary}\n`);
+    printLine(summary);
     printTextReport(seed, run, commands);
   }
   return run.violations.length === 0 ? 0 : exitViolation;
@@ -401,7 +400,7 @@ function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionC
     out.push(`rerun: ${commands.rerun}`);
     if (commands.replay !== null) out.push(`replay: ${commands.replay}`);
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  printLines(out);
 }
 
 /** The command that runs this seed again: the seed and every option not at its default. */

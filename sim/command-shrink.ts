@@ -6,14 +6,14 @@
 
 import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
-import { describeScenario } from '../src/harness/format.ts';
 import { replayTrace } from '../src/harness/replay.ts';
 import { defaultShrinkRuns, shrinkTrace } from '../src/harness/shrink.ts';
 import { resolveTraceEngine, saveTrace, TraceLoadError, traceFileSuffix, TraceWriteError } from '../src/harness/trace-file.ts';
 import { describeEngine, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
 import { integerOption, UsageError } from './options.ts';
 import { divergenceMessage, loadTraceArgument, replayTraceArgument } from './command-replay.ts';
-import { replayTraceCommand, traceLines, verdictLines } from './report.ts';
+import { printLine, printLines, warn } from './output.ts';
+import { replayTraceCommand, scenarioLines, traceLines, verdictLines } from './report.ts';
 
 interface ShrinkCommandOptions {
   allowEngineModule: boolean;
@@ -46,31 +46,31 @@ export function shrunkFileName(file: string): string {
 }
 
 async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promise<number> {
-  process.stdout.write(`TRACE=${file}\n`);
+  printLine(`TRACE=${file}`);
   const trace = loadTraceArgument(file);
   const seed = trace.seed === null ? '' : ` (seed ${trace.seed})`;
-  process.stdout.write(`engine: ${describeEngine(trace.engine)}   strategy: ${trace.strategy}${seed}\n`);
-  process.stdout.write(`saved failure: ${trace.violation.invariant} at step ${trace.violation.step}: ${trace.violation.message}\n`);
+  printLines([
+    `engine: ${describeEngine(trace.engine)}   strategy: ${trace.strategy}${seed}`,
+    `saved failure: ${trace.violation.invariant} at step ${trace.violation.step}: ${trace.violation.message}`,
+  ]);
 
   const check = await replayTraceArgument(trace, file, options.allowEngineModule);
   switch (check.kind) {
     case 'reproduced':
       break;
     case 'passes-now':
-      process.stdout.write(`summary: nothing to shrink: the trace passes now (no invariant breaks)\n`);
+      printLine('summary: nothing to shrink: the trace passes now (no invariant breaks)');
       return exitNothingToShrink;
     case 'diverged':
-      process.stderr.write(`sim: ${file}: cannot shrink: ${divergenceMessage(check.divergence)}\n`);
+      warn(`${file}: cannot shrink: ${divergenceMessage(check.divergence)}`);
       return exitNotReproduced;
     case 'fails-differently':
-      process.stderr.write(
-        `sim: ${file}: cannot shrink: the trace now breaks ${check.violation.invariant} first, not the saved ${trace.violation.invariant}\n`,
-      );
+      warn(`${file}: cannot shrink: the trace now breaks ${check.violation.invariant} first, not the saved ${trace.violation.invariant}`);
       return exitNotReproduced;
   }
 
   const engine = await resolveEngine(trace, file, options.allowEngineModule);
-  process.stdout.write(`shrinking: at most ${options.maxRuns ?? defaultShrinkRuns} runs\n`);
+  printLine(`shrinking: at most ${options.maxRuns ?? defaultShrinkRuns} runs`);
   const result = await shrinkTrace(trace, engine, options.maxRuns === undefined ? {} : { maxRuns: options.maxRuns });
   const shrunk: TraceFile = { ...result.trace, shrunkFrom: file };
   // The claim the last line makes (this command replays it) is checked before it is made.
@@ -80,7 +80,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
   }
 
   const out = [
-    `shrunk scenario: ${describeScenario(shrunk.scenario).join('\n')}`,
+    ...scenarioLines(shrunk.scenario, 'shrunk scenario'),
     ...traceLines(shrunk.events, null),
     ...verdictLines(shrunk.violations),
     `before: ${describeSize(result.before, trace.choices.length)}`,
@@ -89,22 +89,22 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
   ];
   let savedPath: string;
   try {
-    savedPath = saveTrace(shrunk, { directory: dirname(file), fileName: shrunkFileName(file) });
+    savedPath = saveTrace(shrunk, { directory: dirname(file), fileName: shrunkFileName(file), inputs: [{ path: file, role: 'the trace' }] });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
-    process.stdout.write(`${out.join('\n')}\n`);
-    process.stderr.write(`sim: the shrunk trace was not saved: ${error.message}\n`);
-    process.stdout.write(`replay: ${replayTraceCommand(file, trace.engine.kind === 'module')}\n`);
+    printLines(out);
+    warn(`the shrunk trace was not saved: ${error.message}`);
+    printLine(`replay: ${replayTraceCommand(file, trace.engine.kind === 'module')}`);
     return exitViolation;
   }
   out.push(`shrunk trace saved: ${savedPath}`, `replay: ${replayTraceCommand(savedPath, trace.engine.kind === 'module')}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  printLines(out);
   return exitViolation;
 }
 
 async function resolveEngine(trace: TraceFile, file: string, allowEngineModule: boolean): ReturnType<typeof resolveTraceEngine> {
   try {
-    return await resolveTraceEngine(trace.engine, { allowEngineModule });
+    return await resolveTraceEngine(trace.engine, { allowEngineModule, traceFile: file });
   } catch (error) {
     if (error instanceof TraceLoadError) throw new UsageError(`${file}: ${error.message}`);
     throw error;

@@ -16,18 +16,21 @@ import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
 import { probes } from '../src/check/probes.ts';
 import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
-import { writeSweepDashboard } from './sweep-dashboard.ts';
+import { describeInterruption, drawFailureTimelines, writeSweepDashboard } from './sweep-dashboard.ts';
+import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
-import { describeEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
+import { describeEngine, engineReferenceFrom, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
 import { integerOption, loadEngineModule, UsageError } from './options.ts';
 import { errorMessage, replayTraceCommand } from './report.ts';
-import { every, startWallClock, type WallClock } from './sweep-clock.ts';
+import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.ts';
+import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
+import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
 
 interface SweepOptions {
   seeds: string;
@@ -49,6 +52,8 @@ interface SweepOptions {
 
 const exitViolation = 1;
 const exitInterrupted = 130;
+/** The summary could not be written: the sweep's result is lost, so the exit says so. */
+const exitNotWritten = 2;
 const workersMax = 256;
 const tracesPerInvariantMax = 1000;
 const shrinkRunsMax = 1_000_000;
@@ -97,6 +102,8 @@ interface SweepPlan {
   readonly name: string;
   readonly directory: string;
   readonly settings: SweepSettings;
+  /** The files the sweep reads (an engine module): nothing it writes may replace them. */
+  readonly inputs: readonly CommandInput[];
 }
 
 function usage<T>(option: string, parse: () => T): T {
@@ -119,6 +126,15 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
     throw new UsageError(`--name: '${name}' is not a plain directory name (letters, digits, '_', '.', '-'; at most 100)`);
   }
   const directory = join(reportsSubdirectory('sweeps'), name);
+  // Made (and checked writable) before any seed runs: a sweep whose results cannot be saved
+  // says so in one line now, not after its hours of work. What a killed earlier run of the same
+  // name left half-written is removed.
+  try {
+    ensureWritableDirectory(directory);
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
+  for (const leftOver of [directory, join(directory, 'timelines')]) removeStaleTemporaries(leftOver);
   const settings: SweepSettings = {
     engine,
     strategy,
@@ -126,7 +142,8 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
     maxSteps: options.maxSteps,
     tracesPerInvariantMax: options.tracesPerInvariant,
   };
-  return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings };
+  const inputs = engine.kind === 'module' ? [{ path: engine.path, role: 'the engine module' }] : [];
+  return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings, inputs };
 }
 
 /** `90s`, `10m`, `1h`, `500ms`, `1.5h`. */
@@ -167,69 +184,55 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const batchCount = Math.ceil(shardTotal / options.batchSize);
   // More threads than batches would only start idle workers.
   const runner = createBatchRunner(Math.min(options.workers, batchCount));
-  const interrupt = watchInterrupt(runner);
+  const interrupt = watchInterrupt(runner.workers);
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
-  if (!options.json) process.stdout.write(`${headerLine(plan, options, runner.workers, shardTotal)}\n`);
-  process.stderr.write(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered\n`);
+  if (!options.json) printLine(headerLine(plan, options, runner.workers, shardTotal));
+  note(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered`);
   let status: SweepSummary['status'] = 'completed';
   try {
     status = await runBatches(plan, options.batchSize, runner, tally, clock, interrupt);
     progress.stop();
     const wallTimeMs = clock.elapsedMs();
-    const invariants = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
-    const summary = buildSummary(plan, options, runner.workers, status, tally, invariants, wallTimeMs, progress.peakRssBytes());
+    const { invariants, shrinksAbandoned } = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
+    interrupt.enter('timelines');
+    const traces = invariants.flatMap((invariant) => invariant.traces);
+    if (traces.length > 0 && !interrupt.interrupted()) warn(`drawing ${traces.length} timeline${traces.length === 1 ? '' : 's'}`);
+    const timelines = await drawFailureTimelines(traces, plan.directory, {
+      inputs: plan.inputs,
+      allowEngineModule: plan.engine.kind === 'module',
+      stop: () => interrupt.interrupted(),
+    });
+    interrupt.enter('summary');
+    const phase = interrupt.phase();
+    const interruption = phase === null ? null : { phase, shrinksAbandoned, timelinesSkipped: timelines.skipped };
+    const finalStatus = phase === null ? status : 'interrupted';
+    const summary = buildSummary(plan, options, runner.workers, finalStatus, interruption, tally, invariants, wallTimeMs, progress.peakRssBytes());
     let summaryPath: string | null = null;
     try {
       summaryPath = writeSweepSummary(plan.directory, summary);
     } catch (error) {
-      process.stderr.write(`sim: the sweep summary was not written: ${errorMessage(error)}\n`);
+      warn(`the sweep summary was not written: ${errorMessage(error)}`);
     }
     let dashboardPath: string | null = null;
     if (summaryPath !== null) {
       try {
-        dashboardPath = await writeSweepDashboard(summary, plan.directory);
+        dashboardPath = writeSweepDashboard(summary, plan.directory, timelines, plan.inputs);
       } catch (error) {
-        process.stderr.write(`sim: the sweep dashboard was not written: ${errorMessage(error)}\n`);
+        warn(`the sweep dashboard was not written: ${errorMessage(error)}`);
       }
     }
-    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${summaryLines(summary, summaryPath, dashboardPath).join('\n')}\n`);
+    if (options.json) printJson(summary);
+    else printLines(summaryLines(summary, summaryPath, dashboardPath));
     if (interrupt.interrupted()) return exitInterrupted;
+    // A CI job must not go green without the artifact it exists for.
+    if (summaryPath === null) return exitNotWritten;
     return tally.failures > 0 ? exitViolation : 0;
   } finally {
     progress.stop();
     interrupt.dispose();
     await runner.close();
   }
-}
-
-interface Interrupt {
-  interrupted(): boolean;
-  /** Resolves at the first Ctrl-C. */
-  readonly signal: Promise<void>;
-  dispose(): void;
-}
-
-/** The first Ctrl-C stops handing out batches; the second ends the process at once. */
-function watchInterrupt(runner: BatchRunner): Interrupt {
-  let interrupted = false;
-  let resolve: () => void = () => undefined;
-  const signal = new Promise<void>((settle) => {
-    resolve = settle;
-  });
-  const onSigint = (): void => {
-    if (interrupted) {
-      process.stderr.write('\nsim: interrupted again: exiting now\n');
-      process.exit(exitInterrupted);
-    }
-    interrupted = true;
-    const what = runner.workers === 0 ? 'the batch in flight' : 'the batches in flight';
-    process.stderr.write(`\nsim: interrupted: finishing ${what}, then the summary (Ctrl-C again to exit now)\n`);
-    resolve();
-  };
-  process.on('SIGINT', onSigint);
-  return { interrupted: () => interrupted, signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 /** Hands out batches until the shard is done, the budget is spent or Ctrl-C; waits for those in flight. */
@@ -277,8 +280,9 @@ async function runBatches(
 }
 
 /**
- * Saves every kept failure's trace, and (unless interrupted) its shrunk trace beside it, in the
- * sweep's directory. Shrinks run on the workers in parallel.
+ * Saves every kept failure's trace as found, then (unless interrupted, or told not to shrink)
+ * shrinks them on the workers in parallel and saves each shrunk trace beside its original. A
+ * Ctrl-C stops waiting for the shrinks still running; the traces as found are saved either way.
  */
 async function saveFailures(
   plan: SweepPlan,
@@ -286,47 +290,56 @@ async function saveFailures(
   runner: BatchRunner,
   shrinkRuns: number,
   interrupt: Interrupt,
-): Promise<SweepInvariantSummary[]> {
+): Promise<{ invariants: SweepInvariantSummary[]; shrinksAbandoned: number }> {
+  interrupt.enter('saving');
   const saved = new Map<SweepFailure, SweepTraceSummary>();
-  const shrinks: Promise<void>[] = [];
-  const skipShrink = shrinkRuns === 0 || interrupt.interrupted();
-  for (const invariant of tally.invariants()) {
-    for (const failure of invariant.kept) {
-      const path = saveQuietly(failure.trace, plan.directory);
-      saved.set(failure, traceSummary(failure, path, null, null));
-      if (skipShrink || path === null) continue;
-      shrinks.push(
-        runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
-          (result) => {
-            if (result.kind !== 'shrunk') {
-              process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${result.reason}\n`);
-              return;
-            }
-            const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
-            const shrunkPath = saveQuietly(shrunk, plan.directory, shrunkFileName(path));
-            saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
-          },
-          (error: unknown) => {
-            // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
-            // as found is saved either way.
-            if (!interrupt.interrupted()) process.stderr.write(`sim: seed ${failure.seed}: not shrunk: ${errorMessage(error)}\n`);
-          },
-        ),
-      );
-    }
+  const found = tally.invariants().flatMap((invariant) => invariant.kept);
+  if (found.length > 0) warn(`saving ${found.length} trace${found.length === 1 ? '' : 's'} as found`);
+  const toShrink: { failure: SweepFailure; path: string }[] = [];
+  for (const failure of found) {
+    // One trace at a time with the event loop turning between them, so a Ctrl-C is answered at once.
+    await nextTurn();
+    const path = saveQuietly(failure.trace, plan);
+    saved.set(failure, traceSummary(failure, path, null, null));
+    if (path !== null) toShrink.push({ failure, path });
   }
-  if (shrinks.length > 0) {
-    if (!interrupt.interrupted()) process.stderr.write(`sim: shrinking ${shrinks.length} trace${shrinks.length === 1 ? '' : 's'}\n`);
-    // A Ctrl-C while shrinking abandons the shrinks still running; the traces as found are saved.
+  interrupt.enter('shrinking');
+  let shrinksDone = 0;
+  const wanted = shrinkRuns === 0 ? 0 : toShrink.length;
+  if (wanted > 0 && !interrupt.interrupted()) {
+    warn(`shrinking ${wanted} trace${wanted === 1 ? '' : 's'}`);
+    const shrinks = toShrink.map(({ failure, path }) =>
+      runner.shrink({ trace: failure.trace, maxRuns: shrinkRuns }).then(
+        (result) => {
+          if (interrupt.interrupted()) return;
+          shrinksDone += 1;
+          if (result.kind !== 'shrunk') {
+            warn(`seed ${failure.seed}: not shrunk: ${result.reason}`);
+            return;
+          }
+          const shrunk: TraceFile = { ...result.trace, seed: failure.seed, shrunkFrom: path };
+          const shrunkPath = saveQuietly(shrunk, plan, shrunkFileName(path));
+          saved.set(failure, traceSummary(failure, path, shrunkPath, shrunkPath === null ? null : result.after));
+        },
+        (error: unknown) => {
+          // A shrink abandoned at Ctrl-C (its worker is stopped) or one that failed: the trace
+          // as found is saved either way.
+          if (interrupt.interrupted()) return;
+          shrinksDone += 1;
+          warn(`seed ${failure.seed}: not shrunk: ${errorMessage(error)}`);
+        },
+      ),
+    );
     await Promise.race([Promise.all(shrinks), interrupt.signal]);
   }
-  return tally.invariants().map((invariant) => ({
+  const invariants = tally.invariants().map((invariant) => ({
     invariant: invariant.invariant,
     failures: invariant.failures,
     firstSeed: invariant.firstSeed,
     traces: invariant.kept.map((failure) => saved.get(failure) as SweepTraceSummary),
     unsaved: invariant.failures - invariant.kept.length,
   }));
+  return { invariants, shrinksAbandoned: wanted - shrinksDone };
 }
 
 function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: string | null, shrunkSize: SweepTraceSummary['shrunkSize']): SweepTraceSummary {
@@ -342,12 +355,14 @@ function traceSummary(failure: SweepFailure, path: string | null, shrunkPath: st
   };
 }
 
-function saveQuietly(trace: TraceFile, directory: string, fileName?: string): string | null {
+function saveQuietly(trace: TraceFile, plan: SweepPlan, fileName?: string): string | null {
+  const { directory, inputs } = plan;
+  const stored = { ...trace, engine: engineReferenceFrom(directory, trace.engine) };
   try {
-    return saveTrace(trace, fileName === undefined ? { directory } : { directory, fileName });
+    return saveTrace(stored, fileName === undefined ? { directory, inputs } : { directory, fileName, inputs });
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
-    process.stderr.write(`sim: ${error.message}\n`);
+    warn(error.message);
     return null;
   }
 }
@@ -357,6 +372,7 @@ function buildSummary(
   options: SweepOptions,
   workers: number,
   status: SweepSummary['status'],
+  interruption: SweepSummary['interruption'],
   tally: SweepTally,
   invariants: SweepInvariantSummary[],
   wallTimeMs: number,
@@ -381,6 +397,7 @@ function buildSummary(
       shrinkRuns: options.shrinkRuns,
     },
     status,
+    interruption,
     covered: {
       ranges: tally.covered.ranges(),
       seeds: tally.covered.size,
@@ -438,7 +455,8 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
   if (totals.unfinishedSeeds > 0) {
     out.push(`exhaustive: ${totals.unfinishedSeeds} seed${totals.unfinishedSeeds === 1 ? '' : 's'} stopped at ${exhaustiveSchedulesPerSeedMax} schedules before finishing the bound`);
   }
-  if (summary.status !== 'completed') {
+  if (summary.interruption !== null) out.push(describeInterruption(summary.interruption));
+  if (covered.missing.length > 0) {
     const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
   }
@@ -482,11 +500,11 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     if (tty) {
       const width = Math.max(20, (process.stderr.columns || 80) - 1);
-      process.stderr.write(`\r\x1b[2K${line().slice(0, width)}`);
+      drawProgressLine(line().slice(0, width));
       drawn = true;
     } else if (clock.elapsedMs() - lastPlainMs >= plainProgressMs) {
       lastPlainMs = clock.elapsedMs();
-      process.stderr.write(`progress: ${line()}\n`);
+      note(`progress: ${line()}`);
     }
   });
   let stopped = false;
@@ -496,7 +514,7 @@ function startProgress(clock: WallClock, tally: SweepTally, shardTotal: number, 
       stopped = true;
       stopTicker();
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
-      if (drawn) process.stderr.write('\r\x1b[2K');
+      if (drawn) clearProgressLine();
     },
     peakRssBytes: () => Math.max(peakRss, process.memoryUsage.rss()),
   };

@@ -13,6 +13,7 @@ import { addShrinkCommand } from './command-shrink.ts';
 import { addSweepCommand } from './command-sweep.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { UsageError } from './options.ts';
+import { commanderOutput, warn } from './output.ts';
 
 const exitBadInput = 2;
 
@@ -27,6 +28,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     .name('sim')
     .description('Deterministic simulation of the library reservation engine.')
     .exitOverride()
+    .configureOutput(commanderOutput)
     .showHelpAfterError('(run with --help for every option)');
   addRunCommand(program);
   addReplayCommand(program);
@@ -46,7 +48,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
       return exitBadInput;
     }
     if (error instanceof UsageError || error instanceof TraceLoadError) {
-      process.stderr.write(`sim: ${error.message}\n`);
+      warn(error.message);
       return exitBadInput;
     }
     throw error;

@@ -4,7 +4,8 @@
 import { invariants } from '../src/check/index.ts';
 import type { ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { RecordedEvent, Violation } from '../src/check/history.ts';
-import { describeEvent, padStart } from '../src/harness/format.ts';
+import { describeEvent, describeScenario, padStart } from '../src/harness/format.ts';
+import type { Scenario } from '../src/harness/scenario.ts';
 import type { StepRecord } from '../src/runtime/sim/kernel.ts';
 
 /** Every event, one line each; with a step log, the scheduler's steps interleaved. */
@@ -36,6 +37,12 @@ function eventLine(event: RecordedEvent, taskWidth: number): string {
   return `  ${padStart(event.step, 6)} ${padStart(event.atMs, 8)}  ${event.task.padEnd(taskWidth)}  ${describeEvent(event)}`;
 }
 
+/** "scenario: …" and one line per operation. */
+export function scenarioLines(scenario: Scenario, label = 'scenario'): string[] {
+  const [first, ...rest] = describeScenario(scenario);
+  return [`${label}: ${first ?? ''}`, ...rest];
+}
+
 /** "verdict: …" and one line per violation. */
 export function verdictLines(violations: readonly Violation[]): string[] {
   if (violations.length === 0) return [`verdict: all ${invariants.length} invariants hold; no deadlock, no bound exceeded`];
@@ -50,15 +57,7 @@ export function verdictWord(violations: readonly Violation[]): string {
   return violations.length === 0 ? 'ok' : `FAILED (${[...new Set(violations.map((violation) => violation.invariant))].join(', ')})`;
 }
 
-/** The command that replays a trace file: the last line of every failure that has one. */
-export function replayTraceCommand(path: string, allowEngineModule = false): string {
-  return `npm run sim -- replay ${shellQuote(path)}${allowEngineModule ? ' --allow-engine-module' : ''}`;
-}
-
-/** Quotes a word for a POSIX shell, leaving the usual path characters bare. */
-export function shellQuote(text: string): string {
-  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { replayTraceCommand, shellQuote } from '../src/harness/reproduce.ts';
 
 export { errorMessage } from '../src/error-message.ts';
 

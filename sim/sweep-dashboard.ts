@@ -1,6 +1,8 @@
 // The sweep's dashboard: `dashboard.html` beside `summary.json`, with a timeline page for each
 // saved failure (its shrunk trace beside the original when there is one) under `timelines/`, so
-// every failure on the dashboard is one click from seeing the race.
+// every failure on the dashboard is one click from seeing the race. The timelines are drawn
+// first (they take a replay each, and a Ctrl-C may stop them), then the summary is written, then
+// the page that links them.
 
 import { basename, join, relative } from 'node:path';
 import { describeEngine } from '../src/harness/trace.ts';
@@ -13,17 +15,47 @@ import { writeReportPage } from '../src/report/timeline-file.ts';
 import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import type { Timeline } from '../src/report/timeline-model.ts';
 import { errorMessage } from './report.ts';
+import { warn } from './output.ts';
+import { nextTurn } from './sweep-clock.ts';
+import type { CommandInput } from '../src/output-path.ts';
+
+/** Timelines drawn, by the path of the trace each shows; and how many were not drawn. */
+export interface DrawnTimelines {
+  readonly byTrace: ReadonlyMap<string, string>;
+  readonly skipped: number;
+}
 
 /**
- * Writes the timelines of the saved failures, then the dashboard, into `directory`, and returns
- * the dashboard's path. A timeline that cannot be drawn (a trace too long for one page, say)
- * leaves its link out and says why on stderr; the dashboard is still written.
+ * Draws the timeline of each saved failure (its shrunk trace beside the original when there is
+ * one) under `directory/timelines/`. A timeline that cannot be drawn (a trace too long for one
+ * page, say) is left out with a line on stderr. One timeline at a time, the event loop turning
+ * between them; `stop` is asked before each, and once it says so the rest are skipped.
  */
-export async function writeSweepDashboard(summary: SweepSummary, directory: string): Promise<string> {
+export async function drawFailureTimelines(
+  traces: readonly SweepTraceSummary[],
+  directory: string,
+  options: { readonly inputs: readonly CommandInput[]; readonly allowEngineModule: boolean; readonly stop: () => boolean },
+): Promise<DrawnTimelines> {
+  const byTrace = new Map<string, string>();
+  let skipped = 0;
+  for (const trace of traces) {
+    if (trace.path === null) continue;
+    await nextTurn();
+    if (options.stop()) {
+      skipped += 1;
+      continue;
+    }
+    const timelinePath = await writeFailureTimeline(trace, trace.path, directory, options);
+    if (timelinePath !== null) byTrace.set(trace.path, timelinePath);
+  }
+  return { byTrace, skipped };
+}
+
+/** Writes the dashboard into `directory`, linking the timelines drawn, and returns its path. */
+export function writeSweepDashboard(summary: SweepSummary, directory: string, timelines: DrawnTimelines, inputs: readonly CommandInput[] = []): string {
   const savedFailures: DashboardFailure[] = [];
   for (const invariant of summary.invariants) {
     for (const trace of invariant.traces) {
-      const timelinePath = await writeFailureTimeline(trace, directory);
       savedFailures.push({
         seed: trace.seed,
         invariant: invariant.invariant,
@@ -32,7 +64,7 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
         configuration: trace.swarm === null ? {} : flattenConfiguration(trace.swarm),
         tracePath: linkFrom(directory, trace.path),
         shrunkTracePath: linkFrom(directory, trace.shrunkPath),
-        timelinePath: linkFrom(directory, timelinePath),
+        timelinePath: linkFrom(directory, trace.path === null ? null : (timelines.byTrace.get(trace.path) ?? null)),
       });
     }
   }
@@ -44,6 +76,7 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
       `strategy: ${config.strategy}; swarm ${config.swarm ? 'on' : 'off'}`,
       `seeds: ${formatSeedRanges([config.seeds])}${config.shard === null ? '' : ` (shard ${config.shard.index}/${config.shard.count})`}; covered ${formatSeedRanges(summary.covered.ranges)}`,
       `${config.workers === 0 ? 'main thread' : `${config.workers} workers`}, batches of ${config.batchSize}; status: ${summary.status}`,
+      ...(summary.interruption === null ? [] : [describeInterruption(summary.interruption)]),
       ...(totals.unfinishedSeeds > 0 ? [`exhaustive search stopped at its schedule cap before finishing the bound on ${totals.unfinishedSeeds} seeds`] : []),
     ],
     schedules: totals.schedules,
@@ -56,26 +89,41 @@ export async function writeSweepDashboard(summary: SweepSummary, directory: stri
     status: summary.status,
   };
   const path = join(directory, 'dashboard.html');
-  writeReportPage(path, renderDashboard(input));
+  writeReportPage(path, renderDashboard(input), { inputs });
   return path;
 }
 
-async function writeFailureTimeline(trace: SweepTraceSummary, directory: string): Promise<string | null> {
-  if (trace.path === null) return null;
+/** "interrupted while shrinking: 3 shrinks abandoned, 2 timelines not drawn". */
+export function describeInterruption(interruption: NonNullable<SweepSummary['interruption']>): string {
+  const undone = [
+    `${interruption.shrinksAbandoned} shrink${interruption.shrinksAbandoned === 1 ? '' : 's'} abandoned`,
+    `${interruption.timelinesSkipped} timeline${interruption.timelinesSkipped === 1 ? '' : 's'} not drawn`,
+  ];
+  return `interrupted while ${interruption.phase === 'seeds' ? 'running seeds' : interruption.phase}: ${undone.join(', ')}`;
+}
+
+async function writeFailureTimeline(
+  trace: SweepTraceSummary,
+  tracePath: string,
+  directory: string,
+  options: { readonly inputs: readonly CommandInput[]; readonly allowEngineModule: boolean },
+): Promise<string | null> {
   try {
     const timelines: Timeline[] = [];
-    const original = loadTrace(trace.path);
+    const original = loadTrace(tracePath);
+    // The sweep ran this engine because its user named it: drawing its runs again is no new trust.
+    const timelineOptions = { allowEngineModule: options.allowEngineModule };
     if (trace.shrunkPath === null) {
-      timelines.push(await timelineOfTrace(original, trace.path, 'trace'));
+      timelines.push(await timelineOfTrace(original, tracePath, 'trace', timelineOptions));
     } else {
-      timelines.push(await timelineOfTrace(original, trace.path, 'original'));
-      timelines.push(await timelineOfTrace(loadTrace(trace.shrunkPath), trace.shrunkPath, 'shrunk'));
+      timelines.push(await timelineOfTrace(original, tracePath, 'original', timelineOptions));
+      timelines.push(await timelineOfTrace(loadTrace(trace.shrunkPath), trace.shrunkPath, 'shrunk', timelineOptions));
     }
-    const path = join(directory, 'timelines', `${basename(trace.path, '.trace.json')}.html`);
-    writeReportPage(path, renderTimelinePage(timelines));
+    const path = join(directory, 'timelines', `${basename(tracePath, '.trace.json')}.html`);
+    writeReportPage(path, renderTimelinePage(timelines), { inputs: options.inputs });
     return path;
   } catch (error) {
-    process.stderr.write(`sim: seed ${trace.seed}: no timeline: ${errorMessage(error)}\n`);
+    warn(`seed ${trace.seed}: no timeline: ${errorMessage(error)}`);
     return null;
   }
 }

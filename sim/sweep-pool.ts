@@ -16,17 +16,21 @@ export interface BatchRunner {
 
 export function createBatchRunner(workers: number): BatchRunner {
   if (workers === 0) {
+    // A turn of the event loop before each run, so that Ctrl-C and the progress line get
+    // through; once closed, the batch or shrink still running stops at its next run.
+    let closed = false;
+    const betweenRuns = async (): Promise<void> => {
+      if (closed) throw new Error('the sweep was stopped');
+      await nextTurn();
+    };
     return {
       workers,
-      async runBatch(task) {
-        await nextTurn();
-        return runSweepBatch(task);
+      runBatch: (task) => runSweepBatch(task, { betweenRuns }),
+      shrink: (task) => shrinkSweepFailure(task, { betweenRuns }),
+      close: () => {
+        closed = true;
+        return Promise.resolve();
       },
-      async shrink(task) {
-        await nextTurn();
-        return shrinkSweepFailure(task);
-      },
-      close: () => Promise.resolve(),
     };
   }
   const pool = new Tinypool({

@@ -3,10 +3,14 @@
 // reader sees the old file or the new one, never half of one, and a crash leaves at most a
 // hidden `*.tmp` (ignored by git). Traces, timelines and sweep summaries are written this way.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Before the write, the destination is checked (src/output-path.ts): it may be a new name or a
+// regular file that is none of the command's inputs, never a link, a FIFO, a device or a
+// directory; and temporaries that an earlier, killed writer left in the directory are removed.
+
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { errorMessage } from './error-message.ts';
+import { checkOutputPath, describeFileSystemError, ensureWritableDirectory, OutputPathError, removeStaleTemporaries, type CommandInput } from './output-path.ts';
 
 /** Why a write failed; nothing was left behind. The message is the reason alone, for callers to prefix. */
 export class AtomicWriteError extends Error {
@@ -30,17 +34,32 @@ function openTemporary(path: string): { readonly temporary: string; readonly des
       return { temporary, descriptor: openSync(temporary, 'wx', 0o644) };
     } catch (error) {
       const taken = (error as NodeJS.ErrnoException).code === 'EEXIST';
-      if (!taken || attempt >= temporaryNameAttemptsMax) throw new AtomicWriteError(errorMessage(error));
+      if (!taken || attempt >= temporaryNameAttemptsMax) throw new AtomicWriteError(describeFileSystemError(error));
     }
   }
 }
 
-export function writeFileAtomically(path: string, contents: string | Buffer): void {
+export interface AtomicWriteOptions {
+  /** The files the command reads: the write refuses to replace any of them. */
+  readonly inputs?: readonly CommandInput[];
+}
+
+/** Directories whose stale temporaries this process has already removed. */
+const swept = new Set<string>();
+
+export function writeFileAtomically(path: string, contents: string | Buffer, options: AtomicWriteOptions = {}): void {
   const directory = dirname(path);
   try {
-    mkdirSync(directory, { recursive: true });
+    ensureWritableDirectory(directory);
+    checkOutputPath(path, options.inputs ?? []);
   } catch (error) {
-    throw new AtomicWriteError(`cannot create directory ${directory}: ${errorMessage(error)}`);
+    if (error instanceof OutputPathError) throw new AtomicWriteError(error.message);
+    throw error;
+  }
+  const absoluteDirectory = resolve(directory);
+  if (!swept.has(absoluteDirectory)) {
+    swept.add(absoluteDirectory);
+    removeStaleTemporaries(absoluteDirectory);
   }
   const bytes = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
   // Only a temporary this call opened is removed on failure: a name another writer holds is left alone.
@@ -60,6 +79,6 @@ export function writeFileAtomically(path: string, contents: string | Buffer): vo
     } catch {
       // Already renamed, or its directory is gone: nothing is left behind either way.
     }
-    throw new AtomicWriteError(errorMessage(error));
+    throw new AtomicWriteError(describeFileSystemError(error));
   }
 }

@@ -96,7 +96,7 @@ export const exploreDefaults = { seededSchedules: 1000, firstSeed: 1 } as const;
 export function explore(options: ExploreProgramOptions): Promise<ExploreResult<SimulationResult>>;
 /** Explores a scenario's schedules against an engine; a run fails when any invariant breaks. */
 export function explore(options: ExploreScenarioOptions): Promise<ExploreResult<ScenarioRun>>;
-export function explore(options: ExploreProgramOptions | ExploreScenarioOptions): Promise<ExploreResult<SimulationResult> | ExploreResult<ScenarioRun>> {
+export async function explore(options: ExploreProgramOptions | ExploreScenarioOptions): Promise<ExploreResult<SimulationResult> | ExploreResult<ScenarioRun>> {
   const choice = resolveChoice(options.strategy ?? 'random', options.exhaustive);
   if ('program' in options) {
     const { program } = options;

@@ -47,11 +47,15 @@ export interface ReplayOptions {
   readonly allowEngineModule?: boolean;
   /** Record every scheduling step of the replay. */
   readonly recordSteps?: boolean;
+  /** The file the trace was read from: an engine module's relative path is resolved from its directory. */
+  readonly traceFile?: string;
 }
 
 /** Runs the trace again and compares the run with the saved one. */
 export async function replayTrace(trace: TraceFile, options: ReplayOptions = {}): Promise<ReplayOutcome> {
-  const engine = options.engine ?? (await resolveTraceEngine(trace.engine, { allowEngineModule: options.allowEngineModule ?? false }));
+  const engine =
+    options.engine ??
+    (await resolveTraceEngine(trace.engine, { allowEngineModule: options.allowEngineModule ?? false, ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }) }));
   const watched = watchDivergence(createReplayStrategy(trace.choices));
   const run = await runScenario({
     scenario: trace.scenario,

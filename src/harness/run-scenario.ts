@@ -87,10 +87,30 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
       // Each operation may start up to three tasks (its client, a borrow handler, a timer), so
       // the task bound grows with the scenario rather than failing a large one at its start.
       maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length + fixedTasksMax),
+      maxVirtualTimeMs: virtualTimeBoundMs(scenario),
       recordSteps: options.recordSteps ?? false,
     },
   );
   return { result, events, finalBooks };
+}
+
+/** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */
+const catalogueReadsPerOperationMax = 4;
+
+/**
+ * How far virtual time may go in a run of the scenario: past the default bound whenever a
+ * correct engine could go further. After the last arrival, the longest a correct engine can take
+ * is every piece of virtual work done one after another (each operation's borrow and catalogue
+ * reads at their longest), then one cancel window. A run past that is running away, which the
+ * bound reports; a scenario at every option's maximum still runs to its end.
+ */
+export function virtualTimeBoundMs(scenario: Scenario): number {
+  const { engine } = scenario;
+  const lastArrivalMs = scenario.operations.reduce((latest, operation) => Math.max(latest, operation.atMs), 0);
+  const workPerOperationMs = engine.borrowWorkMaxMs + catalogueReadsPerOperationMax * (engine.catalogueReadWorkMaxMs ?? 0);
+  const operations = scenario.operations.length + scenario.books.length;
+  const boundMs = lastArrivalMs + operations * workPerOperationMs + engine.cancelWindowMs + 1;
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(defaultSimulationLimits.maxVirtualTimeMs, boundMs));
 }
 
 /** Runs the scenario, then checks every invariant over what happened. */

@@ -21,6 +21,11 @@ import { buildTrace, traceSize, type TraceFile, type TraceSize } from './trace.t
 export interface ShrinkOptions {
   /** Candidate runs the search may spend. Default 4000. */
   readonly maxRuns?: number;
+  /**
+   * Awaited before each candidate run. A shrink on a thread that must stay responsive (the
+   * command line's, which answers Ctrl-C) passes a turn of its event loop; it changes no result.
+   */
+  readonly betweenRuns?: () => Promise<void>;
 }
 
 export interface ShrinkResult {
@@ -81,6 +86,7 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
   /** Runs a candidate; its run when it still breaks the target invariant, else null. */
   const stillFails = async (candidate: Candidate): Promise<CandidateRun | null> => {
     runs += 1;
+    await options.betweenRuns?.();
     const recording = splitLogStrategy(candidate);
     const run = await runScenario({ scenario: candidate.scenario, engine, strategy: recording.strategy, maxSteps: original.maxSteps });
     if (!run.violations.some((violation) => violation.invariant === target)) return null;

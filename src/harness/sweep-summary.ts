@@ -39,10 +39,20 @@ export interface SweepSummary {
     readonly shrinkRuns: number;
   };
   /**
-   * `completed`: every seed of the shard ran. `time-budget`: the budget ran out first.
-   * `interrupted`: Ctrl-C. In the last two, `covered.ranges` says exactly which seeds ran.
+   * `completed`: every seed of the shard ran, and every kept failure was saved, shrunk and
+   * drawn. `time-budget`: the budget ran out first. `interrupted`: Ctrl-C, in any phase (while
+   * the seeds ran, or later, while traces were saved, shrunk or drawn: `interruption` says which
+   * and what was left undone). `covered.ranges` says exactly which seeds ran.
    */
   readonly status: 'completed' | 'time-budget' | 'interrupted';
+  /** Where a Ctrl-C stopped the sweep and what it left undone; null without one. */
+  readonly interruption: {
+    readonly phase: 'seeds' | 'saving' | 'shrinking' | 'timelines' | 'summary';
+    /** Shrinks not started or not finished: their traces are saved as found only. */
+    readonly shrinksAbandoned: number;
+    /** Saved failures whose timeline was not drawn. */
+    readonly timelinesSkipped: number;
+  } | null;
   readonly covered: {
     readonly ranges: readonly SeedRange[];
     readonly seeds: number;

@@ -90,13 +90,21 @@ function engineFor(reference: EngineReference): Promise<EngineFactory> {
   return engine;
 }
 
-export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchResult> {
+/**
+ * What the thread running a batch needs between its runs: the command line's main thread passes
+ * a turn of its event loop, so that Ctrl-C is answered during a long batch. No result depends on it.
+ */
+export interface BatchHooks {
+  readonly betweenRuns?: () => Promise<void>;
+}
+
+export async function runSweepBatch(task: SweepBatchTask, hooks: BatchHooks = {}): Promise<SweepBatchResult> {
   const { settings, seeds } = task;
   const count = seeds.last - seeds.first + 1;
   if (!(count >= 1 && count <= batchSeedsMax)) throw new RangeError(`a batch holds 1 to ${batchSeedsMax} seeds, got ${seeds.first}..${seeds.last}`);
   const engine = await engineFor(settings.engine);
   const choice = parseStrategyName(settings.strategy);
-  if (choice.kind === 'exhaustive') return runExhaustiveBatch(task, engine, choice);
+  if (choice.kind === 'exhaustive') return runExhaustiveBatch(task, engine, choice, hooks);
   const strategies: Record<string, StrategyCounts> = {};
   const invariants: Partial<Record<InvariantName, InvariantCounts>> = {};
   const failures: SweepFailure[] = [];
@@ -104,6 +112,7 @@ export async function runSweepBatch(task: SweepBatchTask): Promise<SweepBatchRes
   let steps = 0;
 
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
+    await hooks.betweenRuns?.();
     const swarm = settings.swarm ? drawSwarmConfig(seed) : null;
     const scenario = swarm === null ? generateScenario(seed) : swarmScenario(seed, swarm);
     const built = await buildStrategy(choice, { seed, scenario, engine, maxSteps: settings.maxSteps });
@@ -129,7 +138,7 @@ export const exhaustiveSchedulesPerSeedMax = 500;
  * schedule explored counts as one; a failing seed counts once, with the trace of its first
  * failing schedule.
  */
-async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, choice: Extract<StrategyChoice, { kind: 'exhaustive' }>): Promise<SweepBatchResult> {
+async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, choice: Extract<StrategyChoice, { kind: 'exhaustive' }>, hooks: BatchHooks): Promise<SweepBatchResult> {
   const { settings, seeds } = task;
   const label = strategyLabel(choice);
   const counts: StrategyCounts = { schedules: 0, failures: 0 };
@@ -139,6 +148,7 @@ async function runExhaustiveBatch(task: SweepBatchTask, engine: EngineFactory, c
   let steps = 0;
   let unfinishedSeeds = 0;
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
+    await hooks.betweenRuns?.();
     const small = settings.swarm ? drawSmallScenario(seed) : null;
     const swarm = small?.config ?? null;
     const scenario = small?.scenario ?? generateScenario(seed, exhaustiveSwarmSize);
@@ -204,9 +214,9 @@ export type ShrinkFailureResult =
   | { readonly kind: 'not-replayable'; readonly reason: string };
 
 /** Shrinks one failure's trace, and checks that the result replays before offering it. */
-export async function shrinkSweepFailure(task: ShrinkFailureTask): Promise<ShrinkFailureResult> {
+export async function shrinkSweepFailure(task: ShrinkFailureTask, hooks: BatchHooks = {}): Promise<ShrinkFailureResult> {
   const engine = await engineFor(task.trace.engine);
-  const result = await shrinkTrace(task.trace, engine, { maxRuns: task.maxRuns });
+  const result = await shrinkTrace(task.trace, engine, { maxRuns: task.maxRuns, ...hooks });
   const confirmed = await replayTrace(result.trace, { engine });
   if (confirmed.kind !== 'reproduced') return { kind: 'not-replayable', reason: `the shrunk trace replays as '${confirmed.kind}'` };
   return { kind: 'shrunk', trace: result.trace, before: traceSize(task.trace), after: result.after, runs: result.runs };

@@ -6,38 +6,24 @@
 // loaded (a module engine runs only when the user says so).
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { InvariantName } from '../check/history.ts';
-import type { EngineConfig, EngineEvent, EngineEventType, EngineFactory, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Violation } from '../check/history.ts';
+import type { EngineFactory } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
+import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
 import { hashEvents } from './run-scenario.ts';
-import { scenarioLimits, validateEngineConfig } from './scenario.ts';
-import { loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
+import { validateEngineConfig } from './scenario.ts';
+import { describeValue, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
+import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
+import type { CommandInput } from '../output-path.ts';
 import { errorMessage } from '../error-message.ts';
 
 /** The versions of the trace format this build reads. */
 export const supportedTraceVersions: readonly number[] = [traceFormatVersion];
 
-/** Bounds on a trace file: a file past any of them is refused, never half-used. */
-export const traceFileLimits = {
-  fileBytesMax: 64 * 1024 * 1024,
-  booksMax: scenarioLimits.booksMax,
-  membersMax: scenarioLimits.membersMax,
-  operationsMax: scenarioLimits.operationsMax,
-  choicesMax: 5_000_000,
-  eventsMax: 5_000_000,
-  violationsMax: 5_000_000,
-  /** The step bound a trace may ask its replay to run under; `sim run --max-steps` shares it. */
-  maxStepsMax: 100_000_000,
-  /** Member names, the strategy, a bug's name. */
-  nameLengthMax: 200,
-  taskNameLengthMax: 1000,
-  /** A deadlock's message names every blocked task, so it may be long. */
-  messageLengthMax: 4_000_000,
-  pathLengthMax: 4096,
-  fileNameLengthMax: 200,
-} as const;
+export { traceFileLimits } from './trace-schema.ts';
 
 /** The default directory for traces, relative to the working directory. */
 export const defaultTraceDirectory = join('reports', 'traces');
@@ -73,6 +59,8 @@ export interface SaveTraceOptions {
   readonly directory?: string;
   /** Default: `traceFileName(trace)`. A plain file name, no directory in it. */
   readonly fileName?: string;
+  /** The files the command reads (the trace being shrunk, the engine module): never replaced. */
+  readonly inputs?: readonly CommandInput[];
 }
 
 /** `$LIBRARY_SIM_REPORTS_DIR/<name>`, else `reports/<name>`: where each kind of report goes. */
@@ -115,7 +103,7 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
   const problem = fileNameProblem(fileName);
   if (problem !== null) throw new TraceWriteError(`cannot save trace as ${JSON.stringify(fileName)}: ${problem}`);
 
-  const text = serializeTrace(trace);
+  const text = serializeTrace(trace, schemaReferenceFrom(directory));
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length > traceFileLimits.fileBytesMax) {
     throw new TraceWriteError(
@@ -130,12 +118,20 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
 
   if (holdsExactly(destination, bytes)) return destination;
   try {
-    writeFileAtomically(destination, bytes);
+    writeFileAtomically(destination, bytes, { inputs: options.inputs ?? [] });
   } catch (error) {
     if (error instanceof AtomicWriteError) throw new TraceWriteError(`cannot save trace to ${destination}: ${error.message}`);
     throw error;
   }
   return destination;
+}
+
+/** Where the format's JSON Schema lies in this checkout. */
+export const traceSchemaFile = fileURLToPath(new URL('../../schema/trace.schema.json', import.meta.url));
+
+/** The `$schema` of a trace saved in `directory`: the schema file, relative to it, with forward slashes. */
+export function schemaReferenceFrom(directory: string): string {
+  return relative(resolve(directory), traceSchemaFile).split(sep).join('/');
 }
 
 function fileNameProblem(fileName: string): string | null {
@@ -165,9 +161,10 @@ function holdsExactly(path: string, bytes: Buffer): boolean {
  * and an object of plain values (an event, an operation) take one line each: a diff of two
  * traces then shows which events changed, one line per event.
  */
-export function serializeTrace(trace: TraceFile): string {
+export function serializeTrace(trace: TraceFile, schemaReference?: string): string {
   // The top-level fields in a fixed order, whatever order the object was built in.
-  const ordered = Object.fromEntries(traceFields.map((field) => [field, trace[field]]));
+  const withReference: Partial<Record<(typeof traceFields)[number], unknown>> = { ...trace, $schema: schemaReference };
+  const ordered = Object.fromEntries(traceFields.map((field) => [field, withReference[field]]));
   return `${formatJson(ordered, '')}\n`;
 }
 
@@ -196,7 +193,16 @@ function isPlain(value: unknown): boolean {
 
 /** Reads and validates a trace file. Throws TraceLoadError, naming the file and the problem. */
 export function loadTrace(path: string): TraceFile {
-  const text = readTraceText(path);
+  const bytes = readTraceBytes(path);
+  // Bounded before the parser builds anything: the byte cap alone lets 64 MiB of `{},` become gigabytes.
+  const shape = jsonShapeProblem(bytes, traceShapeLimits);
+  if (shape !== null) throw new TraceLoadError(`${path}: not valid JSON for a trace: ${shape}`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TraceLoadError(`${path}: not UTF-8 text, so not a trace file`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -207,7 +213,7 @@ export function loadTrace(path: string): TraceFile {
   return validateTrace(parsed, path);
 }
 
-function readTraceText(path: string): string {
+function readTraceBytes(path: string): Buffer {
   let size: number;
   try {
     const stats = statSync(path);
@@ -229,12 +235,25 @@ function readTraceText(path: string): string {
   }
   // The file may have grown since it was measured.
   if (bytes.length > traceFileLimits.fileBytesMax) throw tooLarge(path, bytes.length);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new TraceLoadError(`${path}: not UTF-8 text, so not a trace file`);
-  }
+  return bytes;
 }
+
+/**
+ * What a trace file's JSON may build. A trace nests four levels (the top, the scenario, its
+ * operations, one operation); its few arrays are the lists of the format; its smallest repeated
+ * object (a member) and string (an event's type or task) take about 25 bytes each. Each bound
+ * leaves room above that, so a valid trace is never refused here; the validator then names
+ * the field of any list past its own bound.
+ */
+const traceShapeLimits: JsonShapeLimits = {
+  depthMax: 8,
+  arrayItemsMax: 2 * Math.max(traceFileLimits.choicesMax, traceFileLimits.eventsMax, traceFileLimits.violationsMax),
+  objectKeysMax: 64,
+  arraysMax: 64,
+  bytesPerObjectMin: 20,
+  bytesPerStringMin: 12,
+  fractionalNumbersMax: 1000,
+};
 
 function tooLarge(path: string, size: number): TraceLoadError {
   return new TraceLoadError(`${path}: is ${size} bytes; trace files are at most ${traceFileLimits.fileBytesMax} bytes`);
@@ -264,298 +283,98 @@ function readAtMost(path: string, bytesMax: number): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The schema. Hand-written rather than generated: each rule reads as the sentence its error
-// message says, the parsed object is returned as it is (so the key order the events were hashed
-// in is kept), and there is no dependency to trust with hostile input.
+// Checking: the schema (trace-schema.ts) first, then the rules a JSON Schema cannot say. The
+// parsed object is returned as it is, so the key order the events were hashed in is kept.
 
-const traceFields = [
-  'format',
-  'version',
-  'engine',
-  'scenario',
-  'strategy',
-  'seed',
-  'maxSteps',
-  'choices',
-  'violation',
-  'violations',
-  'steps',
-  'virtualTimeMs',
-  'traceHash',
-  'events',
-  'shrunkFrom',
-] as const satisfies readonly (keyof TraceFile)[];
-
-// Records keyed by the union types, so the compiler fails here when a name is added there.
-const invariantNames: Record<InvariantName, true> = {
-  'single-reserver': true,
-  'no-double-borrow': true,
-  'borrow-only-by-holder': true,
-  'cancel-only-by-owner': true,
-  'nothing-lost': true,
-  timeliness: true,
-  'justified-answers': true,
-  'consistent-state': true,
-  'no-deadlock': true,
-  'step-bound': true,
-  'no-task-error': true,
-  'no-stall': true,
-};
-const reserveRefusals: Record<ReserveRefusal, true> = { reserved: true, borrowed: true, unavailable: true, 'unknown-book': true, 'unknown-member': true };
-const returnRefusals: Record<ReturnRefusal, true> = { 'not-borrowed': true, 'borrowed-by-other': true, 'unknown-book': true, 'unknown-member': true };
-
-/** How one event field is checked: a count (ids, times), a flag, a name, or one of some words. */
-type EventFieldRule = 'count' | 'boolean' | 'name' | Readonly<Record<string, true>>;
-type EventFieldRules = {
-  readonly [Type in EngineEventType]: { readonly [Field in Exclude<keyof Extract<EngineEvent, { type: Type }>, 'type'>]-?: EventFieldRule };
-};
-
-/** Every event type with exactly its fields: the mapped type makes a missing or extra field a compile error. */
-const eventFieldRules: EventFieldRules = {
-  'member-registered': { atMs: 'count', memberId: 'count', name: 'name' },
-  'book-added': { atMs: 'count', bookId: 'count' },
-  'reserve-called': { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count' },
-  'reserve-accepted': { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count', reservationId: 'count' },
-  'reserve-refused': { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count', reason: reserveRefusals },
-  'request-enqueued': { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count' },
-  'cancel-timer-started': { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count', deadlineMs: 'count' },
-  borrowed: { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count' },
-  'request-processed': { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count', borrowed: 'boolean' },
-  cancelled: { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count' },
-  'cancel-skipped': { atMs: 'count', reservationId: 'count', bookId: 'count', memberId: 'count' },
-  'return-called': { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count' },
-  returned: { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count' },
-  'return-refused': { atMs: 'count', callId: 'count', bookId: 'count', memberId: 'count', reason: returnRefusals },
-};
-
-const engineConfigFields = ['cancelWindowMs', 'queueCapacity', 'workerCount', 'borrowWorkMinMs', 'borrowWorkMaxMs'] as const satisfies readonly (keyof EngineConfig)[];
-/** Engine settings a trace may leave out (their absence is their default). */
-const optionalEngineConfigFields = ['catalogueReadWorkMaxMs'] as const satisfies readonly (keyof EngineConfig)[];
+/** Names an extra field an engine added to an event may have: no `__proto__`, no `constructor`. */
+const extraEventFieldName = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 type Json = Record<string, unknown>;
 
-/** Checks one field after another; the first problem ends the check with its path. */
-class Checker {
-  constructor(private readonly source: string) {}
-
-  fail(path: string, problem: string): never {
-    throw new TraceLoadError(`${this.source}: ${path === '' ? '' : `${path}: `}${problem}`, path);
-  }
-
-  record(value: unknown, path: string): Json {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, `expected an object, got ${describe(value)}`);
-    return value as Json;
-  }
-
-  /** An object with exactly these fields (and perhaps the optional ones): a missing one is named, and so is an unknown one. */
-  object(value: unknown, path: string, fields: readonly string[], optionalFields: readonly string[] = []): Json {
-    const record = this.record(value, path);
-    for (const key of Object.keys(record)) {
-      if (!fields.includes(key) && !optionalFields.includes(key)) {
-        this.fail(childPath(path, key), `unknown field (expected only: ${[...fields, ...optionalFields].join(', ')})`);
-      }
-    }
-    for (const field of fields) {
-      if (!Object.hasOwn(record, field)) this.fail(childPath(path, field), 'missing');
-    }
-    return record;
-  }
-
-  array(value: unknown, path: string, lengthMax: number): readonly unknown[] {
-    if (!Array.isArray(value)) this.fail(path, `expected an array, got ${describe(value)}`);
-    if (value.length > lengthMax) this.fail(path, `has ${value.length} items; at most ${lengthMax} are allowed`);
-    return value;
-  }
-
-  integer(value: unknown, path: string, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-      this.fail(path, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
-    }
-    return value;
-  }
-
-  string(value: unknown, path: string, lengthMax: number): string {
-    if (typeof value !== 'string') this.fail(path, `expected a string, got ${describe(value)}`);
-    if (value.length === 0 || value.length > lengthMax) this.fail(path, `expected 1 to ${lengthMax} characters, got ${value.length}`);
-    return value;
-  }
-
-  word(value: unknown, path: string, words: Readonly<Record<string, true>>): string {
-    if (typeof value !== 'string' || !Object.hasOwn(words, value)) {
-      this.fail(path, `expected one of ${Object.keys(words).join(', ')}; got ${describe(value)}`);
-    }
-    return value;
-  }
-}
-
-function childPath(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-/** A short description of a bad value, never the whole of a large one. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return String(value);
+function fail(source: string, path: string, problem: string): never {
+  throw new TraceLoadError(`${source}: ${path === '' ? '' : `${path}: `}${problem}`, path);
 }
 
 /**
- * Checks that a parsed JSON value is a trace this build can replay, and returns it typed.
- * `source` names it in messages (usually the file's path).
+ * Checks that a parsed JSON value is a trace this build can replay, and returns it typed (less
+ * its `$schema`, which says where the format is published, not what the trace holds). `source`
+ * names it in messages (usually the file's path).
  */
 export function validateTrace(value: unknown, source: string): TraceFile {
-  const check = new Checker(source);
-  const top = check.record(value, '');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(source, '', `expected an object, got ${describeValue(value)}`);
+  const top = value as Json;
   // Format and version first: a file of another kind or version gets that said, not a field error.
-  if (top['format'] !== traceFormat) check.fail('format', `not a ${traceFormat} file: expected "${traceFormat}", got ${describe(top['format'])}`);
-  if (!Object.hasOwn(top, 'version')) check.fail('version', `missing; this build reads version ${supportedTraceVersions.join(', ')}`);
+  if (top['format'] !== traceFormat) fail(source, 'format', `not a ${traceFormat} file: expected "${traceFormat}", got ${describeValue(top['format'])}`);
+  if (!Object.hasOwn(top, 'version')) fail(source, 'version', `missing; this build reads version ${supportedTraceVersions.join(', ')}`);
   if (!supportedTraceVersions.includes(top['version'] as number)) {
-    check.fail('version', `version ${describe(top['version'])} is not supported; this build reads version ${supportedTraceVersions.join(', ')}`);
+    fail(source, 'version', `version ${describeValue(top['version'])} is not supported; this build reads version ${supportedTraceVersions.join(', ')}`);
   }
-  check.object(top, '', traceFields);
+  const problem = schemaProblem(value);
+  if (problem !== null) fail(source, problem.path, problem.problem);
+  const trace = value as TraceFileData;
 
-  validateEngineReference(check, top['engine']);
-  validateScenario(check, top['scenario']);
-  check.string(top['strategy'], 'strategy', traceFileLimits.nameLengthMax);
-  if (top['seed'] !== null) check.integer(top['seed'], 'seed', Number.MIN_SAFE_INTEGER);
-  check.integer(top['maxSteps'], 'maxSteps', 1, traceFileLimits.maxStepsMax);
-  const choices = check.array(top['choices'], 'choices', traceFileLimits.choicesMax);
-  for (let index = 0; index < choices.length; index++) {
-    const choice = choices[index];
-    // The common case first: a 5-million-entry log is checked without a call per entry.
-    if (typeof choice !== 'number' || !Number.isSafeInteger(choice) || choice < 0) check.integer(choice, `choices[${index}]`, 0);
+  checkScenario(source, trace.scenario);
+  if (trace.violations.length === 0) fail(source, 'violations', 'a trace records a failing run, so at least one violation');
+  const first = trace.violations[0] as Violation;
+  if (first.invariant !== trace.violation.invariant || first.step !== trace.violation.step || first.message !== trace.violation.message) {
+    fail(source, 'violation', 'must be the first of violations');
   }
-
-  const violations = check.array(top['violations'], 'violations', traceFileLimits.violationsMax);
-  violations.forEach((violation, index) => validateViolation(check, violation, `violations[${index}]`));
-  validateViolation(check, top['violation'], 'violation');
-  if (violations.length === 0) check.fail('violations', 'a trace records a failing run, so at least one violation');
-  const first = violations[0] as Json;
-  const violation = top['violation'] as Json;
-  if (first['invariant'] !== violation['invariant'] || first['step'] !== violation['step'] || first['message'] !== violation['message']) {
-    check.fail('violation', 'must be the first of violations');
-  }
-
-  check.integer(top['steps'], 'steps', 0);
-  check.integer(top['virtualTimeMs'], 'virtualTimeMs', 0);
-  const traceHash = top['traceHash'];
-  if (typeof traceHash !== 'string' || !/^[0-9a-f]{16}$/.test(traceHash)) check.fail('traceHash', `expected 16 hex digits, got ${describe(traceHash)}`);
-  const events = check.array(top['events'], 'events', traceFileLimits.eventsMax);
   let previousStep = 0;
-  events.forEach((event, index) => {
-    const step = validateEvent(check, event, `events[${index}]`);
-    if (step < previousStep) check.fail(`events[${index}].step`, `events are in step order, but step ${step} follows step ${previousStep}`);
-    previousStep = step;
+  trace.events.forEach((event, index) => {
+    if (event.step < previousStep) fail(source, `events[${index}].step`, `events are in step order, but step ${event.step} follows step ${previousStep}`);
+    previousStep = event.step;
+    checkExtraFields(source, event as Json, `events[${index}]`);
   });
   // The hash covers the events exactly as saved: an edited event is caught here, before a
   // replay could call a run that differs from them a reproduction, or the other way round.
-  const eventsHash = hashEvents(events as TraceFile['events']);
-  if (eventsHash !== traceHash) check.fail('traceHash', `is ${traceHash}, but the events hash to ${eventsHash}: the events were edited or the file is damaged`);
-  if (top['shrunkFrom'] !== null) check.string(top['shrunkFrom'], 'shrunkFrom', traceFileLimits.pathLengthMax);
-  return value as TraceFile;
+  const eventsHash = hashEvents(trace.events as TraceFile['events']);
+  if (eventsHash !== trace.traceHash) fail(source, 'traceHash', `is ${trace.traceHash}, but the events hash to ${eventsHash}: the events were edited or the file is damaged`);
+  if (Object.hasOwn(top, '$schema')) {
+    const { $schema: _reference, ...rest } = trace;
+    return rest as TraceFile;
+  }
+  return trace as TraceFile;
 }
 
-function validateEngineReference(check: Checker, value: unknown): void {
-  const kind = check.record(value, 'engine')['kind'];
-  switch (kind) {
-    case 'library':
-      check.object(value, 'engine', ['kind']);
-      return;
-    case 'bug': {
-      const name = check.string(check.object(value, 'engine', ['kind', 'name'])['name'], 'engine.name', traceFileLimits.nameLengthMax);
-      if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) check.fail('engine.name', `a bug's name is kebab-case, got ${describe(name)}`);
-      return;
-    }
-    case 'module': {
-      const path = check.string(check.object(value, 'engine', ['kind', 'path'])['path'], 'engine.path', traceFileLimits.pathLengthMax);
-      if (path.includes('\0')) check.fail('engine.path', 'contains a NUL character');
-      return;
-    }
-    default:
-      check.fail('engine.kind', `unknown engine kind ${describe(kind)}; expected library, bug or module`);
+/** The fields of one event type in the format (its own, the harness's `step` and `task`). */
+const eventOwnFields: ReadonlySet<string> = new Set(['type', 'atMs', 'step', 'task', 'callId', 'bookId', 'memberId', 'reservationId', 'reason', 'deadlineMs', 'borrowed', 'name']);
+
+/** Fields an engine added to an event: plain names, and few (the schema checked their values). */
+function checkExtraFields(source: string, event: Json, path: string): void {
+  let extra = 0;
+  for (const key of Object.keys(event)) {
+    if (eventOwnFields.has(key)) continue;
+    extra += 1;
+    if (!extraEventFieldName.test(key)) fail(source, `${path}.${key}`, 'an added field is named with letters, digits and underscores, starting with a letter');
+    if (extra > traceFileLimits.extraEventFieldsMax) fail(source, `${path}.${key}`, `an event may carry at most ${traceFileLimits.extraEventFieldsMax} added fields`);
   }
 }
 
-function validateScenario(check: Checker, value: unknown): void {
-  const scenario = check.object(value, 'scenario', ['books', 'members', 'operations', 'engine']);
-  const books = check.array(scenario['books'], 'scenario.books', traceFileLimits.booksMax);
+function checkScenario(source: string, scenario: TraceFileData['scenario']): void {
   const bookIndexes = new Map<number, number>();
-  books.forEach((book, index) => {
-    const bookId = check.integer(book, `scenario.books[${index}]`, 1);
+  scenario.books.forEach((bookId, index) => {
     const earlier = bookIndexes.get(bookId);
-    if (earlier !== undefined) check.fail(`scenario.books[${index}]`, `book ${bookId} is listed twice (also at books[${earlier}])`);
+    if (earlier !== undefined) fail(source, `scenario.books[${index}]`, `book ${bookId} is listed twice (also at books[${earlier}])`);
     bookIndexes.set(bookId, index);
   });
-
-  const members = check.array(scenario['members'], 'scenario.members', traceFileLimits.membersMax);
   const memberIndexes = new Map<number, number>();
-  members.forEach((member, index) => {
-    const path = `scenario.members[${index}]`;
-    const record = check.object(member, path, ['memberId', 'name']);
-    const memberId = check.integer(record['memberId'], `${path}.memberId`, 1);
-    check.string(record['name'], `${path}.name`, traceFileLimits.nameLengthMax);
-    const earlier = memberIndexes.get(memberId);
-    if (earlier !== undefined) check.fail(`${path}.memberId`, `member ${memberId} is listed twice (also at members[${earlier}])`);
-    memberIndexes.set(memberId, index);
+  scenario.members.forEach((member, index) => {
+    const earlier = memberIndexes.get(member.memberId);
+    if (earlier !== undefined) fail(source, `scenario.members[${index}].memberId`, `member ${member.memberId} is listed twice (also at members[${earlier}])`);
+    memberIndexes.set(member.memberId, index);
   });
-
   // Operations may name books and members the catalogue lacks: the engine's refusal of an
   // unknown book or member is behaviour a trace may well record.
-  const operations = check.array(scenario['operations'], 'scenario.operations', traceFileLimits.operationsMax);
   let previousMs = 0;
-  operations.forEach((operation, index) => {
-    const path = `scenario.operations[${index}]`;
-    const kind = check.record(operation, path)['kind'];
-    if (kind !== 'reserve' && kind !== 'return' && kind !== 'add') check.fail(`${path}.kind`, `expected reserve, return or add, got ${describe(kind)}`);
-    const record = check.object(operation, path, kind === 'add' ? ['kind', 'atMs', 'bookId'] : ['kind', 'atMs', 'bookId', 'memberId']);
-    const atMs = check.integer(record['atMs'], `${path}.atMs`, 0);
-    check.integer(record['bookId'], `${path}.bookId`, 1);
-    if (kind !== 'add') check.integer(record['memberId'], `${path}.memberId`, 1);
-    if (atMs < previousMs) check.fail(`${path}.atMs`, `operations are ordered by arrival, but ${atMs} ms follows ${previousMs} ms`);
-    previousMs = atMs;
+  scenario.operations.forEach((operation, index) => {
+    if (operation.atMs < previousMs) fail(source, `scenario.operations[${index}].atMs`, `operations are ordered by arrival, but ${operation.atMs} ms follows ${previousMs} ms`);
+    previousMs = operation.atMs;
   });
-
-  const engine = check.object(scenario['engine'], 'scenario.engine', engineConfigFields, optionalEngineConfigFields);
-  for (const field of engineConfigFields) {
-    if (typeof engine[field] !== 'number') check.fail(`scenario.engine.${field}`, `expected an integer, got ${describe(engine[field])}`);
-  }
-  for (const field of optionalEngineConfigFields) {
-    if (Object.hasOwn(engine, field) && typeof engine[field] !== 'number') check.fail(`scenario.engine.${field}`, `expected an integer, got ${describe(engine[field])}`);
-  }
   try {
-    validateEngineConfig(engine as unknown as EngineConfig);
+    validateEngineConfig(scenario.engine);
   } catch (error) {
-    check.fail('scenario.engine', errorMessage(error));
+    fail(source, 'scenario.engine', errorMessage(error));
   }
-}
-
-function validateViolation(check: Checker, value: unknown, path: string): void {
-  const violation = check.object(value, path, ['invariant', 'step', 'message']);
-  check.word(violation['invariant'], `${path}.invariant`, invariantNames);
-  check.integer(violation['step'], `${path}.step`, 0);
-  check.string(violation['message'], `${path}.message`, traceFileLimits.messageLengthMax);
-}
-
-/** Checks one event; returns its step. */
-function validateEvent(check: Checker, value: unknown, path: string): number {
-  const type = check.record(value, path)['type'];
-  if (typeof type !== 'string' || !Object.hasOwn(eventFieldRules, type)) {
-    check.fail(`${path}.type`, `unknown event type ${describe(type)}`);
-  }
-  const rules = eventFieldRules[type as EngineEventType] as Readonly<Record<string, EventFieldRule>>;
-  const event = check.object(value, path, ['type', ...Object.keys(rules), 'step', 'task']);
-  for (const [field, rule] of Object.entries(rules)) {
-    const fieldPath = `${path}.${field}`;
-    if (rule === 'count') check.integer(event[field], fieldPath, 0);
-    else if (rule === 'name') check.string(event[field], fieldPath, traceFileLimits.nameLengthMax);
-    else if (rule === 'boolean') {
-      if (typeof event[field] !== 'boolean') check.fail(fieldPath, `expected true or false, got ${describe(event[field])}`);
-    } else check.word(event[field], fieldPath, rule);
-  }
-  check.string(event['task'], `${path}.task`, traceFileLimits.taskNameLengthMax);
-  return check.integer(event['step'], `${path}.step`, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -564,13 +383,16 @@ function validateEvent(check: Checker, value: unknown, path: string): number {
 export interface ResolveEngineOptions {
   /** Let a trace that names an engine module import (and so run) that module. Default false. */
   readonly allowEngineModule?: boolean;
+  /** The file the trace was read from: a module's relative path is resolved from its directory. */
+  readonly traceFile?: string;
 }
 
 /**
  * The engine a trace ran. A module engine is code named by a file that may have come from
  * anywhere, so it is imported only when the caller allows it explicitly.
  */
-export async function resolveTraceEngine(reference: EngineReference, options: ResolveEngineOptions = {}): Promise<EngineFactory> {
+export async function resolveTraceEngine(stored: EngineReference, options: ResolveEngineOptions = {}): Promise<EngineFactory> {
+  const reference = options.traceFile === undefined ? stored : engineReferenceOf(options.traceFile, stored);
   if (reference.kind === 'module' && options.allowEngineModule !== true) {
     throw new TraceLoadError(
       `the trace runs the engine module ${reference.path}, and loading it would run its code; ` +

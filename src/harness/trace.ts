@@ -6,44 +6,47 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../error-message.ts';
-import { resolve } from 'node:path';
-import type { RecordedEvent, Violation } from '../check/history.ts';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { EngineFactory } from '../engine/api.ts';
 import { findBug } from '../engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../engine/library.ts';
 import type { ScenarioRun } from './run-scenario.ts';
+import { traceFormat, traceFormatVersion, type TraceFileData } from './trace-schema.ts';
 import type { Scenario } from './scenario.ts';
 
-export const traceFormat = 'library-sim-trace';
-export const traceFormatVersion = 1;
+export { traceFormat, traceFormatVersion } from './trace-schema.ts';
 
-/** Which engine a trace ran: the built-in one, a variant of the bug zoo, or a module's. */
-export type EngineReference =
-  | { readonly kind: 'library' }
-  | { readonly kind: 'bug'; readonly name: string }
-  | { readonly kind: 'module'; readonly path: string };
+/** Every field read-only, all the way down. */
+export type DeepReadonly<T> = T extends (infer Item)[] ? readonly DeepReadonly<Item>[] : T extends object ? { readonly [Key in keyof T]: DeepReadonly<T[Key]> } : T;
 
-export interface TraceFile {
-  readonly format: typeof traceFormat;
-  readonly version: typeof traceFormatVersion;
-  readonly engine: EngineReference;
-  readonly scenario: Scenario;
-  /** The strategy that found the run ('random', 'fast-check', 'shrink', …); replay needs only `choices`. */
-  readonly strategy: string;
-  /** The seed the strategy was given, when it had one. */
-  readonly seed: number | null;
-  readonly maxSteps: number;
-  /** The schedule: replaying it with the replay strategy reproduces the run. */
-  readonly choices: readonly number[];
-  /** The first violation: the one a replay or a shrink must reproduce. */
-  readonly violation: Violation;
-  readonly violations: readonly Violation[];
-  readonly steps: number;
-  readonly virtualTimeMs: number;
-  readonly traceHash: string;
-  readonly events: readonly RecordedEvent[];
-  /** For a shrunk trace: the file it was shrunk from. */
-  readonly shrunkFrom: string | null;
+/**
+ * Which engine a trace ran: the built-in one, a variant of the bug zoo, or a module's. In a trace
+ * file, a module's path is relative to the file's directory (or absolute), so that the trace
+ * replays from any working directory; in a run, it is relative to the working directory or
+ * absolute, as the user typed it.
+ */
+export type EngineReference = DeepReadonly<TraceFileData['engine']>;
+
+/**
+ * A trace: the format's type, inferred from its schema (trace-schema.ts), less `$schema`, which a
+ * saved file carries to say where the format is published.
+ */
+export type TraceFile = DeepReadonly<Omit<TraceFileData, '$schema'>>;
+
+/**
+ * The reference as a file in `directory` stores it: a module's path made relative to the
+ * directory (with forward slashes), wherever the run that made it was started from.
+ */
+export function engineReferenceFrom(directory: string, reference: EngineReference): EngineReference {
+  if (reference.kind !== 'module') return reference;
+  const fromDirectory = relative(resolve(directory), resolve(reference.path)).split(sep).join('/');
+  return { kind: 'module', path: fromDirectory === '' ? '.' : fromDirectory };
+}
+
+/** The reference as a run loads it: a module's path, stored relative to `traceFile`, made absolute. */
+export function engineReferenceOf(traceFile: string, reference: EngineReference): EngineReference {
+  if (reference.kind !== 'module') return reference;
+  return { kind: 'module', path: resolve(dirname(traceFile), reference.path) };
 }
 
 export function describeEngine(reference: EngineReference): string {

@@ -17,7 +17,7 @@ export interface TimelineOptions {
 export async function timelineOfTrace(trace: TraceFile, file: string, label: string, options: TimelineOptions = {}): Promise<Timeline> {
   // The saved step count is checked before a long replay is run only to be refused.
   checkTimelineLength(trace.steps, file);
-  const engine = await resolveTraceEngine(trace.engine, { allowEngineModule: options.allowEngineModule ?? false });
+  const engine = await resolveTraceEngine(trace.engine, { allowEngineModule: options.allowEngineModule ?? false, traceFile: file });
   const recording = newRuntimeRecording();
   const outcome = await replayTrace(trace, { engine: recordingEngine(engine, recording), recordSteps: true });
   if (outcome.kind === 'diverged') {

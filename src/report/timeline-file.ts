@@ -1,7 +1,7 @@
 // Where timeline pages go, and writing one so that it appears whole or not at all.
 
 import { basename, join } from 'node:path';
-import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
+import { AtomicWriteError, writeFileAtomically, type AtomicWriteOptions } from '../atomic-file.ts';
 import { reportsSubdirectory, traceFileSuffix } from '../harness/trace-file.ts';
 
 /** A page that could not be written; nothing was left behind. */
@@ -25,9 +25,9 @@ export function defaultTimelinePath(traceFile: string): string {
 }
 
 /** Writes an HTML page (a timeline, a dashboard) so that it appears whole or not at all (src/atomic-file.ts). */
-export function writeReportPage(path: string, text: string): void {
+export function writeReportPage(path: string, text: string, options: AtomicWriteOptions = {}): void {
   try {
-    writeFileAtomically(path, text);
+    writeFileAtomically(path, text, options);
   } catch (error) {
     if (error instanceof AtomicWriteError) throw new TimelineWriteError(`cannot write ${path}: ${error.message}`);
     throw error;

@@ -352,7 +352,14 @@ describe('the invariant checkers', () => {
     'no-deadlock',
   ];
 
-  it.each(rulesToShowFailing)('%s fails on at least one engine of the bug zoo', (rule) => {
-    expect(bugZoo.filter((variant) => variant.breaks === rule).map((variant) => variant.name)).not.toEqual([]);
+  // A variant names the rule its failures break first; a rule may instead show up beside it (the
+  // stale borrow of borrow-check-before-work is a double borrow too when the book was lent again).
+  it.each(rulesToShowFailing)('%s fails on at least one engine of the bug zoo', async (rule) => {
+    const showing: string[] = [];
+    for (const variant of bugZoo) {
+      const minimal = bugCases[variant.name]?.minimal;
+      if (minimal !== undefined && brokenRules(await replay(minimal, variant.createEngine)).includes(rule)) showing.push(variant.name);
+    }
+    expect(showing).not.toEqual([]);
   });
 });

@@ -38,8 +38,8 @@ const slow: EngineConfig = { cancelWindowMs: 100, queueCapacity: 8, workerCount:
 // decisions that differ from the default (preemptions, reordered timers, non-minimal durations).
 // test/engine/bugs-sim.test.ts tells each story with the scenario written out.
 const cases = [
-  // Two reserves of one book by two members; the first borrow (0-600 ms) outlasts the window.
-  { bug: 'borrow-check-before-work', config: slowParallel, operations: 2, nonDefaultChoices: 1 },
+  // One reserve whose borrow (0-600 ms) outlasts the window: one duration choice.
+  { bug: 'borrow-check-before-work', config: slowParallel, operations: 1, nonDefaultChoices: 1 },
   // One reserve whose borrow takes longer than the 100 ms window: one duration choice.
   { bug: 'borrow-without-holder-check', config: slow, operations: 1, nonDefaultChoices: 1 },
   { bug: 'cancel-off-by-one', config: slow, operations: 1, nonDefaultChoices: 1 },

@@ -40,7 +40,7 @@ describe('sim report', () => {
     const result = await sim('report', 'reports/examples/seed-borrow-rule.trace.json', '--out', reports);
     expect(result.status).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain(`--out: ${reports} is a directory; give the page's file path`);
+    expect(result.stderr).toContain(`--out: ${reports} is a directory; give a file's path, not a directory's`);
   });
 
   it('refuses a missing file in one line, exit 2, and writes nothing', async () => {

@@ -1,7 +1,9 @@
 // Check-then-act around slow work: the borrow handler decides whether the request may borrow
 // when it picks the request up, then processes it (which takes time) and commits under the
-// book's lock without deciding again. If the reservation is cancelled and the book reserved and
-// borrowed by someone else meanwhile, the stale decision borrows a book that is already out.
+// book's lock without deciding again. If the reservation is cancelled meanwhile, the stale
+// decision borrows for a reservation that no longer holds the book: that borrow is the first
+// rule it breaks (borrow only by the holder). When the book was reserved and borrowed by someone
+// else in between, the same borrow also lends out a book that is already out (a double borrow).
 
 import type { EngineFactory } from '../api.ts';
 import { LibraryService, type BorrowRequest } from '../library.ts';
@@ -27,7 +29,8 @@ export const createEngine: EngineFactory = (runtime, config, events) => new Borr
 
 export const borrowCheckBeforeWork: BugVariant = {
   name: 'borrow-check-before-work',
-  summary: 'The borrow handler checks the reservation before its slow work and commits after it without checking again, so a book can be borrowed twice.',
-  breaks: 'no-double-borrow',
+  summary:
+    'The borrow handler checks the reservation before its slow work and commits after it without checking again, so a reservation cancelled meanwhile still borrows (and a book can be borrowed twice).',
+  breaks: 'borrow-only-by-holder',
   createEngine,
 };
