@@ -5,7 +5,8 @@
 // under the random strategy, beside a bare loop of the same number of promise hand-offs between
 // the same number of tasks (decisions.ts, run in several fresh processes and pooled), and beside
 // the same engine and scenarios on fast-check's own scheduler. Figures 2 to 4 (bug finding per
-// strategy, shrinking, sweep scaling) are in figures.ts. `BENCH_FIGURES=1,3` runs only some.
+// strategy, shrinking, sweep scaling) are in figures.ts, figure 5 (systematic exploration and PCT
+// on programs of known shape) in exploration.ts. `BENCH_FIGURES=1,3` runs only some.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../src/atomic-file.ts';
 import { kernelTaskCount, type DecisionSamples } from './decisions.ts';
 import { median, perSecond } from './stats.ts';
+import { explorationFigure } from './exploration.ts';
 import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
 
 /** A positive integer from the environment variable `name`, or `fallback` when it is unset. */
@@ -29,7 +31,7 @@ function settingFromEnvironment(name: string, fallback: number): number {
 
 const seedCount = settingFromEnvironment('BENCH_SEEDS', 100);
 /** Which figures to run: all by default. */
-const figureNames = ['1', '2', '3', '4'];
+const figureNames = ['1', '2', '3', '4', '5'];
 const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? figureNames.join(',')).split(',').map((figure) => figure.trim()));
 const unknownFigures = [...figuresWanted].filter((figure) => !figureNames.includes(figure));
 if (unknownFigures.length > 0 || figuresWanted.size === 0) {
@@ -45,6 +47,8 @@ const campaignSchedulesMax = settingFromEnvironment('BENCH_CAMPAIGN_SCHEDULES', 
 const sweepSeeds = settingFromEnvironment('BENCH_SWEEP_SEEDS', 40_000);
 /** Fresh processes figure 1a runs in, one after another; their repeats are pooled. */
 const processCount = settingFromEnvironment('BENCH_PROCESSES', 5);
+/** Runs per program and PCT implementation in figure 5: enough to tell rates of a few in a thousand apart. */
+const pctRuns = settingFromEnvironment('BENCH_PCT_RUNS', 20_000);
 /** Repeats per process; 5 processes of 15 give 75, enough that a few disturbed ones do not move a median. */
 const repeats = settingFromEnvironment('BENCH_REPEATS', 15);
 
@@ -147,6 +151,11 @@ async function main(): Promise<void> {
     const scaling = sweepScalingFigure(sweepSeeds);
     sections.push(['## 4. Sweep scaling', '', ...scaling.markdown].join('\n'));
     json['sweepScaling'] = scaling.json;
+  }
+  if (figuresWanted.has('5')) {
+    const exploration = await explorationFigure(pctRuns, progress);
+    sections.push(['## 5. Systematic exploration and PCT', '', ...exploration.markdown].join('\n'));
+    json['exploration'] = exploration.json;
   }
   const page = `${sections.join('\n')}\n`;
   const directory = join('reports', 'bench');

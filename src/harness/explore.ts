@@ -62,6 +62,12 @@ export interface ExploreScenarioOptions extends ExploreLimits {
   readonly strategy?: string | StrategyChoice;
   /** Sees every run, failing or not (a sweep sums their steps and probe hits). */
   readonly onRun?: (run: ScenarioRun) => void;
+  /**
+   * Which runs count as failures: by default any that breaks an invariant. A search for one rule
+   * (`(run) => run.violations.some((violation) => violation.invariant === 'single-reserver')`)
+   * goes on past runs that break only others.
+   */
+  readonly failsWhen?: (run: ScenarioRun) => boolean;
 }
 
 export interface ExploreFailure<Run> {
@@ -116,7 +122,7 @@ export async function explore(options: ExploreProgramOptions | ExploreScenarioOp
       options.onRun?.(run);
       return run;
     },
-    failed: (run) => run.violations.length > 0,
+    failed: options.failsWhen ?? ((run) => run.violations.length > 0),
     steps: (run) => ({ steps: run.steps, tasks: run.tasksCreated }),
     seededStrategy: async (single, seed) => (await buildStrategy(single, { seed, scenario, engine, maxSteps: options.maxSteps ?? 200_000 })).strategy,
   });

@@ -92,19 +92,8 @@ export function swarmScenario(seed: number, config: SwarmConfig = drawSwarmConfi
   return generateScenario(seed, config.size, config.engine, config.mix);
 }
 
-/** Exhaustive search explores scenarios this small: a bigger one has more schedules than a sweep can wait for. */
+/** A sweep without swarm testing explores the default scenario cut this small under exhaustive search (small-scenarios.ts draws the rest). */
 export const exhaustiveSwarmSize: ScenarioSize = { books: 2, members: 2, operations: 3 };
-
-/** The seed's swarm configuration with its sizes cut to `exhaustiveSwarmSize`, for exhaustive search. */
-export function drawExhaustiveSwarmConfig(seed: number): SwarmConfig {
-  const drawn = drawSwarmConfig(seed);
-  const size: ScenarioSize = {
-    books: Math.min(drawn.size.books, exhaustiveSwarmSize.books),
-    members: Math.min(drawn.size.members, exhaustiveSwarmSize.members),
-    operations: Math.min(drawn.size.operations, exhaustiveSwarmSize.operations),
-  };
-  return { ...drawn, size };
-}
 
 /** One line, for a failure's summary: everything the seed drew. */
 export function describeSwarmConfig(config: SwarmConfig): string {

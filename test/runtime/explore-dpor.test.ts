@@ -11,7 +11,7 @@ import { createPrng } from '../../src/runtime/sim/prng.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { runSimulation, type SimulationResult } from '../../src/runtime/sim/simulation.ts';
 import { drawRandomProgram, newRandomProgramRecord, randomProgramBody, type RandomProgram } from '../support/random-programs.ts';
-import { createSignatureRecorder } from '../support/trace-signature.ts';
+import { createSignatureRecorder } from '../../src/runtime/sim/trace-signature.ts';
 
 type Program = (rt: Runtime) => Promise<void>;
 

@@ -211,11 +211,6 @@ export class RunRecorder {
     this.current.valueOptions.push(optionCount);
   }
 
-  /** The event being recorded, if any. */
-  get running(): StepEvent | null {
-    return this.current;
-  }
-
   /** Completes the last event; call once the run is over. */
   finish(): readonly StepEvent[] {
     this.completeStep();

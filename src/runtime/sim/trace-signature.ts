@@ -1,9 +1,11 @@
 // The Mazurkiewicz trace of a run, as a string: every step with its causal past (its vector
-// clock). Two schedules are equivalent (differ only in the order of independent steps) exactly
-// when their signatures are equal, so counting distinct signatures counts classes.
+// clock, happens-before.ts). Two schedules are equivalent (differ only in the order of
+// independent steps) exactly when their signatures are equal, so counting distinct signatures
+// counts classes: how the tests and the benchmark check that a reduction runs one schedule per
+// class. It wraps any strategy, and sees every step through the strategy's observer.
 
-import { ObjectIds, RunRecorder, TaskIds } from '../../src/runtime/sim/happens-before.ts';
-import type { SchedulingStrategy } from '../../src/runtime/sim/strategy.ts';
+import { ObjectIds, RunRecorder, TaskIds } from './happens-before.ts';
+import type { SchedulingStrategy } from './strategy.ts';
 
 export interface SignatureRecorder {
   /** Wraps a strategy so that its run is recorded; `signature()` reads the run once it ended. */
