@@ -14,7 +14,7 @@ import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
-import { saveTrace, traceDirectory, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { loadScenario, saveTrace, traceDirectory, traceFileLimits, TraceLoadError, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, engineReferenceFrom, type EngineReference } from '../src/harness/trace.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
@@ -53,6 +53,8 @@ interface RunOptions {
   verbose: boolean;
   /** Under exhaustive search with no size or engine option: the seed's small scenario (small-scenarios.ts). */
   smallScenario?: boolean;
+  /** A scenario file to run instead of one drawn from the seed. */
+  scenario?: string;
 }
 
 const exitViolation = 1;
@@ -107,10 +109,15 @@ export function addRunCommand(program: Command): void {
     )
     .option('--max-schedules-per-level <n>', 'with --strategy exhaustive: schedules one bound may run before the search moves on to the next', integerOption(1, exhaustiveLimits.maxSchedulesMax))
     .option('--no-prune', 'with --strategy exhaustive: the same as --reduction none (every schedule within the bound)')
+    .option('--scenario <file>', 'run this scenario (a JSON file, or a trace whose scenario to take) instead of drawing one; the seed still draws the schedule')
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions, command: Command) => {
       refuseOptionsOfOtherStrategies(options.strategy, command);
+      const shaping = scenarioOptions.filter((key) => command.getOptionValueSource(key) === 'cli');
+      if (options.scenario !== undefined && shaping.length > 0) {
+        throw new UsageError(`--scenario gives the whole scenario; it cannot be used with ${shaping.map((key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')}`);
+      }
       if (options.strategy === 'exhaustive') {
         options.smallScenario = scenarioOptions.every((key) => command.getOptionValueSource(key) !== 'cli');
         // With some option of the scenario given, a size the user did not give is the small one.
@@ -175,10 +182,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
   const engine = await chooseEngine(options);
-  const scenario =
-    options.smallScenario === true
-      ? drawSmallScenario(seed).scenario
-      : generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
+  const scenario = chooseScenario(seed, options, engineConfig);
   if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
@@ -229,7 +233,10 @@ function saveFailure(
   try {
     const directory = traceDirectory();
     const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
-    const inputs = engine.reference.kind === 'module' ? [{ path: engine.reference.path, role: 'the engine module' }] : [];
+    const inputs = [
+      ...(engine.reference.kind === 'module' ? [{ path: engine.reference.path, role: 'the engine module' }] : []),
+      ...(options.scenario === undefined ? [] : [{ path: options.scenario, role: 'the scenario file' }]),
+    ];
     const tracePath = saveTrace(trace, { directory, inputs });
     return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
   } catch (error) {
@@ -251,8 +258,10 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     printLines([
       `SEED=${seed}`,
       `engine: ${engine.identity}   strategy: exhaustive`,
-      `exhaustive: ${describeSearch(settings)}, durations at their extremes only; ` +
-        `it wants small scenarios (without --books, --members, --operations or engine options: the seed's small scenario, as a sweep explores it)`,
+      `exhaustive: ${describeSearch(settings)}, durations at their extremes only` +
+        (options.scenario === undefined
+          ? "; it wants small scenarios (without --books, --members, --operations or engine options: the seed's small scenario, as a sweep explores it)"
+          : ''),
       ...scenarioLines(scenario),
     ]);
   }
@@ -358,6 +367,20 @@ async function chooseStrategy(
   };
 }
 
+/** The scenario to run: from a file, the seed's small one (exhaustive search), or drawn from the seed. */
+function chooseScenario(seed: number, options: RunOptions, engineConfig: EngineConfig): Scenario {
+  if (options.scenario !== undefined) {
+    try {
+      return loadScenario(options.scenario);
+    } catch (error) {
+      if (error instanceof TraceLoadError) throw new UsageError(`--scenario: ${error.message}`);
+      throw error;
+    }
+  }
+  if (options.smallScenario === true && options.strategy === 'exhaustive') return drawSmallScenario(seed).scenario;
+  return generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
+}
+
 /** The engine to run, and how its trace names it. */
 interface ChosenEngine extends LoadedEngine {
   readonly reference: EngineReference;
@@ -420,6 +443,7 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   for (const [key, flag, fallback] of numeric) {
     if (options[key] !== fallback) parts.push(`${flag} ${String(options[key])}`);
   }
+  if (options.scenario !== undefined) parts.push(`--scenario ${shellQuote(options.scenario)}`);
   if (options.engine !== undefined) parts.push(`--engine ${shellQuote(options.engine)}`);
   if (options.bug !== undefined) parts.push(`--bug ${shellQuote(options.bug)}`);
   if (options.strategy === 'pct') parts.push(`--strategy pct --depth ${options.depth}`);

@@ -13,8 +13,8 @@ import type { EngineFactory } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
 import { hashEvents } from './run-scenario.ts';
-import { validateEngineConfig } from './scenario.ts';
-import { describeValue, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
+import { validateEngineConfig, type Scenario } from './scenario.ts';
+import { describeValue, scenarioSchema, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
 import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
 import type { CommandInput } from '../output-path.ts';
@@ -213,6 +213,29 @@ export function loadTrace(path: string): TraceFile {
   return validateTrace(parsed, path);
 }
 
+/**
+ * Reads and validates a scenario file (`sim --scenario FILE`): a scenario as a trace holds one
+ * (books, members, operations, engine), or a whole trace, whose scenario it takes. Throws
+ * TraceLoadError, naming the file, the JSON path and the problem, as for a trace.
+ */
+export function loadScenario(path: string): Scenario {
+  const bytes = readTraceBytes(path);
+  const shape = jsonShapeProblem(bytes, traceShapeLimits);
+  if (shape !== null) throw new TraceLoadError(`${path}: not valid JSON for a scenario: ${shape}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new TraceLoadError(`${path}: not a JSON scenario: ${errorMessage(error)}`);
+  }
+  if (parsed !== null && typeof parsed === 'object' && (parsed as Json)['format'] === traceFormat) return validateTrace(parsed, path).scenario;
+  const problem = schemaProblem(parsed, scenarioSchema);
+  if (problem !== null) fail(path, problem.path, problem.problem);
+  const scenario = parsed as TraceFileData['scenario'];
+  checkScenario(path, scenario, '');
+  return scenario as Scenario;
+}
+
 function readTraceBytes(path: string): Buffer {
   let size: number;
   try {
@@ -313,7 +336,7 @@ export function validateTrace(value: unknown, source: string): TraceFile {
   if (problem !== null) fail(source, problem.path, problem.problem);
   const trace = value as TraceFileData;
 
-  checkScenario(source, trace.scenario);
+  checkScenario(source, trace.scenario, 'scenario.');
   if (trace.violations.length === 0) fail(source, 'violations', 'a trace records a failing run, so at least one violation');
   const first = trace.violations[0] as Violation;
   if (first.invariant !== trace.violation.invariant || first.step !== trace.violation.step || first.message !== trace.violation.message) {
@@ -350,30 +373,31 @@ function checkExtraFields(source: string, event: Json, path: string): void {
   }
 }
 
-function checkScenario(source: string, scenario: TraceFileData['scenario']): void {
+/** The rules of a scenario a schema cannot say; `at` is its path in the file ('scenario.' in a trace). */
+function checkScenario(source: string, scenario: TraceFileData['scenario'], at: string): void {
   const bookIndexes = new Map<number, number>();
   scenario.books.forEach((bookId, index) => {
     const earlier = bookIndexes.get(bookId);
-    if (earlier !== undefined) fail(source, `scenario.books[${index}]`, `book ${bookId} is listed twice (also at books[${earlier}])`);
+    if (earlier !== undefined) fail(source, `${at}books[${index}]`, `book ${bookId} is listed twice (also at books[${earlier}])`);
     bookIndexes.set(bookId, index);
   });
   const memberIndexes = new Map<number, number>();
   scenario.members.forEach((member, index) => {
     const earlier = memberIndexes.get(member.memberId);
-    if (earlier !== undefined) fail(source, `scenario.members[${index}].memberId`, `member ${member.memberId} is listed twice (also at members[${earlier}])`);
+    if (earlier !== undefined) fail(source, `${at}members[${index}].memberId`, `member ${member.memberId} is listed twice (also at members[${earlier}])`);
     memberIndexes.set(member.memberId, index);
   });
   // Operations may name books and members the catalogue lacks: the engine's refusal of an
   // unknown book or member is behaviour a trace may well record.
   let previousMs = 0;
   scenario.operations.forEach((operation, index) => {
-    if (operation.atMs < previousMs) fail(source, `scenario.operations[${index}].atMs`, `operations are ordered by arrival, but ${operation.atMs} ms follows ${previousMs} ms`);
+    if (operation.atMs < previousMs) fail(source, `${at}operations[${index}].atMs`, `operations are ordered by arrival, but ${operation.atMs} ms follows ${previousMs} ms`);
     previousMs = operation.atMs;
   });
   try {
     validateEngineConfig(scenario.engine);
   } catch (error) {
-    fail(source, 'scenario.engine', errorMessage(error));
+    fail(source, `${at}engine`, errorMessage(error));
   }
 }
 

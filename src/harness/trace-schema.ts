@@ -152,7 +152,8 @@ const engineConfig = v.strictObject(
   },
 );
 
-const scenario = record({
+/** A scenario: in a trace, or a file of its own (`sim --scenario FILE`). */
+export const scenarioSchema = record({
   books: list(integer(1), traceFileLimits.booksMax),
   members: list(member, traceFileLimits.membersMax),
   operations: list(operation, traceFileLimits.operationsMax),
@@ -212,7 +213,7 @@ export const traceFileSchema = record({
   format: v.literal(traceFormat),
   version: v.literal(traceFormatVersion),
   engine: engineReference,
-  scenario,
+  scenario: scenarioSchema,
   /** The strategy that found the run ('random', 'fast-check', 'shrink', …); replay needs only `choices`. */
   strategy: text(traceFileLimits.nameLengthMax),
   seed: v.nullable(integer(Number.MIN_SAFE_INTEGER)),
@@ -251,8 +252,8 @@ export function issuePath(issue: v.BaseIssue<unknown>): string {
 }
 
 /** The first problem of `value` against the format, as a JSON path and a sentence; null when none. */
-export function schemaProblem(value: unknown): { readonly path: string; readonly problem: string } | null {
-  const result = v.safeParse(traceFileSchema, value, { abortEarly: true, abortPipeEarly: true });
+export function schemaProblem(value: unknown, schema: v.GenericSchema = traceFileSchema): { readonly path: string; readonly problem: string } | null {
+  const result = v.safeParse(schema, value, { abortEarly: true, abortPipeEarly: true });
   if (result.success) return null;
   const issue = result.issues[0];
   return { path: issuePath(issue), problem: issue.message };

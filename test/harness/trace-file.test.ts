@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bugNames } from '../../src/engine/bugs/index.ts';
 import { hashEvents } from '../../src/harness/run-scenario.ts';
 import {
+  loadScenario,
   loadTrace,
   reportsDirectoryVariable,
   resolveTraceEngine,
@@ -273,6 +274,32 @@ describe('loadTrace on a broken or hostile file', () => {
     } catch (error) {
       expect((error as TraceLoadError).fieldPath).toBe('scenario.books[1]');
     }
+  });
+});
+
+describe('loadScenario', () => {
+  it("reads a scenario file, or takes a trace's scenario", () => {
+    const alone = scratchFile(JSON.stringify(sample.scenario));
+    expect(loadScenario(alone)).toEqual(sample.scenario);
+    const trace = join(freshDirectory(), 'whole.trace.json');
+    writeFileSync(trace, readFileSync(saveTrace(sample, { directory: freshDirectory() })));
+    expect(loadScenario(trace)).toEqual(sample.scenario);
+  });
+
+  it.each([
+    ['an unknown operation kind', (scenario: Record<string, unknown>) => ({ ...scenario, operations: [{ kind: 'borrow', atMs: 0, bookId: 1 }] }), /operations\[0\]\.kind: expected reserve, return or add/],
+    ['a book listed twice', (scenario: Record<string, unknown>) => ({ ...scenario, books: [1, 1] }), /books\[1\]: book 1 is listed twice/],
+    ['arrivals out of order', (scenario: Record<string, unknown>) => ({ ...scenario, operations: [...(scenario['operations'] as unknown[])].reverse() }), /operations\[\d+\]\.atMs: operations are ordered by arrival/],
+    ['a bad engine setting', (scenario: Record<string, unknown>) => ({ ...scenario, engine: { ...(scenario['engine'] as object), queueCapacity: 0 } }), /engine: queue capacity/],
+  ])('refuses %s, naming the file and the field', (_what, edit, expected) => {
+    const path = scratchFile(JSON.stringify(edit(JSON.parse(JSON.stringify(sample.scenario)) as Record<string, unknown>)));
+    expect(() => loadScenario(path)).toThrow(TraceLoadError);
+    expect(() => loadScenario(path)).toThrow(expected);
+    expect(() => loadScenario(path)).toThrow(`${path}: `);
+  });
+
+  it('refuses what is not JSON', () => {
+    expect(() => loadScenario(scratchFile('{ not json'))).toThrow(/not (valid JSON|a JSON scenario)/);
   });
 });
 

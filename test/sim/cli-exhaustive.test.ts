@@ -1,6 +1,6 @@
 // `sim --strategy exhaustive` as its users run it: in a separate process, through tsx.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,40 @@ describe('sim --strategy exhaustive', () => {
     expect(result.status, result.stderr).toBe(1);
     expect(result.stdout).toContain('✗ single-reserver');
     expect(result.stdout).toMatch(/^rerun: npm run sim -- --seed 12 --bug check-before-lock --strategy exhaustive --reduction dpor --choice-bound 1/m);
+  });
+
+  it('runs a scenario file under any strategy: exhaustive search finds the race in it, and a bad file is refused naming the field', () => {
+    const file = join(reports, 'two-reserves.json');
+    const twoReserves = {
+      books: [1],
+      members: [
+        { memberId: 1, name: 'Ada' },
+        { memberId: 2, name: 'Brian' },
+      ],
+      operations: [
+        { kind: 'reserve', atMs: 0, bookId: 1, memberId: 1 },
+        { kind: 'reserve', atMs: 0, bookId: 1, memberId: 2 },
+      ],
+      engine: { cancelWindowMs: 100, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0 },
+    };
+    writeFileSync(file, JSON.stringify(twoReserves));
+    const found = sim('--seed', '1', '--scenario', file, '--strategy', 'exhaustive', '--bug', 'check-before-lock');
+    expect(found.status, found.stderr).toBe(1);
+    expect(found.stdout).toMatch(/^scenario: 1 book, 2 members, 2 operations/m);
+    expect(found.stdout).toContain('✗ single-reserver');
+    expect(found.stdout).toContain(`--scenario ${file}`);
+    const random = sim('--seed', '1', '--scenario', file);
+    expect(random.status, random.stderr).toBe(0);
+    expect(random.stdout).toMatch(/^scenario: 1 book, 2 members, 2 operations/m);
+
+    const bad = join(reports, 'bad-scenario.json');
+    writeFileSync(bad, JSON.stringify({ ...twoReserves, books: [1, 1] }));
+    const refused = sim('--seed', '1', '--scenario', bad);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`--scenario: ${bad}: books[1]: book 1 is listed twice`);
+    const both = sim('--seed', '1', '--scenario', file, '--books', '2');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--scenario gives the whole scenario; it cannot be used with --books');
   });
 
   it.each([
