@@ -76,6 +76,15 @@ function recordingRuntime(inner: Runtime, recording: RuntimeRecording): Runtime 
       return channel;
     },
     newWaitGroup: (name) => inner.newWaitGroup(name),
+    // Passed through: the timeline draws the engine's mutexes, RW locks and channels; a program's
+    // other primitives show as the scheduling steps they are.
+    select: (cases, options) => inner.select(cases, options),
+    newSemaphore: (name, permits) => inner.newSemaphore(name, permits),
+    newCond: (name, mutex) => inner.newCond(name, mutex),
+    newOnce: (name) => inner.newOnce(name),
+    background: () => inner.background(),
+    withCancel: (parent, name) => inner.withCancel(parent, name),
+    withTimeout: (parent, name, timeoutMs) => inner.withTimeout(parent, name, timeoutMs),
     afterFunc: (name, delayMs, callback) => inner.afterFunc(name, delayMs, callback),
     sleep: (delayMs) => inner.sleep(delayMs),
     work: (minMs, maxMs) => inner.work(minMs, maxMs),

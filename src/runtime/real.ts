@@ -3,15 +3,24 @@
 // the one place (with its tests) that may read real time and real randomness; the lint config
 // forbids them everywhere else.
 
-import { Mutex as AsyncMutex, Semaphore, type MutexInterface, type SemaphoreInterface } from 'async-mutex';
+import { Mutex as AsyncMutex, Semaphore as AsyncSemaphore, type MutexInterface, type SemaphoreInterface } from 'async-mutex';
+import { background, createOnce, withCancel, withTimeout } from './derived.ts';
+import { pauseHold, pauseHoldOf, type HoldPausing } from './hold.ts';
 import {
   runExclusive,
+  type CancellableContext,
   type Channel,
+  type Cond,
+  type Context,
   type Mutex,
+  type Once,
   type Received,
   type Release,
   type Runtime,
   type RWMutex,
+  type SelectCase,
+  type Selected,
+  type Semaphore,
   type SharedAccess,
   type Timer,
   type WaitGroup,
@@ -71,7 +80,7 @@ function requireDurationMs(what: string, valueMs: unknown): asserts valueMs is n
 }
 
 /** A Go-style mutex on async-mutex's FIFO `Mutex`, with the misuse checks Go makes. */
-export class RealMutex implements Mutex {
+export class RealMutex implements Mutex, HoldPausing {
   readonly #inner = new AsyncMutex();
   // The current hold and its async-mutex releaser. `unlock()` releases through that releaser,
   // not through async-mutex's `Mutex.release()`: that one is not tied to a hold (a holder's own
@@ -104,6 +113,17 @@ export class RealMutex implements Mutex {
     return runExclusive(this, critical);
   }
 
+  [pauseHold](): () => Promise<void> {
+    const paused = this.#hold;
+    if (paused === undefined) throw new Error(`unlock of unlocked mutex: ${this.name}`);
+    this.#releaseHold();
+    return async () => {
+      const release = await this.#inner.acquire();
+      // The same hold again: the release function its holder got from lock() frees it.
+      this.#hold = { id: paused.id, release };
+    };
+  }
+
   #releaseHold(): void {
     const hold = this.#hold;
     this.#hold = undefined;
@@ -120,7 +140,7 @@ export class RealMutex implements Mutex {
  * When the writer releases, the readers queued behind it (up to the next writer) get in together.
  */
 export class RealRWMutex implements RWMutex {
-  readonly #inner = new Semaphore(rwReadersMax);
+  readonly #inner = new AsyncSemaphore(rwReadersMax);
   // Active read holds by id, oldest first (Map keeps insertion order), so `rUnlock` releases the
   // oldest; each read hold's own release function acts only while that hold is active.
   readonly #readHolds = new Map<number, SemaphoreInterface.Releaser>();
@@ -178,14 +198,34 @@ interface BlockedSender<T> {
   readonly reject: (error: Error) => void;
 }
 
+/** A select waiting on channels; a channel that changes asks it to try again. */
+interface WaitingSelect {
+  /** Tries to do a ready case now; true when the select is over. */
+  tryComplete(): boolean;
+  /** A partner met its case `index` on an unbuffered channel: the select is over with that case. */
+  commit(index: number, received: Received<unknown> | null): void;
+}
+
+/** A select's case on a channel, while the select waits. */
+interface SelectEntry {
+  readonly select: WaitingSelect;
+  readonly index: number;
+  readonly kind: 'send' | 'receive';
+  readonly value: unknown;
+}
+
 /**
- * A Go-style buffered channel. Invariants: receivers wait only while the buffer is empty, and
- * senders wait only while it is full, so a value never overtakes an older one.
+ * A Go-style channel. Buffered: receivers wait only while the buffer is empty, and senders only
+ * while it is full, so a value never overtakes an older one. Unbuffered (capacity 0): a sender
+ * waits until a receiver takes its value, a receiver until a sender offers one. A select waiting
+ * on the channel is asked to try again whenever it changes, and on an unbuffered channel a
+ * waiting select's case counts as a waiting sender or receiver.
  */
 export class RealChannel<T> implements Channel<T> {
   readonly #buffer: T[] = [];
   readonly #receivers: ((received: Received<T>) => void)[] = [];
   readonly #senders: BlockedSender<T>[] = [];
+  readonly #selects: SelectEntry[] = [];
   #closed = false;
 
   constructor(
@@ -203,35 +243,25 @@ export class RealChannel<T> implements Channel<T> {
 
   async send(value: T): Promise<void> {
     if (this.#closed) throw new Error(`send on closed channel: ${this.name}`);
-    const receiver = this.#receivers.shift();
-    if (receiver !== undefined) {
-      receiver({ ok: true, value });
-      return;
-    }
+    if (this.#handToReceiver(value)) return;
     if (this.#buffer.length < this.capacity) {
       this.#buffer.push(value);
+      this.#changed();
       return;
     }
     await new Promise<void>((resolve, reject) => {
       this.#senders.push({ value, resolve, reject });
+      this.#changed();
     });
   }
 
   async receive(): Promise<Received<T>> {
-    if (this.#buffer.length > 0) {
-      // The length check above is what makes this cast sound; T itself may include undefined.
-      const value = this.#buffer.shift() as T;
-      // A slot just opened: the longest-waiting sender's value goes behind the rest.
-      const sender = this.#senders.shift();
-      if (sender !== undefined) {
-        this.#buffer.push(sender.value);
-        sender.resolve();
-      }
-      return { ok: true, value };
-    }
+    const taken = this.#takeValue();
+    if (taken !== null) return taken;
     if (this.#closed) return { ok: false };
     return new Promise<Received<T>>((resolve) => {
       this.#receivers.push(resolve);
+      this.#changed();
     });
   }
 
@@ -244,6 +274,7 @@ export class RealChannel<T> implements Channel<T> {
     for (const sender of this.#senders.splice(0)) {
       sender.reject(new Error(`send on closed channel: ${this.name}`));
     }
+    this.#changed();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
@@ -254,6 +285,236 @@ export class RealChannel<T> implements Channel<T> {
       if (!received.ok) return;
       yield received.value;
     }
+  }
+
+  /** Gives `value` to a waiting receiver, plain or a select's; false when none waits. */
+  #handToReceiver(value: T, except?: WaitingSelect): boolean {
+    const receiver = this.#receivers.shift();
+    if (receiver !== undefined) {
+      receiver({ ok: true, value });
+      return true;
+    }
+    if (this.capacity > 0) return false;
+    const entry = this.#selects.find((waiting) => waiting.kind === 'receive' && waiting.select !== except);
+    if (entry === undefined) return false;
+    entry.select.commit(entry.index, { ok: true, value });
+    return true;
+  }
+
+  /** Takes the next value: the buffer's, a blocked sender's, or a waiting select's; null when none. */
+  #takeValue(except?: WaitingSelect): Received<T> | null {
+    if (this.#buffer.length > 0) {
+      // The length check above is what makes this cast sound; T itself may include undefined.
+      const value = this.#buffer.shift() as T;
+      // A slot just opened: the longest-waiting sender's value goes behind the rest.
+      const sender = this.#senders.shift();
+      if (sender !== undefined) {
+        this.#buffer.push(sender.value);
+        sender.resolve();
+      }
+      this.#changed();
+      return { ok: true, value };
+    }
+    const sender = this.#senders.shift();
+    if (sender !== undefined) {
+      sender.resolve();
+      return { ok: true, value: sender.value };
+    }
+    if (this.capacity > 0) return null;
+    const entry = this.#selects.find((waiting) => waiting.kind === 'send' && waiting.select !== except);
+    if (entry === undefined) return null;
+    entry.select.commit(entry.index, null);
+    return { ok: true, value: entry.value as T };
+  }
+
+  /** Whether a select's case could go now. */
+  ready(kind: 'send' | 'receive', select: WaitingSelect | undefined): boolean {
+    if (this.#closed) return true;
+    if (kind === 'receive') {
+      return this.#buffer.length > 0 || this.#senders.length > 0 || (this.capacity === 0 && this.#selects.some((entry) => entry.kind === 'send' && entry.select !== select));
+    }
+    if (this.#receivers.length > 0 || this.#buffer.length < this.capacity) return true;
+    return this.capacity === 0 && this.#selects.some((entry) => entry.kind === 'receive' && entry.select !== select);
+  }
+
+  /** Does a select's ready send case. */
+  selectSend(value: T, select: WaitingSelect | undefined): void {
+    if (this.#closed) throw new Error(`send on closed channel: ${this.name}`);
+    if (this.#handToReceiver(value, select)) return;
+    this.#buffer.push(value);
+    this.#changed();
+  }
+
+  /** Does a select's ready receive case. */
+  selectReceive(select: WaitingSelect | undefined): Received<T> {
+    return this.#takeValue(select) ?? { ok: false };
+  }
+
+  register(entry: SelectEntry): void {
+    this.#selects.push(entry);
+  }
+
+  withdraw(select: WaitingSelect): void {
+    for (let index = this.#selects.length - 1; index >= 0; index -= 1) if ((this.#selects[index] as SelectEntry).select === select) this.#selects.splice(index, 1);
+  }
+
+  /** Asks every waiting select to try again, each once, in the order they started waiting. */
+  #changed(): void {
+    const waiting = [...new Set(this.#selects.map((entry) => entry.select))];
+    for (const select of waiting) select.tryComplete();
+  }
+}
+
+/** Go's select on the real runtime: a ready case at random, or a default, or wait for one. */
+async function realSelect(cases: readonly SelectCase[], options: { readonly default?: boolean }): Promise<Selected> {
+  if (!Array.isArray(cases)) throw new TypeError('select: cases must be an array');
+  const channelCases = cases.map((selectCase, index) => {
+    const channel = 'receive' in selectCase ? selectCase.receive : 'send' in selectCase ? selectCase.send : undefined;
+    if (!(channel instanceof RealChannel)) throw new TypeError(`select: case ${index}'s channel is not one of this runtime's channels`);
+    return { channel: channel as RealChannel<unknown>, kind: 'receive' in selectCase ? ('receive' as const) : ('send' as const), value: 'value' in selectCase ? selectCase.value : undefined };
+  });
+  if (channelCases.length === 0 && options.default !== true) throw new RangeError('select: with no case and no default it would wait forever');
+  const attempt = (select: WaitingSelect | undefined): Selected | null => {
+    const ready = channelCases.flatMap((selectCase, index) => (selectCase.channel.ready(selectCase.kind, select) ? [index] : []));
+    if (ready.length === 0) return null;
+    const index = ready[Math.floor(Math.random() * ready.length)] as number;
+    const chosen = channelCases[index] as (typeof channelCases)[number];
+    if (chosen.kind === 'send') {
+      chosen.channel.selectSend(chosen.value, select);
+      return { index, received: null };
+    }
+    return { index, received: chosen.channel.selectReceive(select) };
+  };
+  const now = attempt(undefined);
+  if (now !== null) return now;
+  if (options.default === true) return { index: -1, received: null };
+  return new Promise<Selected>((resolve, reject) => {
+    let over = false;
+    const finish = (outcome: () => Selected): void => {
+      over = true;
+      for (const selectCase of channelCases) selectCase.channel.withdraw(select);
+      try {
+        resolve(outcome());
+      } catch (error) {
+        reject(error as Error);
+      }
+    };
+    const select: WaitingSelect = {
+      tryComplete: () => {
+        if (over) return true;
+        let outcome: Selected | null = null;
+        let failure: unknown = null;
+        try {
+          outcome = attempt(select);
+        } catch (error) {
+          failure = error;
+        }
+        if (outcome === null && failure === null) return false;
+        finish(() => {
+          if (failure !== null) throw failure;
+          return outcome as Selected;
+        });
+        return true;
+      },
+      commit: (index, received) => {
+        if (!over) finish(() => ({ index, received }));
+      },
+    };
+    channelCases.forEach((selectCase, index) => selectCase.channel.register({ select, index, kind: selectCase.kind, value: selectCase.value }));
+  });
+}
+
+/** A counting semaphore: acquires wait in arrival order, so a large one is not starved by small ones. */
+export class RealSemaphore implements Semaphore {
+  #available: number;
+  readonly #waiting: { readonly count: number; readonly resolve: () => void }[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly permits: number,
+  ) {
+    if (!Number.isSafeInteger(permits) || permits < 1) throw new RangeError(`Semaphore ${name}: permits must be a positive integer, got ${String(permits)}`);
+    this.#available = permits;
+  }
+
+  async acquire(count = 1): Promise<Release> {
+    this.#check('acquire', count);
+    if (this.#waiting.length === 0 && this.#available >= count) return this.#take(count);
+    await new Promise<void>((resolve) => {
+      this.#waiting.push({ count, resolve });
+    });
+    return this.#heldRelease(count);
+  }
+
+  tryAcquire(count = 1): Release | null {
+    this.#check('tryAcquire', count);
+    if (this.#waiting.length > 0 || this.#available < count) return null;
+    return this.#take(count);
+  }
+
+  release(count = 1): void {
+    this.#check('release', count);
+    if (this.#available + count > this.permits) throw new Error(`Semaphore ${this.name}: released ${count} permits, but only ${this.permits - this.#available} are taken`);
+    this.#available += count;
+    // Hand permits to the waiters at the head, in order, as long as they fit.
+    while (this.#waiting.length > 0 && (this.#waiting[0] as { count: number }).count <= this.#available) {
+      const waiter = this.#waiting.shift() as { count: number; resolve: () => void };
+      this.#available -= waiter.count;
+      waiter.resolve();
+    }
+  }
+
+  #take(count: number): Release {
+    this.#available -= count;
+    return this.#heldRelease(count);
+  }
+
+  #heldRelease(count: number): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release(count);
+    };
+  }
+
+  #check(what: string, count: number): void {
+    if (!Number.isSafeInteger(count) || count < 1 || count > this.permits) {
+      throw new RangeError(`Semaphore ${this.name}: ${what} takes a count from 1 to ${this.permits}, got ${String(count)}`);
+    }
+  }
+}
+
+/** Go's sync.Cond: waiters queue in order; signal wakes the first, broadcast all. */
+export class RealCond implements Cond {
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly mutex: Mutex,
+  ) {}
+
+  async wait(): Promise<void> {
+    const signalled = new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+    });
+    let relock: () => Promise<void>;
+    try {
+      relock = pauseHoldOf(this.mutex);
+    } catch (error) {
+      this.#waiting.pop();
+      throw error;
+    }
+    await signalled;
+    await relock();
+  }
+
+  signal(): void {
+    this.#waiting.shift()?.();
+  }
+
+  broadcast(): void {
+    for (const resolve of this.#waiting.splice(0)) resolve();
   }
 }
 
@@ -360,7 +621,7 @@ export function createRealRuntime(options: RealRuntimeOptions = {}): RealRuntime
     });
   }
 
-  return {
+  const runtime: RealRuntime = {
     kind: 'real',
 
     go(name: string, task: () => Promise<void>): void {
@@ -381,10 +642,43 @@ export function createRealRuntime(options: RealRuntimeOptions = {}): RealRuntime
 
     newChannel<T>(name: string, capacity: number): Channel<T> {
       requireName('Channel', name);
-      if (!Number.isSafeInteger(capacity) || capacity < 1) {
-        throw new RangeError(`Channel ${name}: capacity must be a positive safe integer, got ${String(capacity)}`);
+      if (!Number.isSafeInteger(capacity) || capacity < 0) {
+        throw new RangeError(`Channel ${name}: capacity must be a non-negative safe integer, got ${String(capacity)}`);
       }
       return new RealChannel<T>(name, capacity);
+    },
+
+    select(cases: readonly SelectCase[], options: { readonly default?: boolean } = {}): Promise<Selected> {
+      return realSelect(cases, options);
+    },
+
+    newSemaphore(name: string, permits: number): Semaphore {
+      requireName('Semaphore', name);
+      return new RealSemaphore(name, permits);
+    },
+
+    newCond(name: string, mutex: Mutex): Cond {
+      requireName('Cond', name);
+      return new RealCond(name, mutex);
+    },
+
+    newOnce(name: string): Once {
+      requireName('Once', name);
+      return createOnce(runtime, name);
+    },
+
+    background(): Context {
+      return background(runtime);
+    },
+
+    withCancel(parent: Context, name: string): CancellableContext {
+      requireName('withCancel: context', name);
+      return withCancel(runtime, parent, name);
+    },
+
+    withTimeout(parent: Context, name: string, timeoutMs: number): CancellableContext {
+      requireName('withTimeout: context', name);
+      return withTimeout(runtime, parent, name, timeoutMs);
     },
 
     newWaitGroup(name: string): WaitGroup {
@@ -461,4 +755,5 @@ export function createRealRuntime(options: RealRuntimeOptions = {}): RealRuntime
       return [...errors];
     },
   };
+  return runtime;
 }

@@ -51,10 +51,11 @@ export interface RWMutex {
 export type Received<T> = { readonly ok: true; readonly value: T } | { readonly ok: false };
 
 /**
- * Go's buffered `chan T` with capacity >= 1. A send waits while `capacity` items are queued; a
- * receive waits while the channel is empty and open. Closing wakes every receiver; sending on a
- * closed channel throws; closing twice throws. `for await` ends once the channel is closed and
- * drained, like Go's `range`.
+ * Go's `chan T`. Buffered (capacity >= 1): a send waits while `capacity` items are queued, a
+ * receive waits while the channel is empty and open. Unbuffered (capacity 0): a send and a
+ * receive meet, each waiting for the other (a rendezvous). Closing wakes every receiver; sending
+ * on a closed channel throws, and so does a send waiting when the channel closes; closing twice
+ * throws. `for await` ends once the channel is closed and drained, like Go's `range`.
  */
 export interface Channel<T> extends AsyncIterable<T> {
   readonly name: string;
@@ -65,6 +66,74 @@ export interface Channel<T> extends AsyncIterable<T> {
   send(value: T): Promise<void>;
   receive(): Promise<Received<T>>;
   close(): void;
+}
+
+/** One case of a `select`: a receive from a channel, or a send of `value` to one. */
+export type SelectCase = { readonly receive: Channel<unknown> } | { readonly send: Channel<unknown>; readonly value: unknown };
+
+/**
+ * What a `select` did: the index of the case that went, with what a receive got (null for a
+ * send); index -1 when no case could go and the select had a default.
+ */
+export interface Selected {
+  readonly index: number;
+  readonly received: Received<unknown> | null;
+}
+
+/**
+ * A counting semaphore (Go's golang.org/x/sync/semaphore.Weighted): `permits` in all; an acquire
+ * of n waits until n are free.
+ */
+export interface Semaphore {
+  readonly name: string;
+  readonly permits: number;
+  /** Waits until `count` permits are free (default 1), takes them, and returns the function that gives them back (safe to call twice). */
+  acquire(count?: number): Promise<Release>;
+  /** Takes `count` permits if they are free now, without waiting; null if not. */
+  tryAcquire(count?: number): Release | null;
+  /** Gives back `count` permits (default 1); throws if that is more than are taken. */
+  release(count?: number): void;
+}
+
+/** Go's `sync.Cond` over a mutex. */
+export interface Cond {
+  readonly name: string;
+  /**
+   * Unlocks the mutex (which the caller holds), waits for a signal or a broadcast, and locks the
+   * mutex again before it returns; callers recheck their condition in a loop, as in Go.
+   */
+  wait(): Promise<void>;
+  /** Wakes the longest-waiting task, if any. */
+  signal(): void;
+  /** Wakes every waiting task. */
+  broadcast(): void;
+}
+
+/** Go's `sync.Once`. */
+export interface Once {
+  readonly name: string;
+  /** Runs `action` the first time it is called; every call returns once that first run has ended. */
+  do(action: () => Promise<void> | void): Promise<void>;
+}
+
+/** Why a context ended (Go's `context.Canceled` and `context.DeadlineExceeded`). */
+export type ContextError = 'canceled' | 'deadline exceeded';
+
+/** Go's `context.Context`: cancellation and a deadline, passed from a task to what it starts. */
+export interface Context {
+  readonly name: string;
+  /** Closed when the context ends; receive from it, or select on it, to wait for that. */
+  readonly done: Channel<never>;
+  /** Null while the context is live; then why it ended. */
+  err(): ContextError | null;
+  /** When it ends by its deadline (runtime milliseconds), or null for none. */
+  readonly deadlineMs: number | null;
+}
+
+/** A context and the function that ends it (safe to call more than once). */
+export interface CancellableContext {
+  readonly context: Context;
+  cancel(): void;
 }
 
 /** Go's `time.Timer` as returned by `time.AfterFunc`. */
@@ -101,9 +170,25 @@ export interface Runtime {
   go(name: string, task: () => Promise<void>): void;
   newMutex(name: string): Mutex;
   newRWMutex(name: string): RWMutex;
-  /** A buffered channel; `capacity` must be a positive integer. */
+  /** A channel; `capacity` must be a non-negative integer, 0 for an unbuffered one. */
   newChannel<T>(name: string, capacity: number): Channel<T>;
   newWaitGroup(name: string): WaitGroup;
+  /**
+   * Go's `select`: waits until one of `cases` can go and does it; when several can, which one is
+   * the schedule's choice (Go picks at random). With `default: true` it never waits: if none can
+   * go at once, it returns index -1. A send case on a closed channel goes, and throws.
+   */
+  select(cases: readonly SelectCase[], options?: { readonly default?: boolean }): Promise<Selected>;
+  newSemaphore(name: string, permits: number): Semaphore;
+  /** A condition variable over `mutex`. */
+  newCond(name: string, mutex: Mutex): Cond;
+  newOnce(name: string): Once;
+  /** Go's `context.Background()`: a context that never ends, the root of the others. */
+  background(): Context;
+  /** Go's `context.WithCancel`: a context that ends when cancelled or when `parent` ends. */
+  withCancel(parent: Context, name: string): CancellableContext;
+  /** Go's `context.WithTimeout`: and also when `timeoutMs` have passed. */
+  withTimeout(parent: Context, name: string, timeoutMs: number): CancellableContext;
   /** Go's `time.AfterFunc`: runs `callback` as its own task no earlier than `delayMs` from now. */
   afterFunc(name: string, delayMs: number, callback: () => Promise<void> | void): Timer;
   /** Go's `time.Sleep`. */

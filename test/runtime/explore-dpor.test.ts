@@ -176,6 +176,84 @@ describe('dpor', () => {
     expect(result.schedulesExplored).toBeLessThan((await searchAll(deposits, 'none')).result.schedulesExplored);
   });
 
+  it('explores the orders that matter on the other primitives: which acquire of a semaphore, which wait a signal wakes, which ready case a select does', async () => {
+    const semaphoreOrder = () => {
+      const order: string[] = [];
+      return {
+        body: async (rt: Runtime) => {
+          const semaphore = rt.newSemaphore('one permit', 1);
+          await waitAll(rt, 2, async (index) => {
+            const release = await semaphore.acquire();
+            order.push(`t${index}`);
+            release();
+          });
+        },
+        outcome: () => order.join(' '),
+      };
+    };
+    expect([...(await searchAll(semaphoreOrder, 'dpor')).outcomes].sort()).toEqual(['t0 t1', 't1 t0']);
+    const signalled = () => {
+      const woken: string[] = [];
+      return {
+        body: async (rt: Runtime) => {
+          const mutex = rt.newMutex('state');
+          const cond = rt.newCond('turn', mutex);
+          let turns = 0;
+          const done = rt.newWaitGroup('waiters');
+          for (const name of ['a', 'b']) {
+            done.add(1);
+            rt.go(name, async () => {
+              const release = await mutex.lock();
+              while (turns === 0) await cond.wait();
+              turns -= 1;
+              woken.push(name);
+              release();
+              done.done();
+            });
+          }
+          for (let round = 0; round < 2; round += 1) {
+            const release = await mutex.lock();
+            turns += 1;
+            cond.signal();
+            release();
+          }
+          await done.wait();
+        },
+        outcome: () => woken.join(' '),
+      };
+    };
+    const conds = await searchAll(signalled, 'dpor');
+    expect([...conds.outcomes].sort()).toEqual([...(await searchAll(signalled, 'none')).outcomes].sort());
+    expect(conds.outcomes).toContain('a b');
+    expect(conds.outcomes).toContain('b a');
+    const bothReady = () => {
+      let picked = -2;
+      return {
+        body: async (rt: Runtime) => {
+          const first = rt.newChannel<number>('first', 1);
+          const second = rt.newChannel<number>('second', 1);
+          await first.send(1);
+          await second.send(2);
+          picked = (await rt.select([{ receive: first }, { receive: second }])).index;
+        },
+        outcome: () => String(picked),
+      };
+    };
+    expect([...(await searchAll(bothReady, 'dpor')).outcomes].sort()).toEqual(['0', '1']);
+  });
+
+  it('reaches every outcome the full search reaches on random programs with unbuffered channels, selects and a semaphore', { timeout: 240_000 }, async () => {
+    let compared = 0;
+    for (let seed = 1; compared < 20; seed += 1) {
+      const program = drawRandomProgram(createPrng(seed, 7), { tasksMax: 3, operationsMax: 3, morePrimitives: true });
+      const full = await searchAll(randomProgram(program), 'none', 600);
+      if (!full.result.complete) continue;
+      compared += 1;
+      const dpor = await searchAll(randomProgram(program), 'dpor');
+      expect([...dpor.outcomes].sort(), `program of seed ${seed}: ${JSON.stringify(program)}`).toEqual([...full.outcomes].sort());
+    }
+  });
+
   it('reaches every outcome the full search reaches on random programs, with one schedule per class', { timeout: 240_000 }, async () => {
     let compared = 0;
     let reduced = 0;

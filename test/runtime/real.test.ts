@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRealRuntime, type RealRuntime } from '../../src/runtime/real.ts';
 import { describeRuntimeContract, type RuntimeHarness } from './contract.ts';
+import { describePrimitivesContract } from './contract-primitives.ts';
 
 // A real run that deadlocks would otherwise wait for the test timeout; this fails it sooner and
 // says why. Every contract program finishes in well under a second.
@@ -44,6 +45,7 @@ const realHarness: RuntimeHarness = {
 };
 
 describeRuntimeContract(realHarness);
+describePrimitivesContract(realHarness);
 
 describe('createRealRuntime', () => {
   afterEach(() => {

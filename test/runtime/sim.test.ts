@@ -4,6 +4,7 @@
 import { runSimulation } from '../../src/runtime/sim/simulation.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { describeRuntimeContract, type RuntimeHarness } from './contract.ts';
+import { describePrimitivesContract } from './contract-primitives.ts';
 
 function simulatedHarness(firstSeed: number): RuntimeHarness {
   let seed = firstSeed;
@@ -17,4 +18,7 @@ function simulatedHarness(firstSeed: number): RuntimeHarness {
   };
 }
 
-for (const firstSeed of [0, 1000, 2000, 3000]) describeRuntimeContract(simulatedHarness(firstSeed));
+for (const firstSeed of [0, 1000, 2000, 3000]) {
+  describeRuntimeContract(simulatedHarness(firstSeed));
+  describePrimitivesContract(simulatedHarness(firstSeed + 500));
+}

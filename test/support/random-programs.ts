@@ -21,7 +21,12 @@ export type RandomOperation =
   | { readonly kind: 'sleep'; readonly delayMs: number }
   | { readonly kind: 'work' }
   | { readonly kind: 'timer'; readonly delayMs: number; readonly variable: number; readonly stop: boolean }
-  | { readonly kind: 'spawn'; readonly variable: number };
+  | { readonly kind: 'spawn'; readonly variable: number }
+  | { readonly kind: 'handoff-send'; readonly value: number }
+  | { readonly kind: 'handoff-receive' }
+  | { readonly kind: 'select-receive'; readonly withDefault: boolean }
+  | { readonly kind: 'semaphore-update' }
+  | { readonly kind: 'peek' };
 
 export interface RandomProgram {
   readonly variables: number;
@@ -33,6 +38,8 @@ export interface RandomProgram {
 export interface RandomProgramShape {
   readonly tasksMax: number;
   readonly operationsMax: number;
+  /** Also draw unbuffered channels, selects, a semaphore and reads of a channel's state. */
+  readonly morePrimitives?: boolean;
 }
 
 export function drawRandomProgram(prng: Prng, shape: RandomProgramShape = { tasksMax: 3, operationsMax: 3 }): RandomProgram {
@@ -43,16 +50,26 @@ export function drawRandomProgram(prng: Prng, shape: RandomProgramShape = { task
   for (let task = 0; task < taskCount; task += 1) {
     const operations: RandomOperation[] = [];
     const count = 1 + prng.nextBelow(shape.operationsMax);
-    for (let index = 0; index < count; index += 1) operations.push(drawOperation(prng, variables, mutexes));
+    for (let index = 0; index < count; index += 1) operations.push(drawOperation(prng, variables, mutexes, shape.morePrimitives === true));
     tasks.push(operations);
   }
   return { variables, mutexes, channelCapacity: 1 + prng.nextBelow(2), tasks };
 }
 
-function drawOperation(prng: Prng, variables: number, mutexes: number): RandomOperation {
+function drawOperation(prng: Prng, variables: number, mutexes: number, morePrimitives: boolean): RandomOperation {
   const variable = prng.nextBelow(variables);
   const mutex = prng.nextBelow(mutexes);
-  switch (prng.nextBelow(13)) {
+  switch (prng.nextBelow(morePrimitives ? 18 : 13)) {
+    case 13:
+      return { kind: 'handoff-send', value: 1 + prng.nextBelow(9) };
+    case 14:
+      return { kind: 'handoff-receive' };
+    case 15:
+      return { kind: 'select-receive', withDefault: prng.nextBelow(2) === 0 };
+    case 16:
+      return { kind: 'semaphore-update' };
+    case 17:
+      return { kind: 'peek' };
     case 0:
       return { kind: 'locked-update', mutex, variable };
     case 1:
@@ -108,13 +125,16 @@ export function randomProgramBody(program: RandomProgram, record: RandomProgramR
     const mutexes = Array.from({ length: program.mutexes }, (_, index) => rt.newMutex(`m${index}`));
     const catalogue = rt.newRWMutex('rw');
     const channel = rt.newChannel<number>('ch', program.channelCapacity);
+    const handoff = rt.newChannel<number>('handoff', 0);
+    const semaphore = rt.newSemaphore('sem', 1);
+    let underSemaphore = 0;
     const done = rt.newWaitGroup('done');
     const key = (variable: number): string => `x${variable}`;
     const mix = (value: number, by: number): number => (value * 7 + by) % 1_000_003;
     const observe = (who: number, what: string): void => {
       record.observations.push(`${who}:${what}`);
     };
-    record.state = () => `shared ${shared.join(',')} guarded ${guarded.join(',')} rw ${underLock} left ${channel.length} | seen ${[...record.observations].sort().join(';')}`;
+    record.state = () => `shared ${shared.join(',')} guarded ${guarded.join(',')} rw ${underLock} sem ${underSemaphore} left ${channel.length} | seen ${[...record.observations].sort().join(';')}`;
     const perform = async (who: number, operation: RandomOperation): Promise<void> => {
       switch (operation.kind) {
         case 'locked-update': {
@@ -182,6 +202,28 @@ export function randomProgramBody(program: RandomProgram, record: RandomProgramR
           }
           return;
         }
+        case 'handoff-send':
+          await handoff.send(operation.value * 10 + who);
+          return;
+        case 'handoff-receive': {
+          const received = await handoff.receive();
+          observe(who, `took ${received.ok ? received.value : 'closed'}`);
+          return;
+        }
+        case 'select-receive': {
+          const got = await rt.select([{ receive: channel }, { receive: handoff }], { default: operation.withDefault });
+          observe(who, `selected ${got.index} ${got.received === null ? '' : got.received.ok ? String(got.received.value) : 'closed'}`);
+          return;
+        }
+        case 'semaphore-update': {
+          const release = await semaphore.acquire();
+          underSemaphore = mix(underSemaphore, who + 71);
+          release();
+          return;
+        }
+        case 'peek':
+          observe(who, `length ${channel.length}`);
+          return;
         case 'spawn':
           done.add(1);
           rt.go(`child of ${who}`, async () => {

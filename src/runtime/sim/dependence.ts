@@ -39,6 +39,27 @@ export const Operation = {
    * the next writer, so whether it asked before or after that unlock matters.
    */
   readRequest: 16,
+  /** A read of a channel's state (`length`, `closed`): what a task decides on it depends on the order. */
+  channelPeek: 17,
+  /** A send or receive asked on an unbuffered channel: it leaves a request the other side meets. */
+  channelRequest: 18,
+  /** The second half of an exchange on an unbuffered channel, which the other side made: it waits for nothing but that. */
+  channelCompleted: 19,
+  semaphoreAcquire: 20,
+  semaphoreRelease: 21,
+  /** A task starts waiting on a condition variable (registered, in order). */
+  condWait: 22,
+  /** A signal or a broadcast. */
+  condSignal: 23,
+  /** A waiter's step once signalled: it waits for nothing but the signal. */
+  condWoken: 24,
+  /**
+   * A select's step, on each channel of its cases (whichever case went): one that could wait for
+   * a receive case here, for a send case, or one with a default, which never waits.
+   */
+  selectReceive: 25,
+  selectSend: 26,
+  selectDefault: 27,
 } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
 
@@ -59,6 +80,8 @@ export const OperationState = {
   lockCouldProceed: 8,
   /** Before this operation, no writer held the RW lock or was queued for it: a read lock could have been taken. */
   readCouldProceed: 16,
+  /** Before this operation, at least one permit of the semaphore was free. */
+  permitCouldProceed: 32,
 } as const;
 
 /**
@@ -71,6 +94,7 @@ export type AccessMode = 'read' | 'update' | 'write';
 export function accessMode(operation: Operation): AccessMode {
   switch (operation) {
     case Operation.readRequest:
+    case Operation.channelPeek:
     case Operation.readLock:
     case Operation.readUnlock:
     case Operation.waitGroupWait:
@@ -108,15 +132,29 @@ export function reversible(earlier: Operation, earlierState: number, later: Oper
       // Writers take the lock in the order they queued: one that took it was first in line.
       return (earlierState & OperationState.lockCouldProceed) !== 0 && earlier !== Operation.writeLock;
     case Operation.channelSend:
+    case Operation.selectSend:
       return (earlierState & OperationState.sendCouldProceed) !== 0;
     case Operation.channelReceive:
+    case Operation.selectReceive:
       return (earlierState & OperationState.receiveCouldProceed) !== 0;
     case Operation.waitGroupWait:
       return (earlierState & OperationState.waitCouldProceed) !== 0;
+    case Operation.semaphoreAcquire:
+      return (earlierState & OperationState.permitCouldProceed) !== 0;
+    case Operation.channelCompleted:
+    case Operation.condWoken:
+      // The other side's exchange, or a signal, is what let it go: that order is forced.
+      return false;
     default:
       // Unlocks, requests, closes, adds, stops and declared accesses never wait.
       return true;
   }
+}
+
+/** An operation a task is waiting to perform on an object, for the races of a run that ended first. */
+export interface PendingAccess {
+  readonly object: number;
+  readonly operation: Operation;
 }
 
 /**

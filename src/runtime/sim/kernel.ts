@@ -13,7 +13,7 @@
 // @internal: use `runSimulation` (simulation.ts); this module's API may change.
 
 import { whenMicrotasksDrain } from '../real-event-loop.ts';
-import { Operation, type ObservedTask, type StepObserver } from './dependence.ts';
+import { Operation, type ObservedTask, type PendingAccess, type StepObserver } from './dependence.ts';
 import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy } from './strategy.ts';
 import { TimerHeap, type TimerEntry } from './timer-heap.ts';
 
@@ -27,10 +27,8 @@ export interface Waitable {
   proceed(task: SimTask): unknown;
   /** What `task` waits for, for deadlock reports: "to lock book:1 (held by #4 'borrow:r2')". */
   describeWait(task: SimTask): string;
-  /** The object's id for exploration (`Kernel.newObjectId`). */
-  readonly objectId: number;
-  /** The operation `task` waits to perform, as exploration names it (dependence.ts). */
-  operationOf(task: SimTask): Operation;
+  /** What `task` waits to perform, as exploration names it (dependence.ts): one access, or one per case of a select. */
+  pendingAccesses(task: SimTask): readonly PendingAccess[];
 }
 
 type TaskStatus = 'runnable' | 'running' | 'blocked' | 'sleeping' | 'done';
@@ -708,7 +706,7 @@ export class Kernel {
       for (const task of this.tasks) {
         const waitingOn = task.waitingOn;
         if (waitingOn !== null && task.status !== 'done' && task.status !== 'running') {
-          this.observer.waitingAtEnd(task, waitingOn.objectId, waitingOn.operationOf(task));
+          for (const access of waitingOn.pendingAccesses(task)) this.observer.waitingAtEnd(task, access.object, access.operation);
         }
       }
     }

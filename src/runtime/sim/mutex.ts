@@ -2,14 +2,17 @@
 // decision: every waiter becomes a candidate when it is released.
 
 import { runExclusive, type Mutex, type Release } from '../runtime.ts';
-import { Operation, OperationState } from './dependence.ts';
+import { Operation, OperationState, type PendingAccess } from './dependence.ts';
+import { pauseHold, type HoldPausing } from '../hold.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 
-export class SimMutex implements Mutex, Waitable {
+export class SimMutex implements Mutex, Waitable, HoldPausing {
   readonly waiters: SimTask[] = [];
   private holder: SimTask | null = null;
-  /** Counts holds, so a release function frees only the hold it came from. */
-  private holds = 0;
+  /** Counts holds, so that each has a number of its own. */
+  private holdsTaken = 0;
+  /** The current hold's number (0 when unlocked): a release function frees only its own hold. */
+  private currentHold = 0;
   private readonly lockLabel: string;
   readonly objectId: number;
 
@@ -29,7 +32,17 @@ export class SimMutex implements Mutex, Waitable {
     if (this.holder === null) throw new Error(`unlock of unlocked mutex ${this.name}`);
     this.kernel.accessed(this.objectId, Operation.mutexUnlock, OperationState.none);
     this.holder = null;
+    this.currentHold = 0;
     this.kernel.wake(this);
+  }
+
+  [pauseHold](): () => Promise<void> {
+    const hold = this.currentHold;
+    this.unlock();
+    return async () => {
+      await this.lock();
+      this.currentHold = hold;
+    };
   }
 
   runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
@@ -43,19 +56,20 @@ export class SimMutex implements Mutex, Waitable {
   proceed(task: SimTask): Release {
     this.kernel.accessed(this.objectId, Operation.mutexLock, OperationState.lockCouldProceed);
     this.holder = task;
-    this.holds += 1;
-    const hold = this.holds;
+    this.holdsTaken += 1;
+    const hold = this.holdsTaken;
+    this.currentHold = hold;
     let released = false;
     return () => {
       // A stale release (its hold already ended by unlock()) must not free a later holder.
-      if (released || this.holds !== hold || this.holder === null) return;
+      if (released || this.currentHold !== hold) return;
       released = true;
       this.unlock();
     };
   }
 
-  operationOf(): Operation {
-    return Operation.mutexLock;
+  pendingAccesses(): readonly PendingAccess[] {
+    return [{ object: this.objectId, operation: Operation.mutexLock }];
   }
 
   describeWait(): string {

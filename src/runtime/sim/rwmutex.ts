@@ -6,7 +6,7 @@
 // - writers queue for their turn in the order they called Lock.
 
 import type { Release, RWMutex } from '../runtime.ts';
-import { Operation, OperationState } from './dependence.ts';
+import { Operation, OperationState, type PendingAccess } from './dependence.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 import { runtimeMarkNames } from './marks.ts';
 
@@ -150,8 +150,8 @@ export class SimRWMutex implements RWMutex, Waitable {
     this.kernel.accessed(this.objectId, operation, state);
   }
 
-  operationOf(task: SimTask): Operation {
-    return task.operation === readOperation ? Operation.readLock : Operation.writeLock;
+  pendingAccesses(task: SimTask): readonly PendingAccess[] {
+    return [{ object: this.objectId, operation: task.operation === readOperation ? Operation.readLock : Operation.writeLock }];
   }
 
   describeWait(task: SimTask): string {

@@ -1,8 +1,27 @@
 // Runs a program on the simulated runtime: a virtual clock and a cooperative scheduler whose
 // every decision comes from a strategy and is recorded in one choice log.
 
-import type { Channel, Mutex, RWMutex, Runtime, SharedAccess, Timer, WaitGroup } from '../runtime.ts';
+import { background, createOnce, withCancel, withTimeout } from '../derived.ts';
+import type {
+  CancellableContext,
+  Channel,
+  Cond,
+  Context,
+  Mutex,
+  Once,
+  RWMutex,
+  Runtime,
+  SelectCase,
+  Selected,
+  Semaphore,
+  SharedAccess,
+  Timer,
+  WaitGroup,
+} from '../runtime.ts';
 import { SimChannel } from './channel.ts';
+import { SimCond } from './cond.ts';
+import { SimSelect } from './select.ts';
+import { SimSemaphore } from './semaphore.ts';
 import { Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
 import type { TimerEntry } from './timer-heap.ts';
 import { SimMutex } from './mutex.ts';
@@ -113,6 +132,45 @@ class SimulatedRuntime implements SimRuntime {
 
   newWaitGroup(name: string): WaitGroup {
     return new SimWaitGroup(this.kernel, name);
+  }
+
+  select(cases: readonly SelectCase[], options: { readonly default?: boolean } = {}): Promise<Selected> {
+    const kernel = this.kernel;
+    const task = kernel.current;
+    if (task === null) throw new Error('cannot select outside a simulated task');
+    let select: SimSelect;
+    try {
+      select = new SimSelect(kernel, cases, options.default === true);
+    } catch (error) {
+      // Bad cases are the caller's error, reported as a rejection as every async call's is.
+      return Promise.reject(error as Error);
+    }
+    if (!kernel.finished) select.start(task);
+    return kernel.suspend<Selected>(select, 0, undefined, 'select');
+  }
+
+  newSemaphore(name: string, permits: number): Semaphore {
+    return new SimSemaphore(this.kernel, name, permits);
+  }
+
+  newCond(name: string, mutex: Mutex): Cond {
+    return new SimCond(this.kernel, name, mutex);
+  }
+
+  newOnce(name: string): Once {
+    return createOnce(this, name);
+  }
+
+  background(): Context {
+    return background(this);
+  }
+
+  withCancel(parent: Context, name: string): CancellableContext {
+    return withCancel(this, parent, name);
+  }
+
+  withTimeout(parent: Context, name: string, timeoutMs: number): CancellableContext {
+    return withTimeout(this, parent, name, timeoutMs);
   }
 
   afterFunc(name: string, delayMs: number, callback: () => Promise<void> | void): Timer {

@@ -1,7 +1,7 @@
 // Go's sync.WaitGroup under the simulated scheduler.
 
 import type { WaitGroup } from '../runtime.ts';
-import { Operation, OperationState } from './dependence.ts';
+import { Operation, OperationState, type PendingAccess } from './dependence.ts';
 import type { Kernel, SimTask, Waitable } from './kernel.ts';
 
 export class SimWaitGroup implements WaitGroup, Waitable {
@@ -43,8 +43,8 @@ export class SimWaitGroup implements WaitGroup, Waitable {
     return undefined;
   }
 
-  operationOf(): Operation {
-    return Operation.waitGroupWait;
+  pendingAccesses(): readonly PendingAccess[] {
+    return [{ object: this.objectId, operation: Operation.waitGroupWait }];
   }
 
   describeWait(): string {
