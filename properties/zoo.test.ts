@@ -12,7 +12,8 @@
 //
 // Runs until found, and the shrunk size, are printed and written to reports/properties/zoo.md.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bugNames, bugZoo } from '../src/engine/bugs/index.ts';
@@ -43,6 +44,8 @@ interface Found {
 
 const found: Found[] = [];
 const budget = ciPropertyBudget;
+/** The counterexamples' traces: a test's own failures are not left among real ones in reports/traces. */
+const traceDirectory = mkdtempSync(join(tmpdir(), 'zoo-traces-'));
 
 function reportTable(rows: readonly Found[]): string {
   const lines = [
@@ -60,6 +63,7 @@ function reportTable(rows: readonly Found[]): string {
 }
 
 afterAll(() => {
+  rmSync(traceDirectory, { recursive: true, force: true });
   if (found.length === 0) return;
   const table = reportTable(found);
   console.log(table);
@@ -97,7 +101,7 @@ describe(suiteTitle('the property suites against the bug zoo', budget), () => {
     });
 
     it(`fails the ${family} property within ${budget.runs} runs, shrunk to no more than ${hand.size.operations} operations and ${hand.size.nonDefaultChoices} preemptions`, async () => {
-      const result = await checkFamily({ family, engine: { kind: 'bug', name }, budget, scenarioShape: shape.shape });
+      const result = await checkFamily({ family, engine: { kind: 'bug', name }, budget, scenarioShape: shape.shape, traceDirectory });
       found.push({ bug: name, breaks: variant.breaks, shape: shape.name, result, hand: hand.size });
       if (result.holds) expect.fail(`the ${family} property held for all ${result.runs} runs on ${name} (${shape.name})`);
       // Each message ends with the failure's report, and so with the command that replays it.
