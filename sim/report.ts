@@ -4,7 +4,7 @@
 import { invariants } from '../src/check/index.ts';
 import type { ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { RecordedEvent, Violation } from '../src/check/history.ts';
-import { describeEvent, padStart } from '../src/harness/format.ts';
+import { describeEvent, padStart, shellQuote } from '../src/harness/format.ts';
 import type { StepRecord } from '../src/runtime/sim/kernel.ts';
 
 /** Every event, one line each; with a step log, the scheduler's steps interleaved. */
@@ -55,10 +55,7 @@ export function replayTraceCommand(path: string, allowEngineModule = false): str
   return `npm run sim -- replay ${shellQuote(path)}${allowEngineModule ? ' --allow-engine-module' : ''}`;
 }
 
-/** Quotes a word for a POSIX shell, leaving the usual path characters bare. */
-export function shellQuote(text: string): string {
-  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../src/harness/format.ts';
 
 export { errorMessage } from '../src/error-message.ts';
 

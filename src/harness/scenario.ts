@@ -83,6 +83,12 @@ const arrivalGridMs = 250;
 
 const memberNames = ['Ada', 'Brian', 'Cleo', 'Dmitri', 'Esther', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas'];
 
+/** Member `memberId`'s name in a generated scenario: the list's, then the list's again with the id appended. */
+export function defaultMemberName(memberId: number): string {
+  const name = memberNames[(memberId - 1) % memberNames.length] as string;
+  return memberId > memberNames.length ? `${name}${memberId}` : name;
+}
+
 export function generateScenario(
   seed: number,
   size: ScenarioSize = defaultScenarioSize,
@@ -95,10 +101,7 @@ export function generateScenario(
   const storyWeightTotal = storyKinds.reduce((total, kind) => total + storyWeight(mix, kind), 0);
   const prng = createPrng(seed, scenarioStream);
   const books = Array.from({ length: size.books }, (_, index) => index + 1);
-  const members = Array.from({ length: size.members }, (_, index) => ({
-    memberId: index + 1,
-    name: memberNames[index % memberNames.length] + (index >= memberNames.length ? String(index + 1) : ''),
-  }));
+  const members = Array.from({ length: size.members }, (_, index) => ({ memberId: index + 1, name: defaultMemberName(index + 1) }));
   const horizonMs = Math.max(1, Math.ceil((3 * engine.cancelWindowMs) / arrivalGridMs)) * arrivalGridMs;
   const drawn: ScenarioOperation[] = [];
   let nextNewBook = size.books + 1;
