@@ -179,6 +179,7 @@ describe('sim shrink FILE', () => {
     expect(result.stdout).toContain(`shrunk trace saved: ${shrunkPath}`);
     expect(result.stdout).toMatch(/^before: \d+ operations, \d+ non-default choices? \(of \d+\)$/m);
     expect(result.stdout).toMatch(/^after: {2}\d+ operations?, \d+ non-default choices? \(of \d+\)$/m);
+    expect(result.stdout).toMatch(/^minimal: every schedule with fewer non-default choices passes on the shrunk scenario$/m);
     expect(result.stdout).toMatch(/^runs: \d+$/m);
     expect(lastLine(result)).toBe(`replay: npm run sim -- replay ${shrunkPath}`);
     expect(stateOf(tracePath)).toEqual(before);
