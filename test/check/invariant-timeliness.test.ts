@@ -105,6 +105,22 @@ describe('timeliness', () => {
     expect(timeliness.check(withinTolerance.build({ cancelLateToleranceMs: 20 }))).toEqual([]);
   });
 
+  it("holds each reservation to its own cancel's tolerance where the run gives one", () => {
+    const lateBy40 = library()
+      .at(0)
+      .reserve({ call: 1, book: 6, member: 1, reservation: 1 })
+      .reserve({ call: 2, book: 7, member: 1, reservation: 2 })
+      .at(5040)
+      .cancelled({ reservation: 1, book: 6, member: 1 })
+      .cancelled({ reservation: 2, book: 7, member: 1 });
+    const byReservation = new Map([[1, 60]]);
+    const violations = timeliness.check(lateBy40.build({ cancelLateToleranceMs: 30, cancelLateToleranceByReservationMs: byReservation }));
+    // r1's cancel earned 60 ms; r2 has the run's 30 ms, and is 40 ms late.
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.message).toContain('book 7: reservation r2');
+    expect(violations[0]?.message).toContain('past its cancel deadline 5000 ms + 30 ms tolerance');
+  });
+
   it('accepts a borrowed reservation outliving its deadline', () => {
     const run = library()
       .at(0)
