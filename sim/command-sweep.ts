@@ -14,13 +14,14 @@ import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, batchesOf, type SeedRange, type Shard } from '../src/harness/seed-range.ts';
 import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
-import { probes } from '../src/check/probes.ts';
+import { probes, type ProbeObservability } from '../src/check/probes.ts';
+import { engineProbeObservability } from '../src/harness/probe-observability.ts';
 import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { writeSweepDashboard } from './sweep-dashboard.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
-import { describeEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
+import { describeEngine, loadEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
@@ -178,7 +179,8 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     progress.stop();
     const wallTimeMs = clock.elapsedMs();
     const invariants = await saveFailures(plan, tally, runner, options.shrinkRuns, interrupt);
-    const summary = buildSummary(plan, options, runner.workers, status, tally, invariants, wallTimeMs, progress.peakRssBytes());
+    const observability = await engineProbeObservability(await loadEngine(plan.engine));
+    const summary = buildSummary(plan, options, runner.workers, status, tally, invariants, wallTimeMs, progress.peakRssBytes(), observability);
     let summaryPath: string | null = null;
     try {
       summaryPath = writeSweepSummary(plan.directory, summary);
@@ -361,6 +363,7 @@ function buildSummary(
   invariants: SweepInvariantSummary[],
   wallTimeMs: number,
   peakRssBytes: number,
+  observability: ProbeObservability,
 ): SweepSummary {
   return {
     format: sweepSummaryFormat,
@@ -397,7 +400,7 @@ function buildSummary(
     },
     invariants,
     strategies: tally.strategies(),
-    probes: probes.map((probe) => ({ name: probe.name, description: probe.description, hits: tally.probes[probe.name] })),
+    probes: probes.map((probe) => ({ name: probe.name, description: probe.description, hits: tally.probes[probe.name], observable: observability[probe.name] })),
   };
 }
 
@@ -408,6 +411,21 @@ function headerLine(plan: SweepPlan, options: SweepOptions, workers: number, sha
     `swarm ${plan.settings.swarm ? 'on' : 'off'}; ${workers === 0 ? 'main thread' : `${workers} worker${workers === 1 ? '' : 's'}`}, batches of ${options.batchSize}` +
     (plan.timeBudgetMs === null ? '' : `; time budget ${formatSeconds(plan.timeBudgetMs)}`)
   );
+}
+
+/**
+ * "probes: name hits; …", then the probes never reached, and apart from them those that cannot see
+ * this engine (it names its queue or book map otherwise), whose 0 says nothing.
+ */
+export function probesLine(entries: SweepSummary['probes']): string {
+  const blind = entries.filter((probe) => !probe.observable);
+  const missed = entries.filter((probe) => probe.observable && probe.hits === 0);
+  const notes = [
+    ...(missed.length === 0 ? [] : [`never reached: ${missed.map((probe) => probe.name).join(', ')}`]),
+    ...(blind.length === 0 ? [] : [`not observable for this engine: ${blind.map((probe) => probe.name).join(', ')}`]),
+  ];
+  const counts = entries.map((probe) => `${probe.name} ${probe.observable ? probe.hits : '-'}`).join('; ');
+  return `probes: ${counts}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
 function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
@@ -426,8 +444,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
     }
     if (invariant.unsaved > 0) out.push(`  and ${invariant.unsaved} more failure${invariant.unsaved === 1 ? '' : 's'}, counted, traces not saved`);
   }
-  const missed = summary.probes.filter((probe) => probe.hits === 0).map((probe) => probe.name);
-  out.push(`probes: ${summary.probes.map((probe) => `${probe.name} ${probe.hits}`).join('; ')}${missed.length === 0 ? '' : ` (never reached: ${missed.join(', ')})`}`);
+  out.push(probesLine(summary.probes));
   out.push(`strategies: ${summary.strategies.map((entry) => `${entry.strategy} ${entry.schedules} schedules, ${entry.failures} failing`).join('; ') || 'none ran'}`);
   const { totals, covered } = summary;
   out.push(

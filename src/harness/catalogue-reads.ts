@@ -8,15 +8,16 @@
 // time for every read lock the cancel took between its deadline and its cancel, and at least one
 // such lock, which every engine's cancel needs to find the book.
 //
-// The read locks are counted by a thin wrapper of the runtime the engine is given, only when the
-// catalogue is slow (otherwise reads take no time and the tolerance is 0). Any RW lock's read
+// The read locks are counted by a thin wrapper of the runtime the engine is given
+// (observed-runtime.ts), only when the catalogue is slow (otherwise reads take no time and the tolerance is 0). Any RW lock's read
 // lock counts, whatever the engine names its catalogue. A lock is known by the task that asked
 // for it, by name: a cancel's reads are those of the task that emitted its cancel event.
 
 import type { EngineConfig, ReservationId } from '../engine/api.ts';
 import type { RecordedEvent } from '../check/history.ts';
-import type { Channel, Mutex, RWMutex, Runtime, Timer, WaitGroup } from '../runtime/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import type { SimRuntime } from '../runtime/sim/simulation.ts';
+import { observedRuntime } from './observed-runtime.ts';
 
 /** Every read lock asked for during a run: when, and by which task (by name). */
 export class CatalogueReadLog {
@@ -40,37 +41,9 @@ export class CatalogueReadLog {
   }
 }
 
-/**
- * The runtime the engine sees: `runtime` itself, except that every RW lock's read lock is logged
- * with the clock and the asking task. Nothing else changes: the same primitives, the same
- * scheduling points, the same choices.
- */
+/** The runtime the engine sees: `runtime` itself, with every read lock logged with the clock and the asking task. */
 export function countingCatalogueReads(runtime: SimRuntime, log: CatalogueReadLog): Runtime {
-  const counted = (lock: RWMutex): RWMutex => ({
-    get name() {
-      return lock.name;
-    },
-    rLock() {
-      log.record(runtime.taskName, runtime.now());
-      return lock.rLock();
-    },
-    rUnlock: () => lock.rUnlock(),
-    lock: () => lock.lock(),
-    unlock: () => lock.unlock(),
-  });
-  return {
-    kind: runtime.kind,
-    go: (name: string, task: () => Promise<void>): void => runtime.go(name, task),
-    newMutex: (name: string): Mutex => runtime.newMutex(name),
-    newRWMutex: (name: string): RWMutex => counted(runtime.newRWMutex(name)),
-    newChannel: <T>(name: string, capacity: number): Channel<T> => runtime.newChannel<T>(name, capacity),
-    newWaitGroup: (name: string): WaitGroup => runtime.newWaitGroup(name),
-    afterFunc: (name: string, delayMs: number, callback: () => Promise<void> | void): Timer => runtime.afterFunc(name, delayMs, callback),
-    sleep: (delayMs: number): Promise<void> => runtime.sleep(delayMs),
-    work: (minMs: number, maxMs: number): Promise<void> => runtime.work(minMs, maxMs),
-    now: (): number => runtime.now(),
-    yield: (label?: string): Promise<void> => runtime.yield(label),
-  };
+  return observedRuntime(runtime, { readLocked: (task, atMs) => log.record(task, atMs) });
 }
 
 /**

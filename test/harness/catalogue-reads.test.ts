@@ -12,8 +12,13 @@ import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts'
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { createEngine as cancelReadsTwice } from '../fixtures/engines/cancel-reads-twice.ts';
 import { reserve } from '../support/scenario-builders.ts';
+import { findBug } from '../../src/engine/bugs/index.ts';
+import { buildTrace } from '../../src/harness/trace.ts';
+import { timelineOfTrace } from '../../src/report/timeline-build.ts';
 
-const slowCatalogue: EngineConfig = { cancelWindowMs: 100, queueCapacity: 4, workerCount: 0, borrowWorkMinMs: 500, borrowWorkMaxMs: 500, catalogueReadWorkMaxMs: 30 };
+const lostRequest = findBug('lost-request') ?? (() => { throw new Error('lost-request is in the zoo'); })();
+
+const slowCatalogue: EngineConfig = { cancelWindowMs: 100, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 500, borrowWorkMaxMs: 500, catalogueReadWorkMaxMs: 30 };
 
 /** Two reservations nobody borrows in time (the borrow takes longer than the window): both are cancelled. */
 const twoCancels: Scenario = {
@@ -56,6 +61,16 @@ describe('cancelTolerancesByReservation', () => {
     expect(cancelLateToleranceMs(instant)).toBe(0);
     expect(cancelLateToleranceMs(slowCatalogue)).toBe(60);
     expect(cancelLateToleranceMs(slowCatalogue, 3)).toBe(180);
+  });
+});
+
+describe('the runtime a slow-catalogue engine gets', () => {
+  it('is still the simulated runtime, with its step and task: a timeline of the run can be drawn', async () => {
+    const run = await runScenario({ scenario: twoCancels, engine: lostRequest.createEngine, strategy: createReplayStrategy([]) });
+    expect(run.violations.length).toBeGreaterThan(0);
+    const trace = buildTrace({ engine: { kind: 'bug', name: lostRequest.name }, scenario: twoCancels, strategy: 'replay', seed: null, maxSteps: 200_000 }, run);
+    const timeline = await timelineOfTrace(trace, 'slow-catalogue.trace.json', 'trace');
+    expect(timeline.steps.length).toBeGreaterThan(0);
   });
 });
 

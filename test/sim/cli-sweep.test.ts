@@ -59,7 +59,20 @@ describe('sim sweep', () => {
     expect(timeline).toBeDefined();
     expect(existsSync(join(directory, timeline as string))).toBe(true);
     expect(summary.probes.map((probe) => probe.name)).toEqual([...probeNames]);
+    expect(summary.probes.every((probe) => probe.observable)).toBe(true);
     expect(result.stdout).toMatch(/^probes: borrow-and-cancel-same-instant \d+; /m);
+  });
+
+  it('says which probes cannot see an engine that names its queue and map otherwise, apart from those never reached', async () => {
+    const result = await sim('sweep', '--seeds', '1..40', '--engine', 'test/fixtures/engines/renamed-primitives.ts', '--workers', '0', '--name', 'renamed');
+    expect(result.status, result.stderr).toBe(0);
+    const probesLine = result.stdout.split('\n').find((line) => line.startsWith('probes: '));
+    expect(probesLine).toContain('queue-full-reserve-blocked -; ');
+    expect(probesLine).toMatch(/\(.*not observable for this engine: queue-full-reserve-blocked, writer-waits-on-readers\)$/);
+    expect(probesLine).not.toMatch(/never reached: [^;)]*(queue-full-reserve-blocked|writer-waits-on-readers)/);
+    const summary = JSON.parse(readFileSync(join(reports, 'sweeps', 'renamed', 'summary.json'), 'utf8')) as SweepSummary;
+    expect(summary.probes.filter((probe) => !probe.observable).map((probe) => probe.name)).toEqual(['queue-full-reserve-blocked', 'writer-waits-on-readers']);
+    expect(readFileSync(join(reports, 'sweeps', 'renamed', 'dashboard.html'), 'utf8')).toContain('not observable for this engine');
   });
 
   it('runs only its shard of the range, and exits 0 when no seed fails', async () => {
