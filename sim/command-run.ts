@@ -10,18 +10,22 @@ import { defaultExhaustiveOptions, exhaustiveLimits, type ScheduleSearchResult }
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
-import { describeScenario } from '../src/harness/format.ts';
+import { count, describeScenario } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
+import { describeSwarmConfig, drawExhaustiveSwarmConfig, drawSwarmConfig, swarmScenario, type SwarmConfig } from '../src/harness/swarm.ts';
 import { saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { buildStrategy, parseStrategyName } from '../src/harness/strategies.ts';
-import { buildTrace, type EngineReference } from '../src/harness/trace.ts';
+import { buildTrace, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
+import { shrinkTrace } from '../src/harness/shrink.ts';
+import { dirname } from 'node:path';
+import { shrunkFileName } from './command-shrink.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
-import { replayTraceCommand, runJsonFields, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
+import { replayTraceCommand, runJsonFields, shellQuote, shrinkTraceCommand, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -43,6 +47,8 @@ interface RunOptions {
   prune: boolean;
   json: boolean;
   verbose: boolean;
+  swarm: boolean;
+  shrink: boolean;
 }
 
 const exitViolation = 1;
@@ -53,8 +59,9 @@ const exitViolation = 1;
  */
 export const exhaustiveScenarioSize = { books: 2, members: 2, operations: 3 } as const;
 
-export function addRunCommand(program: Command): void {
-  program
+/** Adds `run`, the default command, and returns it (the top-level help shows its options). */
+export function addRunCommand(program: Command): Command {
+  return program
     .command('run', { isDefault: true })
     .description('run one schedule of a scenario drawn from a seed (the default command)')
     .option('--seed <n>', 'the seed that draws the scenario and the schedule (default: a fresh one, printed)', integerOption(0))
@@ -85,10 +92,13 @@ export function addRunCommand(program: Command): void {
       defaultExhaustiveOptions.maxSchedules,
     )
     .option('--no-prune', 'with --strategy exhaustive: explore schedules equivalent to explored ones too (no sleep sets)')
+    .option('--swarm', "draw the scenario as a sweep does: the seed's own configuration (sizes, settings, mix, slow paths), so a sweep's seed runs again by seed", false)
+    .option('--shrink', 'when the run fails, shrink its trace too and save the shrunk one beside it', false)
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions, command: Command) => {
       refuseOptionsOfOtherStrategies(options.strategy, command);
+      if (options.swarm) refuseScenarioOptions(command);
       if (options.strategy === 'exhaustive') {
         // A size the user did not give is the small exhaustive one, printed with the scenario.
         for (const key of ['books', 'members', 'operations'] as const) {
@@ -106,6 +116,23 @@ const strategyOnlyOptions: readonly { readonly key: string; readonly flag: strin
   { key: 'maxSchedules', flag: '--max-schedules', strategy: 'exhaustive' },
   { key: 'prune', flag: '--no-prune', strategy: 'exhaustive' },
 ];
+
+/** The options that set the scenario, which --swarm draws from the seed instead. */
+const scenarioOptions: readonly { readonly key: string; readonly flag: string }[] = [
+  { key: 'books', flag: '--books' },
+  { key: 'members', flag: '--members' },
+  { key: 'operations', flag: '--operations' },
+  { key: 'cancelWindowMs', flag: '--cancel-window-ms' },
+  { key: 'queueCapacity', flag: '--queue-capacity' },
+  { key: 'workers', flag: '--workers' },
+  { key: 'borrowWorkMinMs', flag: '--borrow-work-min-ms' },
+  { key: 'borrowWorkMaxMs', flag: '--borrow-work-max-ms' },
+];
+
+function refuseScenarioOptions(command: Command): void {
+  const given = scenarioOptions.filter((option) => command.getOptionValueSource(option.key) === 'cli').map((option) => option.flag);
+  if (given.length > 0) throw new UsageError(`--swarm draws the scenario from the seed; it cannot be combined with ${given.join(', ')}`);
+}
 
 function refuseOptionsOfOtherStrategies(strategy: RunOptions['strategy'], command: Command): void {
   for (const option of strategyOnlyOptions) {
@@ -128,14 +155,18 @@ async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
   const engine = await chooseEngine(options);
-  const scenario = generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig);
-  if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
+  // Under --swarm the seed draws its configuration as a sweep's does (exhaustive search cuts it small, as a sweep's does).
+  const swarm = options.swarm ? (options.strategy === 'exhaustive' ? drawExhaustiveSwarmConfig(seed) : drawSwarmConfig(seed)) : null;
+  const scenario =
+    swarm === null ? generateScenario(seed, { books: options.books, members: options.members, operations: options.operations }, engineConfig) : swarmScenario(seed, swarm);
+  if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario, swarm);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
   if (!options.json) {
     // The seed comes first, before the run and its report, so every run can be reproduced.
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: ${strategy.name}\n`);
+    if (swarm !== null) process.stdout.write(`swarm: ${describeSwarmConfig(swarm)}\n`);
     if (guarantee !== null) process.stdout.write(`${guarantee}\n`);
     process.stdout.write(`scenario: ${describeScenario(scenario).join('\n')}\n`);
   }
@@ -146,7 +177,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
+  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy.name));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands))}\n`);
   } else {
@@ -160,7 +191,11 @@ interface ReproductionCommands {
   /** Runs the same seed and options again, through the same strategy. */
   readonly rerun: string;
   readonly tracePath: string | null;
-  /** Replays the saved trace; null when nothing was saved. */
+  /** Shrinks the saved trace; null when nothing was saved. */
+  readonly shrink: string | null;
+  /** With --shrink: the shrunk trace and its size, or why there is none. */
+  readonly shrunk: { readonly path: string; readonly size: TraceSize } | { readonly failed: string } | null;
+  /** Replays the saved trace (the shrunk one, when there is one); null when nothing was saved. */
   readonly replay: string | null;
 }
 
@@ -176,17 +211,38 @@ function saveFailure(
   scenario: Scenario,
   run: ScenarioRun,
   strategy: string,
-): ReproductionCommands {
+): ReproductionCommands & { readonly trace: TraceFile | null } {
   const rerun = rerunCommandFor(seed, options);
-  if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
+  const nothingSaved = { rerun, tracePath: null, shrink: null, shrunk: null, replay: null, trace: null };
+  if (run.violations.length === 0) return nothingSaved;
+  const moduleEngine = engine.reference.kind === 'module';
   try {
     const trace = buildTrace({ engine: engine.reference, scenario, strategy, seed, maxSteps: options.maxSteps }, run);
     const tracePath = saveTrace(trace);
-    return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
+    return { rerun, tracePath, shrink: shrinkTraceCommand(tracePath, moduleEngine), shrunk: null, replay: replayTraceCommand(tracePath, moduleEngine), trace };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     process.stderr.write(`sim: ${error.message}\n`);
-    return { rerun, tracePath: null, replay: null };
+    return nothingSaved;
+  }
+}
+
+/**
+ * With --shrink, shrinks a saved failure at once, as `sim shrink` would, and saves the shrunk
+ * trace beside it; the replay command then names the shrunk trace. A shrink that fails leaves the
+ * original trace and its commands as they were, and says why.
+ */
+async function shrinkOnRequest(options: RunOptions, engine: ChosenEngine, saved: ReproductionCommands & { readonly trace: TraceFile | null }): Promise<ReproductionCommands> {
+  const { trace, ...commands } = saved;
+  if (!options.shrink || trace === null || commands.tracePath === null) return commands;
+  try {
+    const result = await shrinkTrace(trace, engine.createEngine);
+    const shrunk: TraceFile = { ...result.trace, shrunkFrom: commands.tracePath };
+    const path = saveTrace(shrunk, { directory: dirname(commands.tracePath), fileName: shrunkFileName(commands.tracePath) });
+    return { ...commands, shrunk: { path, size: result.after }, replay: replayTraceCommand(path, engine.reference.kind === 'module') };
+  } catch (error) {
+    if (!(error instanceof TraceWriteError)) throw error;
+    return { ...commands, shrunk: { failed: error.message } };
   }
 }
 
@@ -195,11 +251,12 @@ function saveFailure(
  * replayed from its choice log by the strict replay strategy (which is what a saved trace does),
  * then printed and saved as a failing run is.
  */
-async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
+async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario, swarm: SwarmConfig | null): Promise<number> {
   const strategy = exhaustiveStrategyName(options.preemptionBound);
   if (!options.json) {
     process.stdout.write(`SEED=${seed}\n`);
     process.stdout.write(`engine: ${engine.identity}   strategy: exhaustive\n`);
+    if (swarm !== null) process.stdout.write(`swarm: ${describeSwarmConfig(swarm)}\n`);
     process.stdout.write(
       `exhaustive: every schedule with at most ${options.preemptionBound} preemption${options.preemptionBound === 1 ? '' : 's'}, durations at their extremes only; ` +
         `it wants small scenarios (without --books, --members, --operations: ` +
@@ -229,7 +286,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     }
     return 0;
   }
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy);
+  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) })}\n`);
   } else {
@@ -319,19 +376,35 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
     scenario,
     outcome: run.outcome,
     ...runJsonFields(run),
-    ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay }),
+    ...(run.violations.length === 0
+      ? {}
+      : {
+          tracePath: commands.tracePath,
+          rerun: commands.rerun,
+          shrink: commands.shrink,
+          ...(commands.shrunk !== null && 'path' in commands.shrunk ? { shrunkTracePath: commands.shrunk.path, shrunkSize: commands.shrunk.size } : {}),
+          replay: commands.replay,
+        }),
   };
 }
 
 function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionCommands): void {
-  const out = [...traceLines(run.events, run.stepLog), ...verdictLines(run.violations)];
+  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations)];
   out.push(
     `summary: seed ${seed}: ${verdictWord(run.violations)}; ${run.events.length} events, ${run.steps} steps, ` +
       `${run.virtualTimeMs} ms virtual, ${run.choices.length} choices, trace ${run.traceHash}`,
   );
   if (run.violations.length > 0) {
     if (commands.tracePath !== null) out.push(`trace saved: ${commands.tracePath}`);
+    if (commands.shrunk !== null) {
+      out.push(
+        'path' in commands.shrunk
+          ? `shrunk trace saved: ${commands.shrunk.path} (${count(commands.shrunk.size.operations, 'operation')}, ${count(commands.shrunk.size.nonDefaultChoices, 'non-default choice')})`
+          : `not shrunk: ${commands.shrunk.failed}`,
+      );
+    }
     out.push(`rerun: ${commands.rerun}`);
+    if (commands.shrink !== null && (commands.shrunk === null || !('path' in commands.shrunk))) out.push(`shrink: ${commands.shrink}`);
     if (commands.replay !== null) out.push(`replay: ${commands.replay}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
@@ -340,6 +413,7 @@ function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionC
 /** The command that runs this seed again: the seed and every option not at its default. */
 function rerunCommandFor(seed: number, options: RunOptions): string {
   const parts = ['npm run sim --', `--seed ${seed}`];
+  if (options.swarm) parts.push('--swarm');
   const numeric: [keyof RunOptions, string, number][] = [
     ['books', '--books', defaultScenarioSize.books],
     ['members', '--members', defaultScenarioSize.members],

@@ -81,7 +81,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
 
   const out = [
     `shrunk scenario: ${describeScenario(shrunk.scenario).join('\n')}`,
-    ...traceLines(shrunk.events, null),
+    ...traceLines(shrunk.events, null, shrunk.violations),
     ...verdictLines(shrunk.violations),
     `before: ${describeSize(result.before, trace.choices.length)}`,
     `after:  ${describeSize(result.after, shrunk.choices.length)}`,

@@ -26,7 +26,7 @@ import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
 import { integerOption, loadEngineModule, UsageError } from './options.ts';
-import { errorMessage, replayTraceCommand } from './report.ts';
+import { errorMessage, replayTraceCommand, shellQuote } from './report.ts';
 import { every, startWallClock, type WallClock } from './sweep-clock.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
 
@@ -428,6 +428,20 @@ export function probesLine(entries: SweepSummary['probes']): string {
   return `probes: ${counts}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
+/** The `sim run` command that runs seed `seed` of this sweep again: the same scenario, strategy, engine and bound. */
+export function seedRerunCommand(config: SweepSummary['config'], seed: number): string {
+  const parts = ['npm run sim --', `--seed ${seed}`];
+  if (config.swarm) parts.push('--swarm');
+  const choice = parseStrategyName(config.strategy);
+  if (choice.kind === 'pct') parts.push(`--strategy pct --depth ${choice.depth}`);
+  if (choice.kind === 'choice-log' || choice.kind === 'portfolio') parts.push(`--strategy ${choice.kind}`);
+  if (choice.kind === 'exhaustive') parts.push(`--strategy exhaustive --preemption-bound ${choice.preemptionBound} --max-schedules ${exhaustiveSchedulesPerSeedMax}`);
+  if (config.engine.kind === 'bug') parts.push(`--bug ${shellQuote(config.engine.name)}`);
+  if (config.engine.kind === 'module') parts.push(`--engine ${shellQuote(config.engine.path)}`);
+  if (config.maxSteps !== defaultSimulationLimits.maxSteps) parts.push(`--max-steps ${config.maxSteps}`);
+  return parts.join(' ');
+}
+
 function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
   const out: string[] = [];
   for (const invariant of summary.invariants) {
@@ -435,6 +449,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
     for (const trace of invariant.traces) {
       out.push(`  seed ${trace.seed} (${trace.strategy}): ${trace.message}`);
       if (trace.swarm !== null) out.push(`    drew: ${describeSwarmConfig(trace.swarm)}`);
+      out.push(`    rerun:  ${seedRerunCommand(summary.config, trace.seed)}`);
       if (trace.path !== null) out.push(`    trace:  ${trace.path}`);
       if (trace.shrunkPath !== null && trace.shrunkSize !== null) {
         out.push(`    shrunk: ${trace.shrunkPath} (${trace.shrunkSize.operations} operations, ${trace.shrunkSize.nonDefaultChoices} non-default choices)`);

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { probeNames } from '../../src/check/probes.ts';
 import type { SweepSummary } from '../../src/harness/sweep-summary.ts';
 import { simInProcessIn, type CommandResult } from '../support/run-sim.ts';
+import { seedRerunCommand } from '../../sim/command-sweep.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'cli-sweep-test-'));
 afterAll(() => {
@@ -32,6 +33,12 @@ describe('sim sweep', () => {
     expect(lines[0]).toMatch(/^SWEEP seeds 1\.\.200 \(200 seeds\); strategy random; engine library with bug seed-auto-cancel; swarm on; main thread/);
     expect(result.stdout).toMatch(/^invariant cancel-only-by-owner: \d+ failures, first seed \d+$/m);
     expect(result.stdout).toMatch(/^ {4}drew: \d+ books?, /m);
+    // Each saved failure says how to run its seed again by seed; that run fails the same way.
+    const rerun = /^ {4}rerun: {2}npm run sim -- (--seed \d+ --swarm --bug seed-auto-cancel)$/m.exec(result.stdout)?.[1];
+    expect(rerun).toBeDefined();
+    const again = await sim(...(rerun as string).split(' '), '--json');
+    expect(again.status).toBe(1);
+    expect((JSON.parse(again.stdout) as { violations: { invariant: string }[] }).violations[0]?.invariant).toBe('cancel-only-by-owner');
     expect(result.stdout).toMatch(/^ {2}and \d+ more failures, counted, traces not saved$/m);
     expect(result.stdout).toContain('seeds covered: 1..200 (200 seeds)');
 
@@ -153,6 +160,15 @@ describe('sim sweep', () => {
       expect(result.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }
+  });
+});
+
+describe('seedRerunCommand', () => {
+  it("names the sweep's scenario, strategy, engine and bound for the seed, as sim run takes them", () => {
+    const config = { swarm: true, strategy: 'pct:3', engine: { kind: 'module', path: 'my engine.ts' }, maxSteps: 5000 } as unknown as SweepSummary['config'];
+    expect(seedRerunCommand(config, 42)).toBe("npm run sim -- --seed 42 --swarm --strategy pct --depth 3 --engine 'my engine.ts' --max-steps 5000");
+    const exhaustive = { ...config, swarm: false, strategy: 'exhaustive:1', engine: { kind: 'library' }, maxSteps: 200_000 } as unknown as SweepSummary['config'];
+    expect(seedRerunCommand(exhaustive, 7)).toBe('npm run sim -- --seed 7 --strategy exhaustive --preemption-bound 1 --max-schedules 2000');
   });
 });
 
