@@ -57,6 +57,21 @@ describe('timeliness', () => {
     expect(violations[0]?.message).toContain('with deadline 4000 ms, before 5100 ms (accepted + 5000 ms window)');
   });
 
+  it('draws the line for a timer\'s deadline exactly at acceptance plus the window', () => {
+    const startedWith = (deadlineMs: number) =>
+      library()
+        .at(100)
+        .reserveCalled({ call: 1, book: 6, member: 1 })
+        .reserveAccepted({ call: 1, book: 6, member: 1, reservation: 1 })
+        .enqueued({ reservation: 1, book: 6, member: 1 })
+        .timerStarted({ reservation: 1, book: 6, member: 1, deadlineMs });
+
+    const oneEarly = timeliness.check(startedWith(5099).build({ completed: false }));
+    expect(oneEarly).toHaveLength(1);
+    expect(oneEarly[0]?.message).toContain('with deadline 5099 ms, before 5100 ms (accepted + 5000 ms window)');
+    expect(timeliness.check(startedWith(5100).build({ completed: false }))).toEqual([]);
+  });
+
   it('reports a reservation still live past its deadline at the first later event', () => {
     const run = library()
       .at(0)
