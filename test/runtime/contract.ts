@@ -225,6 +225,31 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
         expect(order).toEqual(['first', 'second', 'third']);
       });
 
+      it('leaves a later writer holding when a stale write release function is called: a reader still waits', async () => {
+        const order: string[] = [];
+        await harness.run(async (rt) => {
+          const rw = rt.newRWMutex('catalogue');
+          const stale = await rw.lock();
+          rw.unlock();
+          const current = await rw.lock();
+          const reader = rt.newWaitGroup('reader');
+          reader.add(1);
+          rt.go('reader', async () => {
+            const release = await rw.rLock();
+            order.push('reader reads');
+            release();
+            reader.done();
+          });
+          // The stale release must not end the current write hold: the reader stays blocked.
+          stale();
+          await rt.sleep(20);
+          order.push('writer releases');
+          current();
+          await reader.wait();
+        });
+        expect(order).toEqual(['writer releases', 'reader reads']);
+      });
+
       it('lets readers hold the lock together', async () => {
         let readerCountMax = 0;
         await harness.run(async (rt) => {
