@@ -6,7 +6,7 @@ const realTimeMessage =
   'Real time and real randomness break determinism; take them from the Runtime (only src/runtime/real*.ts may use them).';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/'] },
+  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/', '.stryker-tmp/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
