@@ -33,17 +33,17 @@ describe('npm run test:properties', () => {
   });
 
   it("points the invariant families' suites at an engine module, and fails, saving its counterexample, when they catch it", () => {
-    const result = campaign('--runs', '50', '--seed', '1', '--engine', 'test/fixtures/engines/window-from-call.ts');
+    const result = campaign('--runs', '20', '--seed', '1', '--engine', 'test/fixtures/engines/window-from-call.ts');
     expect(result.status, result.stderr).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['PROPERTY_SEED=1', 'PROPERTY_RUNS=50']);
+    expect(lines.slice(0, 2)).toEqual(['PROPERTY_SEED=1', 'PROPERTY_RUNS=20']);
     // Only the families' suites ran, each naming the engine in its title.
     const output = result.stdout + result.stderr;
-    expect(output).toMatch(/timeliness \(seed 1, 50 runs, \/.*test\/fixtures\/engines\/window-from-call\.ts\)/);
+    expect(output).toMatch(/timeliness \(seed 1, 20 runs, \/.*test\/fixtures\/engines\/window-from-call\.ts\)/);
     expect(output).toContain('properties/nothing-lost.test.ts');
     expect(output).not.toContain('zoo.test.ts');
     expect(output).not.toContain('arbitraries.test.ts');
-    expect(lines.at(-1)).toMatch(/^rerun: npm run test:properties -- --runs 50 --seed 1 --engine \/.*test\/fixtures\/engines\/window-from-call\.ts$/);
+    expect(lines.at(-1)).toMatch(/^rerun: npm run test:properties -- --runs 20 --seed 1 --engine \/.*test\/fixtures\/engines\/window-from-call\.ts$/);
     expect(readdirSync(join(reports, 'traces')).some((name) => name.includes('timeliness'))).toBe(true);
   }, 120_000);
 });
