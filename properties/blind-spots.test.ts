@@ -15,7 +15,7 @@ import { describeCaseSuite } from './case-suite.ts';
 import { ciPropertyBudget } from './property-harness.ts';
 
 /** Seeds a sweep gets to find each engine: a few seconds of a real sweep. */
-const sweepSeeds = 400;
+const sweepSeeds = 300;
 
 describeCaseSuite({
   title: 'the sweeps and the property suites against engines with blind-spot bugs',

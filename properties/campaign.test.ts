@@ -25,6 +25,7 @@ describe('npm run test:properties', () => {
     [['--engine', 'no/such/engine.ts'], /--engine: no such file: no\/such\/engine.ts/],
     [['--bug', 'lost-request', '--engine', 'test/fixtures/engines/window-from-call.ts'], /--bug and --engine cannot be used together/],
     [['--runs', '0'], /--runs must be an integer from 1/],
+    [['--family', 'no-such-family'], /--family: no family named 'no-such-family'; the families are: single-reserver, /],
   ])('refuses %j with exit 2 and one line saying why, before any suite runs', (args, message) => {
     const result = campaign(...args);
     expect(result.status).toBe(2);
@@ -32,18 +33,19 @@ describe('npm run test:properties', () => {
     expect(result.stdout).toBe('');
   });
 
-  it("points the invariant families' suites at an engine module, and fails, saving its counterexample, when they catch it", () => {
-    const result = campaign('--runs', '20', '--seed', '1', '--engine', 'test/fixtures/engines/window-from-call.ts');
+  it("points a family's suite at an engine module, and fails, saving its counterexample, when it catches it", () => {
+    const result = campaign('--runs', '20', '--seed', '1', '--engine', 'test/fixtures/engines/window-from-call.ts', '--family', 'timeliness');
     expect(result.status, result.stderr).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.slice(0, 2)).toEqual(['PROPERTY_SEED=1', 'PROPERTY_RUNS=20']);
     // Only the families' suites ran, each naming the engine in its title.
     const output = result.stdout + result.stderr;
     expect(output).toMatch(/timeliness \(seed 1, 20 runs, \/.*test\/fixtures\/engines\/window-from-call\.ts\)/);
-    expect(output).toContain('properties/nothing-lost.test.ts');
+    expect(output).toContain('properties/timeliness.test.ts');
+    expect(output).not.toContain('nothing-lost.test.ts');
     expect(output).not.toContain('zoo.test.ts');
     expect(output).not.toContain('arbitraries.test.ts');
-    expect(lines.at(-1)).toMatch(/^rerun: npm run test:properties -- --runs 20 --seed 1 --engine \/.*test\/fixtures\/engines\/window-from-call\.ts$/);
+    expect(lines.at(-1)).toMatch(/^rerun: npm run test:properties -- --runs 20 --seed 1 --engine \/.*test\/fixtures\/engines\/window-from-call\.ts --family timeliness$/);
     expect(readdirSync(join(reports, 'traces')).some((name) => name.includes('timeliness'))).toBe(true);
   }, 120_000);
 });

@@ -3,7 +3,8 @@
 // Without --seed it draws a fresh seed, so that successive campaigns explore different runs, and
 // prints it first, as PROPERTY_SEED=<n>, so that any campaign can be run again exactly.
 // `--bug NAME` or `--engine PATH` points the invariant families' suites at a zoo variant or at an
-// engine module of one's own (exporting createEngine), and runs only those suites.
+// engine module of one's own (exporting createEngine), and runs only those suites; `--family F`
+// runs only the suite of family F.
 // Exit codes: vitest's own (0 every property held, 1 a failure), 2 bad arguments.
 //
 // The bug-zoo suite keeps the CI budget whatever N is: what it shows is that the CI budget is
@@ -28,18 +29,19 @@ const usage = [
   `  --seed S       fast-check seed, 0 to ${seedMax} (default: a fresh one, or PROPERTY_SEED)`,
   '  --bug NAME     check a variant of the bug zoo (npm run sim -- bugs lists them) instead of the built-in engine',
   '  --engine PATH  check the engine a module exports as createEngine (see EngineFactory in src/engine/api.ts)',
+  `  --family F     run only the suite of one invariant family: ${[...new Set(Object.values(familyOfInvariant))].join(', ')}`,
 ].join('\n');
 
 class UsageError extends Error {}
 
-type OptionName = 'runs' | 'seed' | 'bug' | 'engine';
+type OptionName = 'runs' | 'seed' | 'bug' | 'engine' | 'family';
 type CampaignOptions = Readonly<Record<OptionName, string | undefined>>;
 
 function parseArguments(argv: readonly string[]): CampaignOptions {
-  const values: Record<OptionName, string | undefined> = { runs: undefined, seed: undefined, bug: undefined, engine: undefined };
+  const values: Record<OptionName, string | undefined> = { runs: undefined, seed: undefined, bug: undefined, engine: undefined, family: undefined };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] as string;
-    const match = /^--(runs|seed|bug|engine)(?:=(.*))?$/.exec(argument);
+    const match = /^--(runs|seed|bug|engine|family)(?:=(.*))?$/.exec(argument);
     if (match === null) throw new UsageError(`unknown argument '${argument}'`);
     const name = match[1] as OptionName;
     let value = match[2];
@@ -88,9 +90,14 @@ function engineUnderTest(options: CampaignOptions): EngineUnderTest | null {
   return null;
 }
 
-/** The suites of the invariant families: the ones that check an engine rather than the harness. */
-function familySuites(): string[] {
-  return [...new Set(Object.values(familyOfInvariant))].map((family) => join('properties', `${family}.test.ts`));
+/**
+ * The suites of the invariant families, the ones that check an engine rather than the harness:
+ * all of them, or the one `--family` names.
+ */
+function familySuites(family: string | undefined): string[] {
+  const families: string[] = [...new Set(Object.values(familyOfInvariant))];
+  if (family !== undefined && !families.includes(family)) throw new UsageError(`--family: no family named '${family}'; the families are: ${families.join(', ')}`);
+  return (family === undefined ? families : [family]).map((name) => join('properties', `${name}.test.ts`));
 }
 
 /** The environment the suites read their budget from (property-harness.ts, propertyBudget). */
@@ -105,7 +112,7 @@ function campaignEnvironment(options: CampaignOptions): { readonly runs: number;
   return { runs, seed };
 }
 
-function runVitest(runs: number, seed: number, engine: EngineUnderTest | null): Promise<number> {
+function runVitest(runs: number, seed: number, engine: EngineUnderTest | null, suites: readonly string[] | null): Promise<number> {
   // The package's own command, run with this node: no shell, no npx lookup. vitest exports no
   // path to it, so it is found from the package.json the package does export.
   const manifestPath = createRequire(import.meta.url).resolve('vitest/package.json');
@@ -113,7 +120,7 @@ function runVitest(runs: number, seed: number, engine: EngineUnderTest | null): 
   const command = manifest.bin?.['vitest'];
   if (command === undefined) throw new Error(`${manifestPath} names no vitest command`);
   const vitest = join(dirname(manifestPath), command);
-  const files = engine === null ? ['properties'] : familySuites();
+  const files = suites ?? ['properties'];
   const child = spawn(process.execPath, [vitest, 'run', ...files], {
     stdio: 'inherit',
     // A failing property saves its counterexample under reports/traces/, as a real failure.
@@ -132,9 +139,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let budget: { readonly runs: number; readonly seed: number };
   let engine: EngineUnderTest | null;
+  let suites: string[] | null;
+  let familyArgument = '';
   try {
     const options = parseArguments(argv);
     engine = engineUnderTest(options);
+    // Another engine, or one family, runs the families' suites only: the others check the harness.
+    suites = engine === null && options.family === undefined ? null : familySuites(options.family);
+    if (options.family !== undefined) familyArgument = ` --family ${options.family}`;
     budget = campaignEnvironment(options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -143,9 +155,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // The seed first, before anything that could fail: with it, the campaign can be run again.
   process.stdout.write(`PROPERTY_SEED=${budget.seed}\nPROPERTY_RUNS=${budget.runs}\n`);
-  const code = await runVitest(budget.runs, budget.seed, engine);
+  const code = await runVitest(budget.runs, budget.seed, engine, suites);
   if (code !== 0) {
-    process.stdout.write(`rerun: npm run test:properties -- --runs ${budget.runs} --seed ${budget.seed}${engine === null ? '' : ` ${engine.argument}`}\n`);
+    process.stdout.write(`rerun: npm run test:properties -- --runs ${budget.runs} --seed ${budget.seed}${engine === null ? '' : ` ${engine.argument}`}${familyArgument}\n`);
   }
   return code;
 }
