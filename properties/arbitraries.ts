@@ -117,6 +117,8 @@ export const oneBookScenarioShape: ScenarioShape = {
  * takes time and an add waits for readers), and four books and up to four clients at one instant
  * (so several requests are in flight at once).
  */
+export const busyLibraryShapeName = 'busy library: added books, slow catalogue, worker pool';
+
 export const busyLibraryScenarioShape: ScenarioShape = {
   ...defaultScenarioShape,
   booksMax: 4,

@@ -4,11 +4,11 @@
 // blind-spots suite checks the property search against them; the benchmark checks the shrinker.
 
 import type { ZooCase } from './zoo-cases.ts';
-import { busyLibraryScenarioShape } from './arbitraries.ts';
+import { busyLibraryScenarioShape, busyLibraryShapeName } from './arbitraries.ts';
 import { handScenario, preemptionAt } from './zoo-cases.ts';
 import { addBook, borrowWork, reserve } from '../test/support/scenario-builders.ts';
 
-const busyLibrary = { name: 'busy library: added books, slow catalogue, worker pool', shape: busyLibraryScenarioShape };
+const busyLibrary = { name: busyLibraryShapeName, shape: busyLibraryScenarioShape };
 
 /** One case per fixture engine, by name. Why no smaller one exists is in each comment. */
 export const blindSpotCases: Readonly<Record<string, ZooCase>> = {

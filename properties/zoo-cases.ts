@@ -6,7 +6,7 @@
 import type { EngineConfig } from '../src/engine/api.ts';
 import type { Scenario, ScenarioOperation } from '../src/harness/scenario.ts';
 import type { TraceSize } from '../src/harness/trace.ts';
-import { defaultScenarioShape, memberName, oneBookScenarioShape, type ScenarioShape } from './arbitraries.ts';
+import { busyLibraryScenarioShape, busyLibraryShapeName, memberName, oneBookScenarioShape, type ScenarioShape } from './arbitraries.ts';
 import { addBook, borrowWork, reserve, returnBook } from '../test/support/scenario-builders.ts';
 
 // ---- Hand-written minimal counterexamples ---------------------------------------------------
@@ -43,7 +43,7 @@ export interface ZooCase {
   };
 }
 
-const threeBooks = { name: 'three books, three members', shape: defaultScenarioShape };
+const busyLibrary = { name: busyLibraryShapeName, shape: busyLibraryScenarioShape };
 const oneBook = { name: 'one book, two members, fixed borrow work', shape: oneBookScenarioShape };
 
 /**
@@ -103,7 +103,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
   'duplicated-request': {
     // A send waits for room only while the one worker is busy with one request and the queue
     // holds another, so three reserves; of three books, since a reserved book refuses the next.
-    shape: threeBooks,
+    shape: busyLibrary,
     hand: {
       story: 'three reserves at 0 ms with one worker and room for one request: the third waits 10 ms for room and sends twice',
       scenario: handScenario(3, 1, [reserve(0, 1, 1), reserve(0, 2, 1), reserve(0, 3, 1)], { workerCount: 1, ...borrowWork(10) }),
@@ -126,7 +126,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
   },
   'lost-request': {
     // One request never fills a queue.
-    shape: threeBooks,
+    shape: busyLibrary,
     hand: {
       story: 'two reserves at 0 ms with room for one request: the second finds the queue full and drops its request',
       scenario: handScenario(2, 1, [reserve(0, 1, 1), reserve(0, 2, 1)]),

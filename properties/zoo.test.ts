@@ -8,7 +8,7 @@
 // whichever rule breaks most cheaply (borrow-check-before-work shrinks to one reservation whose
 // late borrow breaks borrow-only-by-holder, and its double borrow is never shown). Each variant
 // is searched on one of the suites' shapes, the one its smallest counterexample lives in: most
-// on one book, the queue bugs on three books, since a reserved book refuses the next reserve.
+// on one book, the queue bugs in the busy library, since a reserved book refuses the next reserve.
 //
 // Runs until found, and the shrunk size, are printed and written to reports/properties/zoo.md.
 
