@@ -6,8 +6,9 @@
 // 2.  Bug finding: per zoo bug and strategy, the median schedules until the first failure over
 //     campaigns of swarm-drawn seeds (bug-finding.ts), and exhaustive search on each bug's
 //     hand-written minimum.
-// 3.  Shrinking: per zoo bug, the first failure the random strategy finds, shrunk: time, and the
-//     size before and after.
+// 3.  Shrinking: per zoo bug and per fixture engine (test/fixtures/engines/), the first failure
+//     of its rule the random strategy finds, shrunk: time, runs, the size before and after, and
+//     the hand-written minimum it should reach.
 // 4.  Sweep scaling: `sim sweep` of the production engine with 1 and with 2 worker threads.
 
 import { spawnSync } from 'node:child_process';
@@ -15,14 +16,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bugZoo, type BugVariant } from '../src/engine/bugs/index.ts';
+import type { InvariantName } from '../src/check/history.ts';
+import type { EngineFactory } from '../src/engine/api.ts';
+import { bugZoo } from '../src/engine/bugs/index.ts';
 import { createEngine } from '../src/engine/library.ts';
 import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
 import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
 import { shrinkTrace } from '../src/harness/shrink.ts';
 import type { SweepSummary } from '../src/harness/sweep-summary.ts';
 import { drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
-import { buildTrace, traceSize, type TraceSize } from '../src/harness/trace.ts';
+import { buildTrace, traceSize, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
 import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
 import {
   cellOf,
@@ -41,6 +44,9 @@ import {
   type ExhaustiveOnMinimum,
   type FindingStrategy,
 } from './bug-finding.ts';
+import { blindSpotCases } from '../properties/blind-spot-cases.ts';
+import { zooCases, type ZooCase } from '../properties/zoo-cases.ts';
+import { fixtureEnginePath, fixtureEngines } from '../test/fixtures/engines/index.ts';
 import { runScenarioOnFastCheck } from './fast-check-runtime.ts';
 import { median, perSecond } from './stats.ts';
 
@@ -219,55 +225,101 @@ function formatSeconds(seconds: number): string {
 // ---- 3. Shrinking ------------------------------------------------------------------------------
 
 export interface ShrinkRow {
-  readonly bug: string;
+  readonly engine: string;
   readonly seed: number;
   readonly invariant: string;
   readonly seconds: number;
   readonly runs: number;
   readonly before: TraceSize;
   readonly after: TraceSize;
+  readonly hand: TraceSize;
+  /** The shrunk trace has no more operations and non-default choices than the hand minimum. */
+  readonly reachesHand: boolean;
+  /** The exhaustive pass showed no schedule with fewer non-default choices fails on the shrunk scenario. */
+  readonly choicesMinimal: boolean;
 }
 
-/** The first seed (swarm scenario, random strategy) on which `bug` fails, at most `seedsMax` tried. */
-async function firstFailure(bug: BugVariant, seedsMax: number, maxSteps: number) {
+/** An engine figure 3 shrinks a failure of, with the hand-written minimum of that failure. */
+interface ShrinkSubject {
+  readonly name: string;
+  readonly breaks: InvariantName;
+  readonly reference: EngineReference;
+  readonly createEngine: EngineFactory;
+  readonly hand: TraceSize;
+}
+
+function shrinkSubjects(): ShrinkSubject[] {
+  const handOf = (cases: Readonly<Record<string, ZooCase>>, name: string): TraceSize => {
+    const found = cases[name];
+    if (found === undefined) throw new Error(`figure 3: no hand-written minimum for ${name}`);
+    return found.hand.size;
+  };
+  return [
+    ...bugZoo.map((bug) => ({ name: bug.name, breaks: bug.breaks, reference: { kind: 'bug', name: bug.name } as const, createEngine: bug.createEngine, hand: handOf(zooCases, bug.name) })),
+    ...fixtureEngines.map((fixture) => ({
+      name: fixture.name,
+      breaks: fixture.breaks,
+      reference: { kind: 'module', path: fixtureEnginePath(fixture.name) } as const,
+      createEngine: fixture.createEngine,
+      hand: handOf(blindSpotCases, fixture.name),
+    })),
+  ];
+}
+
+/** The first seed (swarm scenario, random strategy) on which the engine breaks its rule, at most `seedsMax` tried. */
+async function firstFailure(subject: ShrinkSubject, seedsMax: number, maxSteps: number): Promise<TraceFile | null> {
   for (let seed = 1; seed <= seedsMax; seed += 1) {
     const scenario = swarmScenario(seed, drawSwarmConfig(seed));
-    const run = await runScenario({ scenario, engine: bug.createEngine, strategy: createRandomStrategy(seed), maxSteps });
-    if (run.violations.length > 0) return buildTrace({ engine: { kind: 'bug', name: bug.name }, scenario, strategy: 'random', seed, maxSteps }, run);
+    const run = await runScenario({ scenario, engine: subject.createEngine, strategy: createRandomStrategy(seed), maxSteps });
+    const violation = run.violations.find((candidate) => candidate.invariant === subject.breaks);
+    if (violation === undefined) continue;
+    // The rule the hand minimum is for leads, so that it is the one the shrinker keeps.
+    const violations = [violation, ...run.violations.filter((other) => other !== violation)];
+    return buildTrace({ engine: subject.reference, scenario, strategy: 'random', seed, maxSteps }, { ...run, violations });
   }
   return null;
 }
 
 export async function shrinkingFigure(maxSteps: number): Promise<Figure<readonly ShrinkRow[]>> {
   const rows: ShrinkRow[] = [];
-  for (const bug of bugZoo) {
-    const trace = await firstFailure(bug, 5000, maxSteps);
+  const subjects = shrinkSubjects();
+  for (const subject of subjects) {
+    const trace = await firstFailure(subject, 5000, maxSteps);
     if (trace === null) continue;
     const started = performance.now();
-    const result = await shrinkTrace(trace, bug.createEngine);
+    const result = await shrinkTrace(trace, subject.createEngine);
     rows.push({
-      bug: bug.name,
+      engine: subject.name,
       seed: trace.seed ?? 0,
       invariant: trace.violation.invariant,
       seconds: (performance.now() - started) / 1000,
       runs: result.runs,
       before: traceSize(trace),
       after: result.after,
+      hand: subject.hand,
+      reachesHand: result.after.operations <= subject.hand.operations && result.after.nonDefaultChoices <= subject.hand.nonDefaultChoices,
+      choicesMinimal: result.choicesMinimal,
     });
   }
-  const missing = bugZoo.filter((bug) => !rows.some((row) => row.bug === bug.name)).map((bug) => bug.name);
+  const missing = subjects.filter((subject) => !rows.some((row) => row.engine === subject.name)).map((subject) => subject.name);
+  const reaching = rows.filter((row) => row.reachesHand).length;
+  const size = (value: TraceSize): string => `${value.operations}, ${value.nonDefaultChoices}`;
   return {
     json: rows,
     markdown: [
-      'Per bug, the first seed on which the random strategy fails (swarm scenarios), shrunk by `sim shrink` with its default budget:',
+      'Per zoo bug and per fixture engine (test/fixtures/engines/), the first seed on which the random strategy breaks its rule (swarm scenarios),',
+      "shrunk by `sim shrink` with its default budget; sizes are operations and non-default choices, beside the hand-written minimum (properties/zoo-cases.ts,",
+      'properties/blind-spot-cases.ts). "Minimal" says the exhaustive pass ran every log with fewer non-default choices on the shrunk scenario.',
       '',
-      '| bug | seed | invariant | shrink time | runs | operations before → after | non-default choices before → after |',
-      '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+      '| engine | seed | invariant | before | after | hand minimum | reached | minimal | runs | shrink time |',
+      '| --- | ---: | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |',
       ...rows.map(
         (row) =>
-          `| ${row.bug} | ${row.seed} | ${row.invariant} | ${formatSeconds(row.seconds)} | ${row.runs} | ${row.before.operations} → ${row.after.operations} | ${row.before.nonDefaultChoices} → ${row.after.nonDefaultChoices} |`,
+          `| ${row.engine} | ${row.seed} | ${row.invariant} | ${size(row.before)} | ${size(row.after)} | ${size(row.hand)} | ${row.reachesHand ? 'yes' : 'no'} | ${row.choicesMinimal ? 'yes' : 'no'} | ${row.runs} | ${formatSeconds(row.seconds)} |`,
       ),
       ...(missing.length === 0 ? [] : ['', `No failure within 5,000 seeds for: ${missing.join(', ')}.`]),
+      '',
+      `Target: every shrunk trace has the hand minimum's operations and non-default choices: ${reaching === subjects.length ? 'met' : 'not met'} (${reaching} of ${subjects.length}).`,
       '',
     ],
   };

@@ -7,7 +7,7 @@
 
 import fc, { Arbitrary, Stream, Value } from 'fast-check';
 import type { EngineConfig, MemberId } from '../src/engine/api.ts';
-import { validateEngineConfig, type Scenario, type ScenarioOperation } from '../src/harness/scenario.ts';
+import { defaultMemberName, validateEngineConfig, type Scenario, type ScenarioOperation } from '../src/harness/scenario.ts';
 import { defaultScheduleShape, loneChoiceLog, loneSearchSlack, scheduleArbitrary, type ScheduleShape } from '../src/harness/choice-log-arbitrary.ts';
 
 export { defaultScheduleShape, scheduleArbitrary, shrinkChoiceLog, type ScheduleShape } from '../src/harness/choice-log-arbitrary.ts';
@@ -50,6 +50,26 @@ export interface ScenarioShape {
    * longer has to choose it.
    */
   readonly borrowWorkSpreadMs: IntegerRange;
+  /**
+   * The longest catalogue read (a multiple of gridMs): each read under the map's read lock takes
+   * a schedule-chosen time up to it, so adds wait for readers and a reserve's lookup takes time.
+   * 0 is an instant catalogue, and the configuration then leaves the setting out.
+   */
+  readonly catalogueReadWorkMaxMs: IntegerRange;
+  /** How often each operation kind is drawn, relative to the others: reserves, returns, adds. */
+  readonly operationWeights: OperationWeights;
+  /**
+   * How often the catalogue starts without some of the books the operations name (so that adds
+   * bring them in), against 4 for a full catalogue.
+   */
+  readonly booksOmittedWeight: number;
+}
+
+/** Relative weights of the operation kinds; reserves first, since shrinking moves toward the first. */
+export interface OperationWeights {
+  readonly reserve: number;
+  readonly return: number;
+  readonly add: number;
 }
 
 /**
@@ -70,6 +90,9 @@ export const defaultScenarioShape: ScenarioShape = {
   workerCount: { min: 0, max: 2 },
   borrowWorkMaxMs: { min: 0, max: 200 },
   borrowWorkSpreadMs: { min: 0, max: 200 },
+  catalogueReadWorkMaxMs: { min: 0, max: 0 },
+  operationWeights: { reserve: 6, return: 3, add: 1 },
+  booksOmittedWeight: 1,
 };
 
 /**
@@ -86,59 +109,80 @@ export const oneBookScenarioShape: ScenarioShape = {
   borrowWorkSpreadMs: { min: 0, max: 0 },
 };
 
-const memberNames = ['Ada', 'Brian', 'Cleo', 'Dmitri', 'Esther', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas'];
+/**
+ * A busy library, with what the swarm draws and the other shapes leave out: a catalogue that
+ * grows during the run (it often starts short, and adds are frequent, so an add races a reserve
+ * of the book it brings in), a pool of up to three workers behind a queue of one or two (so
+ * reserves wait for room while workers are busy), slow catalogue reads (so a reserve's lookup
+ * takes time and an add waits for readers), and four books and up to four clients at one instant
+ * (so several requests are in flight at once).
+ */
+export const busyLibraryShapeName = 'busy library: added books, slow catalogue, worker pool';
 
-/** Member `memberId`'s name: the list's, then the list's again with the id appended. */
+export const busyLibraryScenarioShape: ScenarioShape = {
+  ...defaultScenarioShape,
+  booksMax: 4,
+  operationsPerInstantMax: 4,
+  queueCapacity: { min: 1, max: 2 },
+  workerCount: { min: 0, max: 3 },
+  catalogueReadWorkMaxMs: { min: 0, max: 40 },
+  operationWeights: { reserve: 5, return: 2, add: 3 },
+  booksOmittedWeight: 4,
+};
+
+/** Member `memberId`'s name, as every generated scenario names it. */
 export function memberName(memberId: MemberId): string {
-  const name = memberNames[(memberId - 1) % memberNames.length] as string;
-  return memberId > memberNames.length ? `${name}${memberId}` : name;
+  return defaultMemberName(memberId);
 }
 
 /**
- * Reserves first, returns next, adds last, in this proportion. Drawn as one integer so that
- * shrinking turns any operation into a reserve when the failure allows it.
+ * Reserves first, returns next, adds last, in the shape's proportion. Drawn as one integer so
+ * that shrinking turns any operation into a reserve when the failure allows it.
  */
-const kindWeights: readonly (readonly [ScenarioOperation['kind'], number])[] = [
-  ['reserve', 6],
-  ['return', 3],
-  ['add', 1],
-];
-const kindRollMax = kindWeights.reduce((total, [, weight]) => total + weight, 0) - 1;
+const operationKinds: readonly ScenarioOperation['kind'][] = ['reserve', 'return', 'add'];
 
-function kindOf(roll: number): ScenarioOperation['kind'] {
+function kindRollMax(weights: OperationWeights): number {
+  return operationKinds.reduce((total, kind) => total + weights[kind], 0) - 1;
+}
+
+function kindOf(roll: number, weights: OperationWeights): ScenarioOperation['kind'] {
   let below = 0;
-  for (const [kind, weight] of kindWeights) {
-    below += weight;
+  for (const kind of operationKinds) {
+    below += weights[kind];
     if (roll < below) return kind;
   }
-  throw new RangeError(`kind roll ${roll} is past ${kindRollMax}`);
+  throw new RangeError(`kind roll ${roll} is past ${kindRollMax(weights)}`);
 }
 
 /**
  * How the operations of one instant are listed. They are concurrent clients, so which of them
- * runs first is the schedule's decision, not the workload's: a scenario lists them in one of two
- * canonical orders (adds last in both), and the schedule alone reorders them further. Otherwise
- * shrinking, which never reorders, could be left holding an order that takes an extra
- * preemption to undo. runArbitrary tries the other order when that saves a preemption.
+ * runs first is the schedule's decision, not the workload's: a scenario lists them in one of a
+ * few canonical orders, and the schedule alone reorders them further. Otherwise shrinking, which
+ * never reorders, could be left holding an order that takes an extra preemption to undo.
+ * Scenarios are drawn in the first two (adds last in both); runArbitrary tries the others when
+ * that saves a preemption, adds first among them (an add racing a reserve of the book it adds).
  */
-export type SameInstantOrder = 'reserves-first' | 'returns-first';
+export type SameInstantOrder = 'reserves-first' | 'returns-first' | 'adds-first';
 
 const kindRanks: Readonly<Record<SameInstantOrder, Readonly<Record<ScenarioOperation['kind'], number>>>> = {
   'reserves-first': { reserve: 0, return: 1, add: 2 },
   'returns-first': { return: 0, reserve: 1, add: 2 },
+  'adds-first': { add: 0, reserve: 1, return: 2 },
 };
 
+const sameInstantOrders = Object.keys(kindRanks) as SameInstantOrder[];
+
 /**
- * A count of ids left out of the catalogue or the register: 0 four times in five, so most
- * operations meet known books and members, and shrinking goes back to leaving none out.
+ * A count of ids left out of the catalogue or the register: 0 four times in 4 + omittedWeight,
+ * so most operations meet known books and members, and shrinking goes back to leaving none out.
  */
-function omittedArbitrary(idsMax: number): fc.Arbitrary<number> {
+function omittedArbitrary(idsMax: number, omittedWeight = 1): fc.Arbitrary<number> {
   if (idsMax <= 1) return fc.constant(0);
   // Cross-shrinking lets a count from the second branch shrink to the first branch's 0.
   return fc.oneof(
     { withCrossShrink: true },
     { weight: 4, arbitrary: fc.constant(0) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: idsMax - 1 }) },
+    { weight: omittedWeight, arbitrary: fc.integer({ min: 1, max: idsMax - 1 }) },
   );
 }
 
@@ -157,7 +201,7 @@ function onGridArbitrary(range: IntegerRange, gridMs: number): fc.Arbitrary<numb
 export function scenarioArbitrary(shape: ScenarioShape = defaultScenarioShape): fc.Arbitrary<Scenario> {
   validateShape(shape);
   const operation = fc.record({
-    kindRoll: fc.integer({ min: 0, max: kindRollMax }),
+    kindRoll: fc.integer({ min: 0, max: kindRollMax(shape.operationWeights) }),
     bookId: fc.integer({ min: 1, max: shape.booksMax }),
     memberId: fc.integer({ min: 1, max: shape.membersMax }),
   });
@@ -177,16 +221,16 @@ export function scenarioArbitrary(shape: ScenarioShape = defaultScenarioShape): 
       workerCount: fc.integer(shape.workerCount),
       borrowWorkMaxMs: onGridArbitrary(shape.borrowWorkMaxMs, shape.gridMs),
       borrowWorkSpreadMs: fc.integer(shape.borrowWorkSpreadMs),
+      ...(shape.catalogueReadWorkMaxMs.max === 0 ? {} : { catalogueReadWorkMaxMs: onGridArbitrary(shape.catalogueReadWorkMaxMs, shape.gridMs) }),
     })
-    .map(
-      ({ borrowWorkSpreadMs, ...config }): EngineConfig => ({
-        ...config,
-        borrowWorkMinMs: config.borrowWorkMaxMs - Math.min(borrowWorkSpreadMs, config.borrowWorkMaxMs),
-      }),
-    );
+    .map(({ borrowWorkSpreadMs, catalogueReadWorkMaxMs, ...config }): EngineConfig => {
+      const engineConfig: EngineConfig = { ...config, borrowWorkMinMs: config.borrowWorkMaxMs - Math.min(borrowWorkSpreadMs, config.borrowWorkMaxMs) };
+      // An instant catalogue is the configuration without the setting, as a person writes it.
+      return catalogueReadWorkMaxMs === undefined || catalogueReadWorkMaxMs === 0 ? engineConfig : { ...engineConfig, catalogueReadWorkMaxMs };
+    });
   return fc
     .record({
-      booksOmitted: omittedArbitrary(shape.booksMax),
+      booksOmitted: omittedArbitrary(shape.booksMax, shape.booksOmittedWeight),
       membersOmitted: omittedArbitrary(shape.membersMax),
       instants: fc.array(instant, { maxLength: shape.instantsMax, size: 'max' }),
       engine,
@@ -197,7 +241,7 @@ export function scenarioArbitrary(shape: ScenarioShape = defaultScenarioShape): 
         .sort((left, right) => left.atMs - right.atMs)
         .flatMap(({ atMs, operations: drawn }) =>
           drawn.map(({ kindRoll, bookId, memberId }): ScenarioOperation => {
-            const kind = kindOf(kindRoll);
+            const kind = kindOf(kindRoll, shape.operationWeights);
             return kind === 'add' ? { kind, atMs, bookId } : { kind, atMs, bookId, memberId };
           }),
         );
@@ -255,17 +299,6 @@ function canonicalScenario(
 /** The same workload with each instant's operations listed in `order`. */
 export function inSameInstantOrder(scenario: Scenario, order: SameInstantOrder): Scenario {
   return canonicalScenario(scenario.books.length, scenario.members.length, scenario.operations, scenario.engine, order);
-}
-
-/** Whether some instant has both a reserve and a return, so that the two orders differ. */
-function ordersDiffer(scenario: Scenario): boolean {
-  const kindsAt = new Map<number, Set<ScenarioOperation['kind']>>();
-  for (const operation of scenario.operations) {
-    const kinds = kindsAt.get(operation.atMs) ?? new Set();
-    kinds.add(operation.kind);
-    kindsAt.set(operation.atMs, kinds);
-  }
-  return [...kindsAt.values()].some((kinds) => kinds.has('reserve') && kinds.has('return'));
 }
 
 /**
@@ -367,11 +400,6 @@ interface RunContext {
   readonly layout: RunLayout;
 }
 
-const otherOrder: Readonly<Record<SameInstantOrder, SameInstantOrder>> = {
-  'reserves-first': 'returns-first',
-  'returns-first': 'reserves-first',
-};
-
 class RunArbitrary extends Arbitrary<GeneratedRun> {
   private readonly orders = fc.constantFrom<SameInstantOrder>('reserves-first', 'returns-first');
 
@@ -412,9 +440,13 @@ class RunArbitrary extends Arbitrary<GeneratedRun> {
     return smallerScenarios.join(otherLayouts, smallerSchedules);
   }
 
-  /** The other same-instant order, and more of the last operations one grid step later. */
+  /** The other same-instant orders that list some instant otherwise, and more of the last operations one grid step later. */
   private *otherLayouts(run: RunContext, scenario: Scenario): Generator<RunLayout> {
-    if (ordersDiffer(scenario)) yield { ...run.layout, order: otherOrder[run.layout.order] };
+    for (const order of sameInstantOrders) {
+      if (order === run.layout.order) continue;
+      const layout = { ...run.layout, order };
+      if (JSON.stringify(laidOut(run.drawn, layout, this.shape.gridMs).operations) !== JSON.stringify(scenario.operations)) yield layout;
+    }
     for (let laterCount = run.layout.laterCount + 1; laterCount < run.drawn.operations.length; laterCount++) {
       const layout = { ...run.layout, laterCount };
       // Only within the shape: a later arrival past arrivalMaxMs, or one instant too many, is not
@@ -486,8 +518,8 @@ export function scenarioOutsideShape(scenario: Scenario, shape: ScenarioShape): 
       const previous = scenario.operations[index - 1];
       return previous === undefined || previous.atMs !== operation.atMs || kindRanks[order][previous.kind] <= kindRanks[order][operation.kind];
     });
-  if (!listedInOrder('reserves-first') && !listedInOrder('returns-first')) {
-    reasons.push('the operations of an instant are listed neither reserves, returns, adds nor returns, reserves, adds');
+  if (!sameInstantOrders.some(listedInOrder)) {
+    reasons.push('the operations of an instant are listed neither reserves, returns, adds nor returns, reserves, adds nor adds, reserves, returns');
   }
   const firstAtMs = scenario.operations[0]?.atMs ?? 0;
   if (firstAtMs !== 0 && firstAtMs !== shape.gridMs) reasons.push(`the first operation arrives at ${firstAtMs} ms, not at 0 or ${shape.gridMs} ms`);
@@ -510,6 +542,13 @@ export function scenarioOutsideShape(scenario: Scenario, shape: ScenarioShape): 
   const spreadMs = engine.borrowWorkMaxMs - engine.borrowWorkMinMs;
   const spreadBounds = engine.borrowWorkMinMs === 0 ? { min: 0, max: shape.borrowWorkSpreadMs.max } : shape.borrowWorkSpreadMs;
   outside('borrow work spread (ms)', spreadMs, spreadBounds);
+  const readMaxMs = engine.catalogueReadWorkMaxMs ?? 0;
+  outside('catalogue read work maximum (ms)', readMaxMs, shape.catalogueReadWorkMaxMs);
+  offGrid('catalogue read work maximum', readMaxMs);
+  if (engine.catalogueReadWorkMaxMs === 0) reasons.push('an instant catalogue leaves catalogueReadWorkMaxMs out rather than setting it to 0');
+  for (const kind of operationKinds) {
+    if (shape.operationWeights[kind] === 0 && scenario.operations.some((operation) => operation.kind === kind)) reasons.push(`the shape draws no ${kind}`);
+  }
   return reasons;
 }
 
@@ -533,6 +572,18 @@ export function validateShape(shape: ScenarioShape): void {
   ordered('workerCount', shape.workerCount, 0);
   ordered('borrowWorkMaxMs', shape.borrowWorkMaxMs, 0);
   ordered('borrowWorkSpreadMs', shape.borrowWorkSpreadMs, 0);
+  ordered('catalogueReadWorkMaxMs', shape.catalogueReadWorkMaxMs, 0);
+  if (Math.ceil(shape.catalogueReadWorkMaxMs.min / shape.gridMs) * shape.gridMs > shape.catalogueReadWorkMaxMs.max) {
+    throw new RangeError(`scenario shape: no multiple of ${shape.gridMs} ms lies in catalogueReadWorkMaxMs ${shape.catalogueReadWorkMaxMs.min}..${shape.catalogueReadWorkMaxMs.max}`);
+  }
+  for (const kind of operationKinds) {
+    const weight = shape.operationWeights[kind];
+    if (!Number.isSafeInteger(weight) || weight < 0) throw new RangeError(`scenario shape: the ${kind} weight must be a non-negative integer, got ${weight}`);
+  }
+  if (kindRollMax(shape.operationWeights) < 0) throw new RangeError('scenario shape: at least one operation weight must be positive');
+  if (!Number.isSafeInteger(shape.booksOmittedWeight) || shape.booksOmittedWeight < 0) {
+    throw new RangeError(`scenario shape: booksOmittedWeight must be a non-negative integer, got ${shape.booksOmittedWeight}`);
+  }
   if (Math.ceil(shape.borrowWorkMaxMs.min / shape.gridMs) * shape.gridMs > shape.borrowWorkMaxMs.max) {
     throw new RangeError(`scenario shape: no multiple of ${shape.gridMs} ms lies in borrowWorkMaxMs ${shape.borrowWorkMaxMs.min}..${shape.borrowWorkMaxMs.max}`);
   }
@@ -545,6 +596,7 @@ export function validateShape(shape: ScenarioShape): void {
     workerCount: shape.workerCount.max,
     borrowWorkMinMs: 0,
     borrowWorkMaxMs: shape.borrowWorkMaxMs.max,
+    catalogueReadWorkMaxMs: shape.catalogueReadWorkMaxMs.max,
   });
 }
 

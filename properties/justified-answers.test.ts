@@ -3,15 +3,16 @@
 // the book or member was really in, and only the borrower returns a book.
 
 import { describe, it } from 'vitest';
-import { assertFamilyHolds, productionEngine, propertyBudget, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
+import { assertFamilyHolds, propertyBudget, propertyEngine, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
 
 const budget = propertyBudget();
+const engine = propertyEngine();
 
-describe(suiteTitle('justified answers', budget), () => {
+describe(suiteTitle('justified answers', budget, engine), () => {
   it.each(propertyShapes)(
     'gives only answers a sequential library could have given during the call (%s)',
     async (_name, shape) => {
-      await assertFamilyHolds({ family: 'justified-answers', engine: productionEngine, budget, scenarioShape: shape });
+      await assertFamilyHolds({ family: 'justified-answers', engine, budget, scenarioShape: shape });
     },
     propertyTimeoutMs(budget),
   );

@@ -2,15 +2,16 @@
 // none deadlocks, throws or stalls on something the simulation does not control.
 
 import { describe, it } from 'vitest';
-import { assertFamilyHolds, productionEngine, propertyBudget, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
+import { assertFamilyHolds, propertyBudget, propertyEngine, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
 
 const budget = propertyBudget();
+const engine = propertyEngine();
 
-describe(suiteTitle('no deadlock, bounded runs', budget), () => {
+describe(suiteTitle('no deadlock, bounded runs', budget, engine), () => {
   it.each(propertyShapes)(
     'ends every run within its step bound, with no deadlock, no task error and no stall (%s)',
     async (_name, shape) => {
-      await assertFamilyHolds({ family: 'no-deadlock-and-bounded', engine: productionEngine, budget, scenarioShape: shape });
+      await assertFamilyHolds({ family: 'no-deadlock-and-bounded', engine, budget, scenarioShape: shape });
     },
     propertyTimeoutMs(budget),
   );

@@ -3,15 +3,16 @@
 // are what its events say (a change without its event is something lost too).
 
 import { describe, it } from 'vitest';
-import { assertFamilyHolds, productionEngine, propertyBudget, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
+import { assertFamilyHolds, propertyBudget, propertyEngine, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
 
 const budget = propertyBudget();
+const engine = propertyEngine();
 
-describe(suiteTitle('nothing lost', budget), () => {
+describe(suiteTitle('nothing lost', budget, engine), () => {
   it.each(propertyShapes)(
     'ends every reservation once, processes every request once, and drains the queue (%s)',
     async (_name, shape) => {
-      await assertFamilyHolds({ family: 'nothing-lost', engine: productionEngine, budget, scenarioShape: shape });
+      await assertFamilyHolds({ family: 'nothing-lost', engine, budget, scenarioShape: shape });
     },
     propertyTimeoutMs(budget),
   );

@@ -16,6 +16,7 @@ import {
   familyOfInvariant,
   productionEngine,
   propertyBudget,
+  propertyEngine,
   suiteTitle,
   type FamilyName,
 } from './property-harness.ts';
@@ -47,6 +48,27 @@ describe('propertyBudget', () => {
 describe('suiteTitle', () => {
   it('prints the seed and the runs, so that the title says how to run the suite again', () => {
     expect(suiteTitle('single reserver', { seed: 42, runs: 100 })).toBe('single reserver (seed 42, 100 runs)');
+  });
+
+  it('names the engine when it is not the built-in one', () => {
+    expect(suiteTitle('timeliness', { seed: 1, runs: 5 }, { kind: 'bug', name: 'cancel-off-by-one' })).toBe(
+      'timeliness (seed 1, 5 runs, library with bug cancel-off-by-one)',
+    );
+    expect(suiteTitle('timeliness', { seed: 1, runs: 5 }, { kind: 'module', path: '/x/my-engine.ts' })).toBe('timeliness (seed 1, 5 runs, /x/my-engine.ts)');
+  });
+});
+
+describe('propertyEngine', () => {
+  it('is the production engine unless PROPERTY_BUG or PROPERTY_ENGINE names another', () => {
+    expect(propertyEngine({})).toEqual(productionEngine);
+    expect(propertyEngine({ PROPERTY_BUG: ' ', PROPERTY_ENGINE: '' })).toEqual(productionEngine);
+    expect(propertyEngine({ PROPERTY_BUG: 'lost-request' })).toEqual({ kind: 'bug', name: 'lost-request' });
+    expect(propertyEngine({ PROPERTY_ENGINE: '/x/my-engine.ts' })).toEqual({ kind: 'module', path: '/x/my-engine.ts' });
+  });
+
+  it('refuses a bug the zoo lacks, and both variables at once', () => {
+    expect(() => propertyEngine({ PROPERTY_BUG: 'no-such-bug' })).toThrow(/PROPERTY_BUG: no bug named 'no-such-bug'; the zoo has: /);
+    expect(() => propertyEngine({ PROPERTY_BUG: 'lost-request', PROPERTY_ENGINE: '/x.ts' })).toThrow(/cannot both be set/);
   });
 });
 

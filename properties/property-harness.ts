@@ -6,14 +6,24 @@
 
 import fc from 'fast-check';
 import type { InvariantName, Violation } from '../src/check/history.ts';
-import { describeScenario } from '../src/harness/format.ts';
+import { describeScenario, shellQuote } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import type { Scenario } from '../src/harness/scenario.ts';
 import { replayTraceCommand } from '../src/harness/reproduce.ts';
 import { buildTrace, describeEngine, engineReferenceFrom, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
 import { saveTrace, traceDirectory } from '../src/harness/trace-file.ts';
 import { createChoiceLogStrategy } from '../src/runtime/sim/scheduler-choice-log.ts';
-import { defaultScenarioShape, defaultScheduleShape, oneBookScenarioShape, runArbitrary, type ScenarioShape, type ScheduleShape } from './arbitraries.ts';
+import { bugNames, findBug } from '../src/engine/bugs/index.ts';
+import {
+  busyLibraryScenarioShape,
+  busyLibraryShapeName,
+  defaultScenarioShape,
+  defaultScheduleShape,
+  oneBookScenarioShape,
+  runArbitrary,
+  type ScenarioShape,
+  type ScheduleShape,
+} from './arbitraries.ts';
 
 // ---- Families --------------------------------------------------------------------------------
 
@@ -74,14 +84,39 @@ export function propertyTimeoutMs(budget: PropertyBudget): number {
   return 60_000 + budget.runs * 20;
 }
 
-/** The shapes every family is checked on, each in its own test: [name, shape]. */
+/**
+ * The shapes every family is checked on, each in its own test: [name, shape]. Between them they
+ * hold what a swarm sweep draws: the most contention on one book, and a busy library of several
+ * books and members (a catalogue growing while it is read slowly, a pool of workers behind a small
+ * queue, several requests in flight).
+ */
 export const propertyShapes: readonly (readonly [string, ScenarioShape])[] = [
-  ['three books, three members', defaultScenarioShape],
+  [busyLibraryShapeName, busyLibraryScenarioShape],
   ['one book, two members, fixed borrow work', oneBookScenarioShape],
 ];
 
 /** The production engine, as a trace names it. */
 export const productionEngine: EngineReference = { kind: 'library' };
+
+/** The environment variables that point the family suites at another engine. */
+export const propertyEngineVariables = { bug: 'PROPERTY_BUG', module: 'PROPERTY_ENGINE' } as const;
+
+/**
+ * The engine the family suites check: a bug of the zoo (PROPERTY_BUG), a module exporting
+ * createEngine (PROPERTY_ENGINE, a path), or the production engine. `npm run test:properties --
+ * --bug NAME` and `--engine PATH` set them.
+ */
+export function propertyEngine(env: Readonly<Record<string, string | undefined>> = process.env): EngineReference {
+  const bug = env[propertyEngineVariables.bug]?.trim() ?? '';
+  const module = env[propertyEngineVariables.module]?.trim() ?? '';
+  if (bug !== '' && module !== '') throw new RangeError(`${propertyEngineVariables.bug} and ${propertyEngineVariables.module} cannot both be set`);
+  if (bug !== '') {
+    if (findBug(bug) === undefined) throw new RangeError(`${propertyEngineVariables.bug}: no bug named '${bug}'; the zoo has: ${bugNames().join(', ')}`);
+    return { kind: 'bug', name: bug };
+  }
+  if (module !== '') return { kind: 'module', path: module };
+  return productionEngine;
+}
 
 /** Each property's scheduling-step bound: far above what a shape's largest scenario needs. */
 export const propertyMaxSteps = 20_000;
@@ -119,9 +154,13 @@ function integerFromEnvironment(
   return value;
 }
 
-/** A suite title that says how to rerun it: "single reserver (seed 42, 100 runs)". */
-export function suiteTitle(subject: string, budget: PropertyBudget): string {
-  return `${subject} (seed ${budget.seed}, ${budget.runs} runs)`;
+/**
+ * A suite title that says how to rerun it: "single reserver (seed 42, 100 runs)", and the engine
+ * when it is not the production one: "single reserver (seed 42, 100 runs, library with bug x)".
+ */
+export function suiteTitle(subject: string, budget: PropertyBudget, engine: EngineReference = productionEngine): string {
+  const engineNamed = engine.kind === 'library' ? '' : `, ${describeEngine(engine)}`;
+  return `${subject} (seed ${budget.seed}, ${budget.runs} runs${engineNamed})`;
 }
 
 // ---- Checking one family ---------------------------------------------------------------------
@@ -188,7 +227,7 @@ export async function checkFamily(check: FamilyCheck): Promise<FamilyCheckResult
   );
   const details = await fc.check(property, { seed: check.budget.seed, numRuns: check.budget.runs });
   if (!details.failed) {
-    if (details.interrupted) throw new Error(`${check.family}: fast-check stopped after ${details.numRuns} runs${rerunHint(check.budget)}`);
+    if (details.interrupted) throw new Error(`${check.family}: fast-check stopped after ${details.numRuns} runs${rerunHint(check.budget, check.engine)}`);
     return { holds: true, runs: details.numRuns };
   }
   const counterexample = details.counterexample;
@@ -196,7 +235,7 @@ export async function checkFamily(check: FamilyCheck): Promise<FamilyCheckResult
     // Not a broken rule but a broken harness (an invalid scenario, a run that threw): there is no
     // trace to save, only the property to run again.
     throw new Error(
-      `${check.family}: the property threw on ${describeEngine(check.engine)}: ${describeError(details.errorInstance)}${rerunHint(check.budget)}`,
+      `${check.family}: the property threw on ${describeEngine(check.engine)}: ${describeError(details.errorInstance)}${rerunHint(check.budget, check.engine)}`,
     );
   }
   // The shrunk counterexample runs once more: runs are deterministic, so this is the very run
@@ -205,7 +244,7 @@ export async function checkFamily(check: FamilyCheck): Promise<FamilyCheckResult
   const run = await runWithChoices(engine, scenario, generatedChoices);
   const [first] = familyViolations(run, check.family);
   if (first === undefined) {
-    throw new Error(`${check.family}: the shrunk counterexample passed when run again: the run is not deterministic${rerunHint(check.budget)}`);
+    throw new Error(`${check.family}: the shrunk counterexample passed when run again: the run is not deterministic${rerunHint(check.budget, check.engine)}`);
   }
   // The trace leads with the family's violation, the one a replay or a shrink must reproduce;
   // the run's other violations follow in their order.
@@ -232,7 +271,7 @@ export async function checkFamily(check: FamilyCheck): Promise<FamilyCheckResult
     });
   } catch (error) {
     // Without a trace, the property itself is what reproduces the failure.
-    throw new Error(`${[...description, `the trace could not be saved: ${error instanceof Error ? error.message : String(error)}`].join('\n')}${rerunHint(check.budget)}`);
+    throw new Error(`${[...description, `the trace could not be saved: ${error instanceof Error ? error.message : String(error)}`].join('\n')}${rerunHint(check.budget, check.engine)}`);
   }
   const report = [...description, `trace: ${tracePath}`, `replay: ${replayTraceCommand(tracePath, check.engine.kind === 'module')}`].join('\n');
   return { holds: false, runsUntilFound: details.numRuns, shrinks: details.numShrinks, trace, size, tracePath, report };
@@ -244,8 +283,10 @@ export async function assertFamilyHolds(check: FamilyCheck): Promise<void> {
   if (!result.holds) throw new Error(result.report);
 }
 
-function rerunHint(budget: PropertyBudget): string {
-  return `\nrerun: PROPERTY_SEED=${budget.seed} PROPERTY_RUNS=${budget.runs} npx vitest run properties`;
+function rerunHint(budget: PropertyBudget, engine: EngineReference): string {
+  const engineSetting =
+    engine.kind === 'bug' ? ` ${propertyEngineVariables.bug}=${engine.name}` : engine.kind === 'module' ? ` ${propertyEngineVariables.module}=${shellQuote(engine.path)}` : '';
+  return `\nrerun: PROPERTY_SEED=${budget.seed} PROPERTY_RUNS=${budget.runs}${engineSetting} npx vitest run properties`;
 }
 
 function describeError(error: unknown): string {

@@ -2,15 +2,16 @@
 // overlap in time.
 
 import { describe, it } from 'vitest';
-import { assertFamilyHolds, productionEngine, propertyBudget, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
+import { assertFamilyHolds, propertyBudget, propertyEngine, propertyShapes, propertyTimeoutMs, suiteTitle } from './property-harness.ts';
 
 const budget = propertyBudget();
+const engine = propertyEngine();
 
-describe(suiteTitle('single reserver', budget), () => {
+describe(suiteTitle('single reserver', budget, engine), () => {
   it.each(propertyShapes)(
     'never lets two reservations of one book overlap (%s)',
     async (_name, shape) => {
-      await assertFamilyHolds({ family: 'single-reserver', engine: productionEngine, budget, scenarioShape: shape });
+      await assertFamilyHolds({ family: 'single-reserver', engine, budget, scenarioShape: shape });
     },
     propertyTimeoutMs(budget),
   );

@@ -6,7 +6,7 @@
 import type { EngineConfig } from '../src/engine/api.ts';
 import type { Scenario, ScenarioOperation } from '../src/harness/scenario.ts';
 import type { TraceSize } from '../src/harness/trace.ts';
-import { defaultScenarioShape, memberName, oneBookScenarioShape, type ScenarioShape } from './arbitraries.ts';
+import { busyLibraryScenarioShape, busyLibraryShapeName, memberName, oneBookScenarioShape, type ScenarioShape } from './arbitraries.ts';
 import { addBook, borrowWork, reserve, returnBook } from '../test/support/scenario-builders.ts';
 
 // ---- Hand-written minimal counterexamples ---------------------------------------------------
@@ -15,7 +15,7 @@ import { addBook, borrowWork, reserve, returnBook } from '../test/support/scenar
 const simplestEngine: EngineConfig = { cancelWindowMs: 100, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0 };
 
 /** Books 1..bookCount, members 1..memberCount named as the arbitraries name them. */
-function scenario(bookCount: number, memberCount: number, operations: readonly ScenarioOperation[], engine: Partial<EngineConfig> = {}): Scenario {
+export function handScenario(bookCount: number, memberCount: number, operations: readonly ScenarioOperation[], engine: Partial<EngineConfig> = {}): Scenario {
   return {
     books: Array.from({ length: bookCount }, (_, index) => index + 1),
     members: Array.from({ length: memberCount }, (_, index) => ({ memberId: index + 1, name: memberName(index + 1) })),
@@ -25,7 +25,7 @@ function scenario(bookCount: number, memberCount: number, operations: readonly S
 }
 
 /** A preemption at decision `index` (picking candidate `value`), every other decision the default. */
-function preemptionAt(index: number, value = 1): number[] {
+export function preemptionAt(index: number, value = 1): number[] {
   return [...new Array<number>(index).fill(0), value];
 }
 
@@ -43,7 +43,7 @@ export interface ZooCase {
   };
 }
 
-const threeBooks = { name: 'three books, three members', shape: defaultScenarioShape };
+const busyLibrary = { name: busyLibraryShapeName, shape: busyLibraryScenarioShape };
 const oneBook = { name: 'one book, two members, fixed borrow work', shape: oneBookScenarioShape };
 
 /**
@@ -56,7 +56,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "r1's handler checks at 0 ms and commits at 150 ms, after r1's cancel at 100 ms",
-      scenario: scenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
       choices: [],
       size: { operations: 1, nonDefaultChoices: 0 },
     },
@@ -65,7 +65,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "the 150 ms borrow work outlasts the 100 ms window, so the request borrows after its reservation's cancel",
-      scenario: scenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
       choices: [],
       size: { operations: 1, nonDefaultChoices: 0 },
     },
@@ -74,7 +74,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: 'the 150 ms borrow work outlasts the window, so the timer finds the reservation live at 99 ms',
-      scenario: scenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1)], borrowWork(150)),
       choices: [],
       size: { operations: 1, nonDefaultChoices: 0 },
     },
@@ -85,7 +85,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "member 1 borrows at 60 ms and returns at 70 ms, member 2 reserves at 80 ms, and r1's timer at 100 ms clears r2",
-      scenario: scenario(1, 2, [reserve(0, 1, 1), returnBook(70, 1, 1), reserve(80, 1, 2)], borrowWork(60)),
+      scenario: handScenario(1, 2, [reserve(0, 1, 1), returnBook(70, 1, 1), reserve(80, 1, 2)], borrowWork(60)),
       choices: [],
       size: { operations: 3, nonDefaultChoices: 0 },
     },
@@ -95,7 +95,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: 'members 1 and 2 reserve book 1 at 0 ms, and member 2 checks it while member 1 is between its check and its lock',
-      scenario: scenario(1, 2, [reserve(0, 1, 1), reserve(0, 1, 2)]),
+      scenario: handScenario(1, 2, [reserve(0, 1, 1), reserve(0, 1, 2)]),
       choices: preemptionAt(4),
       size: { operations: 2, nonDefaultChoices: 1 },
     },
@@ -103,10 +103,10 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
   'duplicated-request': {
     // A send waits for room only while the one worker is busy with one request and the queue
     // holds another, so three reserves; of three books, since a reserved book refuses the next.
-    shape: threeBooks,
+    shape: busyLibrary,
     hand: {
       story: 'three reserves at 0 ms with one worker and room for one request: the third waits 10 ms for room and sends twice',
-      scenario: scenario(3, 1, [reserve(0, 1, 1), reserve(0, 2, 1), reserve(0, 3, 1)], { workerCount: 1, ...borrowWork(10) }),
+      scenario: handScenario(3, 1, [reserve(0, 1, 1), reserve(0, 2, 1), reserve(0, 3, 1)], { workerCount: 1, ...borrowWork(10) }),
       choices: [],
       size: { operations: 3, nonDefaultChoices: 0 },
     },
@@ -119,17 +119,17 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "member 1 returns book 1 at 10 ms while member 2's reserve holds the catalogue and waits for the book",
-      scenario: scenario(1, 2, [reserve(0, 1, 1), reserve(10, 1, 2), returnBook(10, 1, 1)]),
+      scenario: handScenario(1, 2, [reserve(0, 1, 1), reserve(10, 1, 2), returnBook(10, 1, 1)]),
       choices: preemptionAt(10),
       size: { operations: 3, nonDefaultChoices: 1 },
     },
   },
   'lost-request': {
     // One request never fills a queue.
-    shape: threeBooks,
+    shape: busyLibrary,
     hand: {
       story: 'two reserves at 0 ms with room for one request: the second finds the queue full and drops its request',
-      scenario: scenario(2, 1, [reserve(0, 1, 1), reserve(0, 2, 1)]),
+      scenario: handScenario(2, 1, [reserve(0, 1, 1), reserve(0, 2, 1)]),
       choices: [],
       size: { operations: 2, nonDefaultChoices: 0 },
     },
@@ -139,7 +139,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "a refused return at 0 ms keeps book 1's lock, and the reserve at 10 ms waits for it forever",
-      scenario: scenario(1, 1, [returnBook(0, 1, 1), reserve(10, 1, 1)]),
+      scenario: handScenario(1, 1, [returnBook(0, 1, 1), reserve(10, 1, 1)]),
       choices: [],
       size: { operations: 2, nonDefaultChoices: 0 },
     },
@@ -149,7 +149,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "an addBook at 0 ms asks for the catalogue's write lock between the reserve's two read locks",
-      scenario: scenario(1, 1, [reserve(0, 1, 1), addBook(0, 1)]),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1), addBook(0, 1)]),
       choices: preemptionAt(4),
       size: { operations: 2, nonDefaultChoices: 1 },
     },
@@ -159,7 +159,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: 'member 1 borrows book 1 at 0 ms and member 2 returns it at 10 ms',
-      scenario: scenario(1, 2, [reserve(0, 1, 1), returnBook(10, 1, 2)]),
+      scenario: handScenario(1, 2, [reserve(0, 1, 1), returnBook(10, 1, 2)]),
       choices: [],
       size: { operations: 2, nonDefaultChoices: 0 },
     },
@@ -169,7 +169,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "member 1 borrows at 60 ms, returns at 70 ms and reserves again at 80 ms, and r1's timer at 100 ms clears r2",
-      scenario: scenario(1, 1, [reserve(0, 1, 1), returnBook(70, 1, 1), reserve(80, 1, 1)], borrowWork(60)),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1), returnBook(70, 1, 1), reserve(80, 1, 1)], borrowWork(60)),
       choices: [],
       size: { operations: 3, nonDefaultChoices: 0 },
     },
@@ -179,7 +179,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: "r1 is cancelled at 100 ms, member 1 reserves again at 110 ms, and r1's request at 150 ms borrows under r2",
-      scenario: scenario(1, 1, [reserve(0, 1, 1), reserve(110, 1, 1)], borrowWork(150)),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1), reserve(110, 1, 1)], borrowWork(150)),
       choices: [],
       size: { operations: 2, nonDefaultChoices: 0 },
     },
@@ -188,7 +188,7 @@ export const zooCases: Readonly<Record<string, ZooCase>> = {
     shape: oneBook,
     hand: {
       story: 'the worker finds the queue empty and stops before the reserve at 0 ms sends its request',
-      scenario: scenario(1, 1, [reserve(0, 1, 1)]),
+      scenario: handScenario(1, 1, [reserve(0, 1, 1)]),
       choices: [],
       size: { operations: 1, nonDefaultChoices: 0 },
     },

@@ -3,6 +3,8 @@
 // path. Exit 0 when the page was written, 2 for a file that cannot be used or a page that
 // cannot be written.
 
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { timelineOfTrace } from '../src/report/timeline-build.ts';
 import { defaultTimelinePath, TimelineWriteError, writeReportPage } from '../src/report/timeline-file.ts';
@@ -10,6 +12,7 @@ import { renderTimelinePage } from '../src/report/timeline-html.ts';
 import { TimelineError, type Timeline } from '../src/report/timeline-model.ts';
 import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { checkOutputPath, OutputPathError } from '../src/output-path.ts';
+import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { loadTraceArgument } from './command-replay.ts';
 import { UsageError } from './options.ts';
 import { printLine } from './output.ts';
@@ -46,6 +49,8 @@ async function reportCommand(file: string, shrunkFile: string | undefined, optio
   }
   // Every file is checked before any replay runs, so a bad second file costs no time.
   const traces = files.map((path) => loadTraceArgument(path));
+  const [original, shrunk] = traces;
+  if (original !== undefined && shrunk !== undefined && shrunkFile !== undefined) refuseUnrelatedPair(file, original, shrunkFile, shrunk);
   const timelines: Timeline[] = [];
   for (const [index, trace] of traces.entries()) {
     const path = files[index] as string;
@@ -71,3 +76,36 @@ async function timelineArgument(...args: Parameters<typeof timelineOfTrace>): Pr
     throw error;
   }
 }
+
+/**
+ * A page of two traces says the second was shrunk from the first, and compares their sizes: the
+ * pair must belong together. The second must be a shrunk trace whose `shrunkFrom` names the first
+ * (by path, or by file name when the two were moved together), of the same engine, breaking the
+ * same rule; and the same file twice is no pair.
+ */
+function refuseUnrelatedPair(originalPath: string, original: TraceFile, shrunkPath: string, shrunk: TraceFile): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`${shrunkPath} is not the shrunk version of ${originalPath}: ${why}; give a trace and the .shrunk.trace.json \`sim shrink\` saved from it`);
+  };
+  if (sameFile(originalPath, shrunkPath)) refuse('it is the same file');
+  if (shrunk.shrunkFrom === null) refuse('it was not shrunk from anything');
+  const from = shrunk.shrunkFrom as string;
+  const namesOriginal =
+    sameFile(from, originalPath) || sameFile(join(dirname(shrunkPath), basename(from)), originalPath) || basename(from) === basename(originalPath);
+  if (!namesOriginal) refuse(`it was shrunk from ${from}`);
+  if (describeEngine(shrunk.engine) !== describeEngine(original.engine)) refuse(`it ran ${describeEngine(shrunk.engine)}, the other ${describeEngine(original.engine)}`);
+  if (shrunk.violation.invariant !== original.violation.invariant) refuse(`it breaks ${shrunk.violation.invariant}, the other ${original.violation.invariant}`);
+}
+
+/** Whether two paths name one file (after symbolic links), or, for files that do not exist, one path. */
+function sameFile(left: string, right: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(left) === real(right);
+}
+

@@ -11,19 +11,24 @@ import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction,
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
+import { count } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
+import { describeSwarmConfig, drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
 import { loadScenario, saveTrace, traceDirectory, traceFileLimits, TraceLoadError, TraceWriteError } from '../src/harness/trace-file.ts';
-import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
-import { buildTrace, engineReferenceFrom, type EngineReference } from '../src/harness/trace.ts';
+import { buildStrategy, defaultExhaustiveSettings, exhaustiveRunOptions, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
+import { buildTrace, engineReferenceFrom, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
+import { shrinkTrace } from '../src/harness/shrink.ts';
+import { dirname } from 'node:path';
+import { shrunkFileName } from './command-shrink.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { integerOption, loadEngineModule, UsageError, type LoadedEngine } from './options.ts';
 import { printJson, printLine, printLines, warn } from './output.ts';
-import { replayTraceCommand, runJsonFields, scenarioLines, shellQuote, traceLines, verdictLines, verdictWord } from './report.ts';
+import { replayTraceCommand, runJsonFields, scenarioLines, shellQuote, shrinkTraceCommand, traceLines, verdictLines, verdictWord } from './report.ts';
 
 interface RunOptions {
   seed?: number;
@@ -55,6 +60,8 @@ interface RunOptions {
   smallScenario?: boolean;
   /** A scenario file to run instead of one drawn from the seed. */
   scenario?: string;
+  swarm: boolean;
+  shrink: boolean;
 }
 
 const exitViolation = 1;
@@ -65,11 +72,9 @@ const exitViolation = 1;
  */
 export const exhaustiveScenarioSize = { books: 2, members: 2, operations: 3 } as const;
 
-/** Options that shape the scenario: without any, exhaustive search explores the seed's small scenario. */
-const scenarioOptions = ['books', 'members', 'operations', 'cancelWindowMs', 'queueCapacity', 'workers', 'borrowWorkMinMs', 'borrowWorkMaxMs'] as const;
-
-export function addRunCommand(program: Command): void {
-  program
+/** Adds `run`, the default command, and returns it (the top-level help shows its options). */
+export function addRunCommand(program: Command): Command {
+  return program
     .command('run', { isDefault: true })
     .description('run one schedule of a scenario drawn from a seed (the default command)')
     .option('--seed <n>', 'the seed that draws the scenario and the schedule (default: a fresh one, printed)', integerOption(0))
@@ -110,16 +115,18 @@ export function addRunCommand(program: Command): void {
     .option('--max-schedules-per-level <n>', 'with --strategy exhaustive: schedules one bound may run before the search moves on to the next', integerOption(1, exhaustiveLimits.maxSchedulesMax))
     .option('--no-prune', 'with --strategy exhaustive: the same as --reduction none (every schedule within the bound)')
     .option('--scenario <file>', 'run this scenario (a JSON file, or a trace whose scenario to take) instead of drawing one; the seed still draws the schedule')
+    .option('--swarm', "draw the scenario as a sweep does: the seed's own configuration (sizes, settings, mix, slow paths; under --strategy exhaustive its small scenario), so a sweep's seed runs again by seed", false)
+    .option('--shrink', 'when the run fails, shrink its trace too and save the shrunk one beside it', false)
     .option('--json', 'print one JSON object instead of text', false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (options: RunOptions, command: Command) => {
       refuseOptionsOfOtherStrategies(options.strategy, command);
-      const shaping = scenarioOptions.filter((key) => command.getOptionValueSource(key) === 'cli');
-      if (options.scenario !== undefined && shaping.length > 0) {
-        throw new UsageError(`--scenario gives the whole scenario; it cannot be used with ${shaping.map((key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')}`);
-      }
+      const shaping = scenarioOptions.filter((option) => command.getOptionValueSource(option.key) === 'cli').map((option) => option.flag);
+      if (options.scenario !== undefined && options.swarm) throw new UsageError('--scenario gives the whole scenario; it cannot be used with --swarm');
+      if (options.scenario !== undefined && shaping.length > 0) throw new UsageError(`--scenario gives the whole scenario; it cannot be used with ${shaping.join(', ')}`);
+      if (options.swarm && shaping.length > 0) throw new UsageError(`--swarm draws the scenario from the seed; it cannot be combined with ${shaping.join(', ')}`);
       if (options.strategy === 'exhaustive') {
-        options.smallScenario = scenarioOptions.every((key) => command.getOptionValueSource(key) !== 'cli');
+        options.smallScenario = shaping.length === 0;
         // With some option of the scenario given, a size the user did not give is the small one.
         for (const key of ['books', 'members', 'operations'] as const) {
           if (!options.smallScenario && command.getOptionValueSource(key) === 'default') options[key] = exhaustiveScenarioSize[key];
@@ -141,6 +148,18 @@ const strategyOnlyOptions: readonly { readonly key: string; readonly flag: strin
   { key: 'maxSchedules', flag: '--max-schedules', strategy: 'exhaustive' },
   { key: 'maxSchedulesPerLevel', flag: '--max-schedules-per-level', strategy: 'exhaustive' },
   { key: 'prune', flag: '--no-prune', strategy: 'exhaustive' },
+];
+
+/** The options that set the scenario, which --swarm and --scenario give otherwise, and without which exhaustive search takes the seed's small scenario. */
+const scenarioOptions: readonly { readonly key: string; readonly flag: string }[] = [
+  { key: 'books', flag: '--books' },
+  { key: 'members', flag: '--members' },
+  { key: 'operations', flag: '--operations' },
+  { key: 'cancelWindowMs', flag: '--cancel-window-ms' },
+  { key: 'queueCapacity', flag: '--queue-capacity' },
+  { key: 'workers', flag: '--workers' },
+  { key: 'borrowWorkMinMs', flag: '--borrow-work-min-ms' },
+  { key: 'borrowWorkMaxMs', flag: '--borrow-work-max-ms' },
 ];
 
 function refuseOptionsOfOtherStrategies(strategy: RunOptions['strategy'], command: Command): void {
@@ -182,13 +201,20 @@ async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
   const engine = await chooseEngine(options);
-  const scenario = chooseScenario(seed, options, engineConfig);
+  const swarm = options.swarm && options.strategy !== 'exhaustive' ? drawSwarmConfig(seed) : null;
+  const scenario = swarm === null ? chooseScenario(seed, options, engineConfig) : swarmScenario(seed, swarm);
   if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
   if (!options.json) {
     // The seed comes first, before the run and its report, so every run can be reproduced.
-    printLines([`SEED=${seed}`, `engine: ${engine.identity}   strategy: ${strategy.name}`, ...(guarantee === null ? [] : [guarantee]), ...scenarioLines(scenario)]);
+    printLines([
+      `SEED=${seed}`,
+      `engine: ${engine.identity}   strategy: ${strategy.name}`,
+      ...(swarm === null ? [] : [`swarm: ${describeSwarmConfig(swarm)}`]),
+      ...(guarantee === null ? [] : [guarantee]),
+      ...scenarioLines(scenario),
+    ]);
   }
   const run = await runScenario({
     scenario,
@@ -197,7 +223,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
+  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy.name));
   if (options.json) {
     printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
@@ -211,7 +237,11 @@ interface ReproductionCommands {
   /** Runs the same seed and options again, through the same strategy. */
   readonly rerun: string;
   readonly tracePath: string | null;
-  /** Replays the saved trace; null when nothing was saved. */
+  /** Shrinks the saved trace; null when nothing was saved. */
+  readonly shrink: string | null;
+  /** With --shrink: the shrunk trace and its size, or why there is none. */
+  readonly shrunk: { readonly path: string; readonly size: TraceSize } | { readonly failed: string } | null;
+  /** Replays the saved trace (the shrunk one, when there is one); null when nothing was saved. */
   readonly replay: string | null;
 }
 
@@ -227,9 +257,11 @@ function saveFailure(
   scenario: Scenario,
   run: ScenarioRun,
   strategy: string,
-): ReproductionCommands {
+): ReproductionCommands & { readonly trace: TraceFile | null } {
   const rerun = rerunCommandFor(seed, options);
-  if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
+  const nothingSaved = { rerun, tracePath: null, shrink: null, shrunk: null, replay: null, trace: null };
+  if (run.violations.length === 0) return nothingSaved;
+  const moduleEngine = engine.reference.kind === 'module';
   try {
     const directory = traceDirectory();
     const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
@@ -238,11 +270,30 @@ function saveFailure(
       ...(options.scenario === undefined ? [] : [{ path: options.scenario, role: 'the scenario file' }]),
     ];
     const tracePath = saveTrace(trace, { directory, inputs });
-    return { rerun, tracePath, replay: replayTraceCommand(tracePath, engine.reference.kind === 'module') };
+    return { rerun, tracePath, shrink: shrinkTraceCommand(tracePath, moduleEngine), shrunk: null, replay: replayTraceCommand(tracePath, moduleEngine), trace };
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     warn(error.message);
-    return { rerun, tracePath: null, replay: null };
+    return nothingSaved;
+  }
+}
+
+/**
+ * With --shrink, shrinks a saved failure at once, as `sim shrink` would, and saves the shrunk
+ * trace beside it; the replay command then names the shrunk trace. A shrink that fails leaves the
+ * original trace and its commands as they were, and says why.
+ */
+async function shrinkOnRequest(options: RunOptions, engine: ChosenEngine, saved: ReproductionCommands & { readonly trace: TraceFile | null }): Promise<ReproductionCommands> {
+  const { trace, ...commands } = saved;
+  if (!options.shrink || trace === null || commands.tracePath === null) return commands;
+  try {
+    const result = await shrinkTrace(trace, engine.createEngine);
+    const shrunk: TraceFile = { ...result.trace, shrunkFrom: commands.tracePath };
+    const path = saveTrace(shrunk, { directory: dirname(commands.tracePath), fileName: shrunkFileName(commands.tracePath), inputs: [{ path: commands.tracePath, role: 'the trace' }] });
+    return { ...commands, shrunk: { path, size: result.after }, replay: replayTraceCommand(path, engine.reference.kind === 'module') };
+  } catch (error) {
+    if (!(error instanceof TraceWriteError)) throw error;
+    return { ...commands, shrunk: { failed: error.message } };
   }
 }
 
@@ -286,7 +337,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     }
     return 0;
   }
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy);
+  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy));
   if (options.json) {
     printJson({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) });
   } else {
@@ -408,19 +459,35 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
     scenario,
     outcome: run.outcome,
     ...runJsonFields(run),
-    ...(run.violations.length === 0 ? {} : { tracePath: commands.tracePath, rerun: commands.rerun, replay: commands.replay }),
+    ...(run.violations.length === 0
+      ? {}
+      : {
+          tracePath: commands.tracePath,
+          rerun: commands.rerun,
+          shrink: commands.shrink,
+          ...(commands.shrunk !== null && 'path' in commands.shrunk ? { shrunkTracePath: commands.shrunk.path, shrunkSize: commands.shrunk.size } : {}),
+          replay: commands.replay,
+        }),
   };
 }
 
 function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionCommands): void {
-  const out = [...traceLines(run.events, run.stepLog), ...verdictLines(run.violations)];
+  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations)];
   out.push(
     `summary: seed ${seed}: ${verdictWord(run.violations)}; ${run.events.length} events, ${run.steps} steps, ` +
       `${run.virtualTimeMs} ms virtual, ${run.choices.length} choices, trace ${run.traceHash}`,
   );
   if (run.violations.length > 0) {
     if (commands.tracePath !== null) out.push(`trace saved: ${commands.tracePath}`);
+    if (commands.shrunk !== null) {
+      out.push(
+        'path' in commands.shrunk
+          ? `shrunk trace saved: ${commands.shrunk.path} (${count(commands.shrunk.size.operations, 'operation')}, ${count(commands.shrunk.size.nonDefaultChoices, 'non-default choice')})`
+          : `not shrunk: ${commands.shrunk.failed}`,
+      );
+    }
     out.push(`rerun: ${commands.rerun}`);
+    if (commands.shrink !== null && (commands.shrunk === null || !('path' in commands.shrunk))) out.push(`shrink: ${commands.shrink}`);
     if (commands.replay !== null) out.push(`replay: ${commands.replay}`);
   }
   printLines(out);
@@ -429,6 +496,7 @@ function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionC
 /** The command that runs this seed again: the seed and every option not at its default. */
 function rerunCommandFor(seed: number, options: RunOptions): string {
   const parts = ['npm run sim --', `--seed ${seed}`];
+  if (options.swarm) parts.push('--swarm');
   const numeric: [keyof RunOptions, string, number][] = [
     ['books', '--books', defaultScenarioSize.books],
     ['members', '--members', defaultScenarioSize.members],
@@ -449,13 +517,8 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
   if (options.strategy === 'pct') parts.push(`--strategy pct --depth ${options.depth}`);
   if (options.strategy === 'choice-log' || options.strategy === 'portfolio') parts.push(`--strategy ${options.strategy}`);
   if (options.strategy === 'exhaustive') {
-    const settings = exhaustiveSettings(options);
-    parts.push(`--strategy exhaustive --reduction ${settings.reduction}`);
-    if (settings.bound === null) parts.push('--unbounded');
-    else parts.push(`--${{ choices: 'choice', preemptions: 'preemption', delays: 'delay' }[settings.boundKind]}-bound ${settings.bound}`);
-    if (!settings.iterate) parts.push('--no-iterate');
+    parts.push(...exhaustiveRunOptions(exhaustiveSettings(options)));
     parts.push(`--max-schedules ${options.maxSchedules}`);
-    if (settings.maxSchedulesPerLevel !== null) parts.push(`--max-schedules-per-level ${settings.maxSchedulesPerLevel}`);
   }
   return parts.join(' ');
 }

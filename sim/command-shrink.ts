@@ -81,10 +81,13 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
 
   const out = [
     ...scenarioLines(shrunk.scenario, 'shrunk scenario'),
-    ...traceLines(shrunk.events, null),
+    ...traceLines(shrunk.events, null, shrunk.violations),
     ...verdictLines(shrunk.violations),
     `before: ${describeSize(result.before, trace.choices.length)}`,
     `after:  ${describeSize(result.after, shrunk.choices.length)}`,
+    result.choicesMinimal
+      ? `minimal: every schedule with fewer non-default choices passes on the shrunk scenario`
+      : `minimal: not shown; the run budget ended before every schedule with fewer non-default choices was tried (--max-runs)`,
     `runs: ${result.runs}`,
   ];
   let savedPath: string;

@@ -12,21 +12,22 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { formatSeedRanges, parseSeedRange, parseShard, seedCount, shardRange, batchesOf, type SeedRange, type Shard } from '../src/harness/seed-range.ts';
-import { parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
+import { exhaustiveRunOptions, parseStrategyName, strategyLabel } from '../src/harness/strategies.ts';
 import { batchSeedsMax, exhaustiveSchedulesPerSeedMax, SweepTally, type SweepFailure, type SweepSettings } from '../src/harness/sweep.ts';
-import { probes } from '../src/check/probes.ts';
+import { probes, type ProbeObservability } from '../src/check/probes.ts';
+import { engineProbeObservability } from '../src/harness/probe-observability.ts';
 import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { describeInterruption, drawFailureTimelines, writeSweepDashboard } from './sweep-dashboard.ts';
 import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
-import { describeSwarmConfig } from '../src/harness/swarm.ts';
+import { describeSwarmConfig, exhaustiveSwarmSize } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
-import { describeEngine, engineReferenceFrom, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
+import { describeEngine, engineReferenceFrom, loadEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
 import { defaultSimulationLimits } from '../src/runtime/sim/simulation.ts';
 import { shrunkFileName } from './command-shrink.ts';
 import { integerOption, loadEngineModule, UsageError } from './options.ts';
-import { errorMessage, replayTraceCommand } from './report.ts';
+import { errorMessage, replayTraceCommand, shellQuote } from './report.ts';
 import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.ts';
 import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
@@ -207,7 +208,8 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
     const phase = interrupt.phase();
     const interruption = phase === null ? null : { phase, shrinksAbandoned, timelinesSkipped: timelines.skipped };
     const finalStatus = phase === null ? status : 'interrupted';
-    const summary = buildSummary(plan, options, runner.workers, finalStatus, interruption, tally, invariants, wallTimeMs, progress.peakRssBytes());
+    const observability = await engineProbeObservability(await loadEngine(plan.engine));
+    const summary = buildSummary(plan, options, runner.workers, finalStatus, interruption, tally, invariants, wallTimeMs, progress.peakRssBytes(), observability);
     let summaryPath: string | null = null;
     try {
       summaryPath = writeSweepSummary(plan.directory, summary);
@@ -377,6 +379,7 @@ function buildSummary(
   invariants: SweepInvariantSummary[],
   wallTimeMs: number,
   peakRssBytes: number,
+  observability: ProbeObservability,
 ): SweepSummary {
   return {
     format: sweepSummaryFormat,
@@ -414,7 +417,7 @@ function buildSummary(
     },
     invariants,
     strategies: tally.strategies(),
-    probes: probes.map((probe) => ({ name: probe.name, description: probe.description, hits: tally.probes[probe.name] })),
+    probes: probes.map((probe) => ({ name: probe.name, description: probe.description, hits: tally.probes[probe.name], observable: observability[probe.name] })),
   };
 }
 
@@ -427,6 +430,39 @@ function headerLine(plan: SweepPlan, options: SweepOptions, workers: number, sha
   );
 }
 
+/**
+ * "probes: name hits; …", then the probes never reached, and apart from them those that cannot see
+ * this engine (it names its queue or book map otherwise), whose 0 says nothing.
+ */
+export function probesLine(entries: SweepSummary['probes']): string {
+  const blind = entries.filter((probe) => !probe.observable);
+  const missed = entries.filter((probe) => probe.observable && probe.hits === 0);
+  const notes = [
+    ...(missed.length === 0 ? [] : [`never reached: ${missed.map((probe) => probe.name).join(', ')}`]),
+    ...(blind.length === 0 ? [] : [`not observable for this engine: ${blind.map((probe) => probe.name).join(', ')}`]),
+  ];
+  const counts = entries.map((probe) => `${probe.name} ${probe.observable ? probe.hits : '-'}`).join('; ');
+  return `probes: ${counts}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
+}
+
+/** The `sim run` command that runs seed `seed` of this sweep again: the same scenario, strategy, engine and bound. */
+export function seedRerunCommand(config: SweepSummary['config'], seed: number): string {
+  const parts = ['npm run sim --', `--seed ${seed}`];
+  if (config.swarm) parts.push('--swarm');
+  const choice = parseStrategyName(config.strategy);
+  if (choice.kind === 'pct') parts.push(`--strategy pct --depth ${choice.depth}`);
+  if (choice.kind === 'choice-log' || choice.kind === 'portfolio') parts.push(`--strategy ${choice.kind}`);
+  if (choice.kind === 'exhaustive') {
+    parts.push(...exhaustiveRunOptions(choice.settings), `--max-schedules ${exhaustiveSchedulesPerSeedMax}`);
+    // Without the swarm, the sweep searches a scenario of this size drawn from the seed, which sim run draws when given the size.
+    if (!config.swarm) parts.push(`--books ${exhaustiveSwarmSize.books} --members ${exhaustiveSwarmSize.members} --operations ${exhaustiveSwarmSize.operations}`);
+  }
+  if (config.engine.kind === 'bug') parts.push(`--bug ${shellQuote(config.engine.name)}`);
+  if (config.engine.kind === 'module') parts.push(`--engine ${shellQuote(config.engine.path)}`);
+  if (config.maxSteps !== defaultSimulationLimits.maxSteps) parts.push(`--max-steps ${config.maxSteps}`);
+  return parts.join(' ');
+}
+
 function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
   const out: string[] = [];
   for (const invariant of summary.invariants) {
@@ -434,6 +470,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
     for (const trace of invariant.traces) {
       out.push(`  seed ${trace.seed} (${trace.strategy}): ${trace.message}`);
       if (trace.swarm !== null) out.push(`    drew: ${describeSwarmConfig(trace.swarm)}`);
+      out.push(`    rerun:  ${seedRerunCommand(summary.config, trace.seed)}`);
       if (trace.path !== null) out.push(`    trace:  ${trace.path}`);
       if (trace.shrunkPath !== null && trace.shrunkSize !== null) {
         out.push(`    shrunk: ${trace.shrunkPath} (${trace.shrunkSize.operations} operations, ${trace.shrunkSize.nonDefaultChoices} non-default choices)`);
@@ -443,8 +480,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
     }
     if (invariant.unsaved > 0) out.push(`  and ${invariant.unsaved} more failure${invariant.unsaved === 1 ? '' : 's'}, counted, traces not saved`);
   }
-  const missed = summary.probes.filter((probe) => probe.hits === 0).map((probe) => probe.name);
-  out.push(`probes: ${summary.probes.map((probe) => `${probe.name} ${probe.hits}`).join('; ')}${missed.length === 0 ? '' : ` (never reached: ${missed.join(', ')})`}`);
+  out.push(probesLine(summary.probes));
   out.push(`strategies: ${summary.strategies.map((entry) => `${entry.strategy} ${entry.schedules} schedules, ${entry.failures} failing`).join('; ') || 'none ran'}`);
   const { totals, covered } = summary;
   out.push(

@@ -17,6 +17,13 @@ import { commanderOutput, warn } from './output.ts';
 
 const exitBadInput = 2;
 
+/** The options section of `run --help`, introduced as the default command's. */
+function runOptionsHelp(run: Command): string {
+  const help = run.helpInformation();
+  const options = help.slice(help.indexOf('Options:') + 'Options:'.length);
+  return `Options of run, the default command (sim --seed 42 is sim run --seed 42):${options}`;
+}
+
 /**
  * Runs the command line `argv` (the arguments after `sim`) and resolves with its exit status.
  * Output goes to process.stdout and process.stderr.
@@ -30,7 +37,9 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput(commanderOutput)
     .showHelpAfterError('(run with --help for every option)');
-  addRunCommand(program);
+  const run = addRunCommand(program);
+  // `sim --seed 42` is `sim run --seed 42`, so the first help a newcomer asks for shows run's options.
+  program.addHelpText('after', () => `\n${runOptionsHelp(run)}`);
   addReplayCommand(program);
   addShrinkCommand(program);
   addSweepCommand(program);

@@ -8,33 +8,52 @@ import { describeEvent, describeScenario, padStart } from '../src/harness/format
 import type { Scenario } from '../src/harness/scenario.ts';
 import type { StepRecord } from '../src/runtime/sim/kernel.ts';
 
-/** Every event, one line each; with a step log, the scheduler's steps interleaved. */
-export function traceLines(events: readonly RecordedEvent[], stepLog: readonly StepRecord[] | null): string[] {
+/**
+ * Every event, one line each; with a step log, the scheduler's steps interleaved. With the run's
+ * violations, the events of the first one's step are marked `✗`, and a line right after them
+ * says that the rule broke there, so the eye lands on the step that matters in a long trace.
+ */
+export function traceLines(events: readonly RecordedEvent[], stepLog: readonly StepRecord[] | null, violations: readonly Violation[] = []): string[] {
   const out: string[] = [];
   const taskWidth = Math.max(4, ...events.map((event) => event.task.length));
+  const first = violations[0];
+  let marked = first === undefined;
+  /** The marker goes in once, before the first line past the violating step. */
+  const markBefore = (step: number): void => {
+    if (marked || first === undefined || step <= first.step) return;
+    marked = true;
+    out.push(violationMarker(first));
+  };
+  const pushEvent = (event: RecordedEvent): void => {
+    markBefore(event.step);
+    out.push(eventLine(event, taskWidth, first !== undefined && event.step === first.step));
+  };
   out.push('trace (step, virtual ms, task, event):');
   if (stepLog !== null) {
     // Interleave the scheduler's steps with the engine's events, each event after its step.
     let eventIndex = 0;
     for (const record of stepLog) {
+      markBefore(record.step);
       out.push(`  ${padStart(record.step, 6)} ${padStart(record.atMs, 8)}  ${record.task.padEnd(taskWidth)}  · ${record.operation}`);
       while (eventIndex < events.length && (events[eventIndex]?.step ?? Infinity) <= record.step) {
         const event = events[eventIndex++];
-        if (event !== undefined) out.push(eventLine(event, taskWidth));
+        if (event !== undefined) pushEvent(event);
       }
     }
     for (; eventIndex < events.length; eventIndex++) {
       const event = events[eventIndex];
-      if (event !== undefined) out.push(eventLine(event, taskWidth));
+      if (event !== undefined) pushEvent(event);
     }
   } else {
-    for (const event of events) out.push(eventLine(event, taskWidth));
+    for (const event of events) pushEvent(event);
   }
+  // A violation after the last event (a deadlock, an end-of-run check) is marked at the end.
+  if (!marked && first !== undefined) out.push(violationMarker(first));
   return out;
 }
 
-function eventLine(event: RecordedEvent, taskWidth: number): string {
-  return `  ${padStart(event.step, 6)} ${padStart(event.atMs, 8)}  ${event.task.padEnd(taskWidth)}  ${describeEvent(event)}`;
+function eventLine(event: RecordedEvent, taskWidth: number, atViolation: boolean): string {
+  return `${atViolation ? '✗ ' : '  '}${padStart(event.step, 6)} ${padStart(event.atMs, 8)}  ${event.task.padEnd(taskWidth)}  ${describeEvent(event)}`;
 }
 
 /** "scenario: …" and one line per operation. */
@@ -43,12 +62,24 @@ export function scenarioLines(scenario: Scenario, label = 'scenario'): string[] 
   return [`${label}: ${first ?? ''}`, ...rest];
 }
 
-/** "verdict: …" and one line per violation. */
+function violationMarker(violation: Violation): string {
+  return `  ${'▲'.padStart(6)} step ${violation.step}: ${violation.invariant} broke here (the first violation, in the verdict below)`;
+}
+
+/**
+ * "verdict: …", then the first violation, and under it the ones that followed: one fault often
+ * breaks several rules, and the first is where to look.
+ */
 export function verdictLines(violations: readonly Violation[]): string[] {
-  if (violations.length === 0) return [`verdict: all ${invariants.length} invariants hold; no deadlock, no bound exceeded`];
+  const [first, ...after] = violations;
+  if (first === undefined) return [`verdict: all ${invariants.length} invariants hold; no deadlock, no bound exceeded`];
+  const line = (violation: Violation): string => `${violation.invariant} at step ${violation.step}: ${violation.message}`;
+  if (after.length === 0) return ['verdict: 1 violation', `  ✗ ${line(first)}`];
   return [
-    `verdict: ${violations.length} violation${violations.length === 1 ? '' : 's'}`,
-    ...violations.map((violation) => `  ✗ ${violation.invariant} at step ${violation.step}: ${violation.message}`),
+    `verdict: ${violations.length} violations; the first, at step ${first.step}, is where to look`,
+    `  ✗ ${line(first)}`,
+    `    followed by:`,
+    ...after.map((violation) => `    · ${line(violation)}`),
   ];
 }
 
@@ -57,7 +88,7 @@ export function verdictWord(violations: readonly Violation[]): string {
   return violations.length === 0 ? 'ok' : `FAILED (${[...new Set(violations.map((violation) => violation.invariant))].join(', ')})`;
 }
 
-export { replayTraceCommand, shellQuote } from '../src/harness/reproduce.ts';
+export { replayTraceCommand, shellQuote, shrinkTraceCommand } from '../src/harness/reproduce.ts';
 
 export { errorMessage } from '../src/error-message.ts';
 

@@ -1,7 +1,7 @@
 // What a checker reads: the engine's events in the order they happened, each stamped by the
 // harness with the scheduler's step and the task that emitted it, plus the run's end state.
 
-import type { BookSnapshot, EngineConfig, EngineEvent } from '../engine/api.ts';
+import type { BookSnapshot, EngineConfig, EngineEvent, ReservationId } from '../engine/api.ts';
 
 /** An engine event as recorded by the harness. */
 export type RecordedEvent = EngineEvent & {
@@ -25,9 +25,17 @@ export interface RunHistory {
   readonly completed: boolean;
   /**
    * How long after its timer's deadline a reservation may still be live. 0 under the simulated
-   * runtime, where no virtual time passes while a lock is held; a little slack on a real clock.
+   * runtime with an instant catalogue, where no virtual time passes while a lock is held; the
+   * time of the catalogue reads a cancel may wait for and make with a slow one; a little slack on
+   * a real clock.
    */
   readonly cancelLateToleranceMs: number;
+  /**
+   * Per reservation, the tolerance its own cancel earned, where the harness could tell (the
+   * catalogue reads that cancel made: src/harness/catalogue-reads.ts); cancelLateToleranceMs for
+   * the others.
+   */
+  readonly cancelLateToleranceByReservationMs?: ReadonlyMap<ReservationId, number>;
 }
 
 /** One broken rule, with the step where the checker saw it break. */

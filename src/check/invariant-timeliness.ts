@@ -24,7 +24,7 @@ export const timeliness = defineInvariant({
     "and an unborrowed one stays live no later than that deadline (plus the run's tolerance).",
   begin(history, report) {
     const windowMs = history.config.cancelWindowMs;
-    const toleranceMs = history.cancelLateToleranceMs;
+    const toleranceMs = (reservationId: ReservationId): number => history.cancelLateToleranceByReservationMs?.get(reservationId) ?? history.cancelLateToleranceMs;
     const reservedAtMs = new Map<ReservationId, number>();
     const timerDeadlineMs = new Map<ReservationId, number>();
     // Timers whose reservation may still be live, in the order they started (Map keeps
@@ -77,7 +77,7 @@ function reportOverdue(
   model: LibraryView,
   nowMs: number,
   step: number,
-  toleranceMs: number,
+  toleranceMs: (reservationId: ReservationId) => number,
   report: Report,
 ): void {
   for (const [reservationId, timer] of armed) {
@@ -88,12 +88,13 @@ function reportOverdue(
     }
     // A live reservation on a borrowed book is the single-reserver rule's business; the timer
     // is right to leave a borrowed book alone.
-    if (book.borrowed || nowMs <= timer.deadlineMs + toleranceMs) continue;
+    const allowedMs = toleranceMs(reservationId);
+    if (book.borrowed || nowMs <= timer.deadlineMs + allowedMs) continue;
     armed.delete(reservationId);
     report(
       step,
       `book ${timer.bookId}: reservation ${describeLive(book.live)} was still live at ${formatMs(nowMs)}, ` +
-        `past its cancel deadline ${formatMs(timer.deadlineMs)} + ${formatMs(toleranceMs)} tolerance`,
+        `past its cancel deadline ${formatMs(timer.deadlineMs)} + ${formatMs(allowedMs)} tolerance`,
     );
   }
 }

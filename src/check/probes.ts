@@ -7,7 +7,11 @@
 // Two are about waiting, which events cannot show (an engine cannot tell that its send blocked,
 // nor who holds the RW lock); the simulated runtime marks those where they happen, on its slow
 // paths (a sender parking on a full channel, a writer parking behind readers), and the probe
-// reads the mark for the engine's queue or book map. Under exhaustive search with pruning, a
+// reads the mark for the engine's queue or book map, by the names the built-in engine gives them
+// (`borrow-requests`, `books`). An engine that names them otherwise cannot be seen by those two:
+// they are "not observable for this engine", which is not the same as "never reached" (the
+// harness learns the names an engine uses from src/harness/probe-observability.ts). Under
+// exhaustive search with pruning, a
 // schedule skipped as equivalent to an explored one may be the one that reached a probe, so
 // probe counts there are a lower bound.
 
@@ -28,10 +32,18 @@ export type RuntimeMarks = ReadonlyMap<string, number>;
 const borrowQueueName = 'borrow-requests';
 const bookMapName = 'books';
 
+/** A primitive of the engine, by kind and name, as the runtime's marks name it. */
+export interface ProbedPrimitive {
+  readonly kind: 'channel' | 'rw-mutex';
+  readonly name: string;
+}
+
 export interface ProbeDefinition {
   readonly name: ProbeName;
   /** The situation, in a sentence, for summaries and the dashboard. */
   readonly description: string;
+  /** The primitive whose runtime marks the probe reads; absent for a probe read from the events. */
+  readonly primitive?: ProbedPrimitive;
   /** How many times one run reached it. */
   count(events: readonly RecordedEvent[], marks: RuntimeMarks): number;
 }
@@ -57,6 +69,7 @@ export const probes: readonly ProbeDefinition[] = [
   {
     name: 'queue-full-reserve-blocked',
     description: 'the borrow queue is full and a reserve waits on it for room',
+    primitive: { kind: 'channel', name: borrowQueueName },
     count: (_events, marks) => marks.get(runtimeMarkNames.sendBlockedOnFullChannel(borrowQueueName)) ?? 0,
   },
   {
@@ -81,6 +94,7 @@ export const probes: readonly ProbeDefinition[] = [
   {
     name: 'writer-waits-on-readers',
     description: 'adding a book waits for the map write lock while readers hold it',
+    primitive: { kind: 'rw-mutex', name: bookMapName },
     count: (_events, marks) => marks.get(runtimeMarkNames.writerWaitsOnReaders(bookMapName)) ?? 0,
   },
   {
@@ -134,6 +148,25 @@ export function countProbeHits(events: readonly RecordedEvent[], marks: RuntimeM
   for (const probe of probes) hits[probe.name] = probe.count(events, marks);
   return hits;
 }
+
+/** Per probe, whether it can see an engine that created `created` (each `kind:name`). */
+export type ProbeObservability = Readonly<Record<ProbeName, boolean>>;
+
+export function probeObservability(created: ReadonlySet<string>): ProbeObservability {
+  const observable = {} as Record<ProbeName, boolean>;
+  for (const probe of probes) observable[probe.name] = probe.primitive === undefined || created.has(primitiveKey(probe.primitive.kind, probe.primitive.name));
+  return observable;
+}
+
+/** How a created primitive is known in the set probeObservability reads. */
+export function primitiveKey(kind: string, name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** Every probe observable: what a run of the built-in engine sees. */
+export const allProbesObservable: ProbeObservability = probeObservability(
+  new Set(probes.flatMap((probe) => (probe.primitive === undefined ? [] : [primitiveKey(probe.primitive.kind, probe.primitive.name)]))),
+);
 
 /** No hits yet, for accumulating over a campaign. */
 export function emptyProbeHits(): Record<ProbeName, number> {

@@ -63,3 +63,8 @@ export function count(amount: number, noun: string): string {
 export function padStart(text: string | number, width: number): string {
   return String(text).padStart(width);
 }
+
+/** Quotes a word for a POSIX shell, leaving the usual path characters bare. */
+export function shellQuote(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -2,7 +2,7 @@
 // and checks the invariants over what happened.
 
 import { createHash } from 'node:crypto';
-import type { BookSnapshot, EngineConfig, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
+import type { BookSnapshot, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { checkHistory } from '../check/index.ts';
 import { countProbeHits, type ProbeHits } from '../check/probes.ts';
@@ -11,6 +11,9 @@ import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts
 import { defaultSimulationLimits, runSimulation, type SimulationResult } from '../runtime/sim/simulation.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
+import { CatalogueReadLog, cancelLateToleranceMs, cancelTolerancesByReservation, countingCatalogueReads } from './catalogue-reads.ts';
+
+export { cancelLateToleranceMs } from './catalogue-reads.ts';
 
 /** Tasks one operation can start: its client, a borrow handler and an auto-cancel timer. */
 const tasksPerOperationMax = 3;
@@ -61,6 +64,8 @@ export interface SimulatedScenario {
   readonly events: readonly RecordedEvent[];
   /** The engine's books after shutdown; empty if the run ended before it. */
   readonly finalBooks: readonly BookSnapshot[];
+  /** The read locks the engine asked for, when the catalogue is slow (catalogue-reads.ts); else empty. */
+  readonly catalogueReads: CatalogueReadLog;
 }
 
 /** Runs the scenario on the simulated runtime and records the engine's events. */
@@ -68,6 +73,9 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
   const { scenario } = options;
   const events: RecordedEvent[] = [];
   let finalBooks: readonly BookSnapshot[] = [];
+  const catalogueReads = new CatalogueReadLog();
+  // Reads take time only in a slow catalogue; otherwise the engine gets the runtime itself.
+  const countReads = (scenario.engine.catalogueReadWorkMaxMs ?? 0) > 0;
 
   const result = await runSimulation(
     async (runtime) => {
@@ -79,7 +87,7 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
         recorded.task = runtime.taskName;
         events.push(recorded);
       };
-      finalBooks = await driveScenario(runtime, scenario, options.engine, record);
+      finalBooks = await driveScenario(countReads ? countingCatalogueReads(runtime, catalogueReads) : runtime, scenario, options.engine, record);
     },
     {
       strategy: options.strategy,
@@ -91,7 +99,7 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
       recordSteps: options.recordSteps ?? false,
     },
   );
-  return { result, events, finalBooks };
+  return { result, events, finalBooks, catalogueReads };
 }
 
 /** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */
@@ -115,7 +123,7 @@ export function virtualTimeBoundMs(scenario: Scenario): number {
 
 /** Runs the scenario, then checks every invariant over what happened. */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
-  const { result, events, finalBooks } = await simulateScenario(options);
+  const { result, events, finalBooks, catalogueReads } = await simulateScenario(options);
   const violations: Violation[] = [];
   if (result.failure !== null) {
     violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
@@ -129,6 +137,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       finalBooks,
       completed: result.outcome === 'completed',
       cancelLateToleranceMs: cancelLateToleranceMs(options.scenario.engine),
+      cancelLateToleranceByReservationMs: cancelTolerancesByReservation(options.scenario.engine, events, catalogueReads),
     }),
   );
   return {
@@ -143,17 +152,6 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     traceHash: hashEvents(events),
     probes: countProbeHits(events, result.marks),
   };
-}
-
-/**
- * How late an auto-cancel may land after its deadline and still be on time, for the timeliness
- * rule. No virtual time passes while a lock is held, except in a slow catalogue's read. The
- * auto-cancel makes one on its way to the book, and may first wait behind a writer that waits
- * for a read already under way: two reads at most, since the writer itself takes no time and the
- * readers queued behind it enter together when it leaves.
- */
-export function cancelLateToleranceMs(engine: EngineConfig): number {
-  return 2 * (engine.catalogueReadWorkMaxMs ?? 0);
 }
 
 /**

@@ -1,7 +1,10 @@
 // Shrinks a failing trace, whatever strategy found it, to a small one that still breaks the same
-// invariant. The workload and the schedule shrink together: operations are dropped, arrivals
-// moved earlier, unused books and members removed, and the choice log shortened and zeroed
-// (a zero is the default: no preemption, timers in deadline order, the shortest duration).
+// invariant. The workload and the schedule shrink together: operations are dropped, the engine's
+// settings made simpler (shrink-scenario.ts), arrivals moved toward 0, unused books and members
+// removed and ids renumbered from 1, and the choice log shortened and zeroed (a zero is the
+// default: no preemption, timers in deadline order, the shortest duration). When these greedy
+// passes settle, a bounded exhaustive search over logs with fewer non-default choices
+// (shrink-exhaustive.ts) either finds a smaller schedule or proves there is none for the scenario.
 //
 // Candidates run under a choice-log strategy, which fits any log to any run (value modulo the
 // options), so a log stays usable after the workload under it changed. The log is split by kind:
@@ -16,6 +19,20 @@ import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy, TaskView } from '../runtime/sim/strategy.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
+import { searchFewerChoices } from './shrink-exhaustive.ts';
+import {
+  catalogueInsteadOfAdd,
+  compareLexicographic,
+  neighbouringScenarios,
+  earlierArrivalCandidates,
+  idDisorder,
+  idTotal,
+  renumbered,
+  scaledDown,
+  settingsComplexity,
+  simplerSettings,
+  timeScaleFactors,
+} from './shrink-scenario.ts';
 import { buildTrace, traceSize, type TraceFile, type TraceSize } from './trace.ts';
 
 export interface ShrinkOptions {
@@ -35,9 +52,17 @@ export interface ShrinkResult {
   readonly runs: number;
   readonly before: TraceSize;
   readonly after: TraceSize;
+  /**
+   * Whether the exhaustive pass ran every log with fewer non-default choices on the shrunk
+   * scenario, and none failed: then `after.nonDefaultChoices` is the least that scenario allows.
+   */
+  readonly choicesMinimal: boolean;
 }
 
 export const defaultShrinkRuns = 4000;
+
+/** Runs the exhaustive pass may spend on each scenario next to the shrunk one. */
+const neighbourSearchRunsMax = 200;
 
 /** How many leading task choices a removal may also drop to realign the rest. */
 const taskShiftMax = 8;
@@ -121,18 +146,64 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
 
   // Each pass may enable another (fewer operations leave fewer choices to zero), so repeat them
   // until a whole round changes nothing or the budget is spent.
-  for (let round = 0; runs < maxRuns; round += 1) {
-    const before = measure(best);
-    await removeOperations(() => best, attempt);
-    await shortenChoices(() => best, attempt, 'taskChoices');
-    await shortenChoices(() => best, attempt, 'valueChoices');
-    await zeroChoices(() => best, attempt, 'taskChoices');
-    await zeroChoices(() => best, attempt, 'valueChoices');
-    await deleteChoices(() => best, attempt, 'taskChoices');
-    await deleteChoices(() => best, attempt, 'valueChoices');
-    await earlierArrivals(() => best, attempt);
-    await dropUnusedBooksAndMembers(() => best, attempt);
-    if (compareSize(measure(best), before) === 0) break;
+  const greedy = async (): Promise<void> => {
+    for (let round = 0; runs < maxRuns; round += 1) {
+      const before = measure(best);
+      await removeOperations(() => best, attempt);
+      for (const scenario of catalogueInsteadOfAdd(best.scenario)) if (await attemptWithLogs(best, scenario, attempt)) break;
+      await simplerEngine(() => best, attempt);
+      await shortenChoices(() => best, attempt, 'taskChoices');
+      await shortenChoices(() => best, attempt, 'valueChoices');
+      await zeroChoices(() => best, attempt, 'taskChoices');
+      await zeroChoices(() => best, attempt, 'valueChoices');
+      await deleteChoices(() => best, attempt, 'taskChoices');
+      await deleteChoices(() => best, attempt, 'valueChoices');
+      await earlierArrivals(() => best, attempt);
+      await dropUnusedBooksAndMembers(() => best, attempt);
+      if (idDisorder(best.scenario) > 0) await attemptWithLogs(best, renumbered(best.scenario), attempt);
+      if (compareSize(measure(best), before) === 0) break;
+    }
+  };
+
+  /** Logs with fewer non-default choices than the best's, on `scenario`; true when one fails. */
+  const fewerChoicesOn = async (scenario: Scenario, maxSearchRuns: number): Promise<{ improved: boolean; complete: boolean }> => {
+    const nonDefault = nonDefaultCount(best);
+    const search = await searchFewerChoices({
+      scenario,
+      engine,
+      maxSteps: original.maxSteps,
+      fails: (run) => run.violations.some((violation) => violation.invariant === target),
+      nonDefaultChoicesBelow: nonDefault,
+      maxRuns: Math.max(0, Math.min(maxSearchRuns, maxRuns - runs)),
+    });
+    runs += search.runs;
+    if (search.found === null) return { improved: false, complete: search.completeBelow === nonDefault };
+    best = { scenario, taskChoices: withoutDefaultTail(search.found.taskChoices), valueChoices: withoutDefaultTail(search.found.valueChoices) };
+    bestRun = { run: search.found.run, taskChoices: best.taskChoices, valueChoices: best.valueChoices };
+    return { improved: true, complete: false };
+  };
+
+  // The greedy passes, then the exhaustive one on what they settled on, then on the scenarios
+  // next to it (one operation's member or book changed); a smaller schedule found there may let
+  // an operation or a setting go, so the greedy passes run again after it.
+  let choicesMinimal = false;
+  for (let improved = true; improved && runs < maxRuns; ) {
+    await greedy();
+    if (nonDefaultCount(best) === 0) {
+      choicesMinimal = true;
+      break;
+    }
+    const onScenario = await fewerChoicesOn(best.scenario, Number.POSITIVE_INFINITY);
+    choicesMinimal = onScenario.complete;
+    improved = onScenario.improved;
+    if (improved || !choicesMinimal) continue;
+    for (const neighbour of neighbouringScenarios(best.scenario)) {
+      if (runs >= maxRuns) break;
+      // Each neighbour gets a bounded share, so that a large scenario's many neighbours do not
+      // spend the whole budget on the first few.
+      improved = (await fewerChoicesOn(neighbour, neighbourSearchRunsMax)).improved;
+      if (improved) break;
+    }
   }
 
   const finalRun = bestRun.run;
@@ -145,10 +216,36 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
       violations: [targetViolation, ...finalRun.violations.filter((violation) => violation !== targetViolation)],
     },
   );
-  return { trace: shrunk, runs, before: traceSize(original), after: traceSize(shrunk) };
+  return { trace: shrunk, runs, before: traceSize(original), after: traceSize(shrunk), choicesMinimal };
 }
 
 type Attempt = (candidate: Candidate) => Promise<boolean>;
+
+/**
+ * Tries a changed scenario under the current logs, then under the default value log (its
+ * durations may now be other decisions), then under the default schedule.
+ */
+async function attemptWithLogs(best: Candidate, scenario: Scenario, attempt: Attempt): Promise<boolean> {
+  if (await attempt({ ...best, scenario })) return true;
+  if (best.valueChoices.length > 0 && (await attempt({ ...best, scenario, valueChoices: [] }))) return true;
+  return best.taskChoices.length + best.valueChoices.length > 0 && (await attempt({ scenario, taskChoices: [], valueChoices: [] }));
+}
+
+/** Simpler engine settings, one change at a time, and the whole story told in fewer milliseconds. */
+async function simplerEngine(current: () => Candidate, attempt: Attempt): Promise<void> {
+  for (const factor of timeScaleFactors(current().scenario.engine)) {
+    if (await attemptWithLogs(current(), scaledDown(current().scenario, factor), attempt)) break;
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const engine of simplerSettings(current().scenario.engine)) {
+      if (await attemptWithLogs(current(), { ...current().scenario, engine }, attempt)) {
+        changed = true;
+        break;
+      }
+    }
+  }
+}
 
 /** Drops chunks of operations, halving the chunk size down to one (delta debugging). */
 async function removeOperations(current: () => Candidate, attempt: Attempt): Promise<void> {
@@ -222,8 +319,21 @@ async function zeroChoices(current: () => Candidate, attempt: Attempt, kind: Cho
   }
 }
 
-/** Moves each arrival as early as it can go: to the previous arrival's time, or to 0. */
+/**
+ * Moves arrivals toward 0: every arrival from an instant on, back to the instant before it (so
+ * the gaps the failure needs between later operations stay), then each arrival alone, to the
+ * previous arrival's time or halfway there.
+ */
 async function earlierArrivals(current: () => Candidate, attempt: Attempt): Promise<void> {
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const scenario of earlierArrivalCandidates(current().scenario)) {
+      if (await attempt({ ...current(), scenario })) {
+        moved = true;
+        break;
+      }
+    }
+  }
   for (let index = 0; index < current().scenario.operations.length; index += 1) {
     const best = current();
     const { scenario } = best;
@@ -249,27 +359,31 @@ async function dropUnusedBooksAndMembers(current: () => Candidate, attempt: Atte
   await attempt({ ...best, scenario: { ...scenario, books: books.length > 0 ? books : scenario.books.slice(0, 1), members } });
 }
 
-/** Size order: fewer operations first, then fewer non-default choices, then shorter logs, a smaller workload. */
+/**
+ * Size order: fewer operations first, then fewer non-default choices, then simpler engine
+ * settings, then shorter logs, a smaller workload, lower ids and earlier arrivals.
+ */
 function measure(candidate: Candidate): readonly number[] {
   const choices = [...candidate.taskChoices, ...candidate.valueChoices];
   const arrivalTotalMs = candidate.scenario.operations.reduce((sum, operation) => sum + operation.atMs, 0);
   return [
     candidate.scenario.operations.length,
-    choices.filter((choice) => choice !== 0).length,
+    nonDefaultCount(candidate),
+    ...settingsComplexity(candidate.scenario.engine),
     choices.length,
     choices.reduce((sum, choice) => sum + choice, 0),
     candidate.scenario.books.length + candidate.scenario.members.length,
+    idTotal(candidate.scenario),
+    idDisorder(candidate.scenario),
     arrivalTotalMs,
   ];
 }
 
-function compareSize(left: readonly number[], right: readonly number[]): number {
-  for (let index = 0; index < left.length; index += 1) {
-    const difference = (left[index] as number) - (right[index] as number);
-    if (difference !== 0) return difference;
-  }
-  return 0;
+function nonDefaultCount(candidate: Candidate): number {
+  return [...candidate.taskChoices, ...candidate.valueChoices].filter((choice) => choice !== 0).length;
 }
+
+const compareSize = compareLexicographic;
 
 /** Replays the original log strictly, recording which of its choices were task and value choices. */
 async function splitOriginal(

@@ -120,6 +120,16 @@ export function exhaustiveStrategyName(settings: ExhaustiveSettings): string {
   return `exhaustive(${settings.reduction}, ${bound})`;
 }
 
+/** The `sim run` options that ask for this search: `--strategy exhaustive --reduction dpor --choice-bound 2`. */
+export function exhaustiveRunOptions(settings: ExhaustiveSettings): string[] {
+  const words = [`--strategy exhaustive --reduction ${settings.reduction}`];
+  if (settings.bound === null) words.push('--unbounded');
+  else words.push(`--${{ choices: 'choice', preemptions: 'preemption', delays: 'delay' }[settings.boundKind]}-bound ${settings.bound}`);
+  if (!settings.iterate) words.push('--no-iterate');
+  if (settings.maxSchedulesPerLevel !== null) words.push(`--max-schedules-per-level ${settings.maxSchedulesPerLevel}`);
+  return words;
+}
+
 /** The strategy `choice` gives this seed: itself, or for the portfolio the member whose turn it is. */
 export function strategyForSeed(choice: StrategyChoice, seed: number): SingleStrategyChoice {
   if (choice.kind === 'exhaustive') throw new RangeError('exhaustive search runs many schedules per seed, not one strategy');

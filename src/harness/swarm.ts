@@ -84,7 +84,9 @@ export function drawSwarmConfig(seed: number): SwarmConfig {
   const slowCatalogue = coin();
   const slowPaths: SwarmSlowPaths = { backpressure, slowBorrow, variableBorrow, slowCatalogue };
   const withCatalogue: EngineConfig = slowCatalogue ? { ...engine, catalogueReadWorkMaxMs: between(1, swarmBounds.catalogueReadWorkMaxMs / 10) * 10 } : engine;
-  return { size, engine: withCatalogue, mix, slowPaths };
+  // The story of a title added during the run and reserved, drawn after everything else for the
+  // same reason.
+  return { size, engine: withCatalogue, mix: { ...mix, addReserve: weight() }, slowPaths };
 }
 
 /** The scenario a seed runs under swarm testing: its configuration, then the workload within it. */
@@ -111,7 +113,8 @@ export function describeSwarmConfig(config: SwarmConfig): string {
     `window ${engine.cancelWindowMs} ms, queue ${engine.queueCapacity}, workers ${engine.workerCount}, ` +
     `borrow work ${engine.borrowWorkMinMs}..${engine.borrowWorkMaxMs} ms` +
     `${engine.catalogueReadWorkMaxMs === undefined ? '' : `, catalogue reads 0..${engine.catalogueReadWorkMaxMs} ms`}; ` +
-    `mix add ${mix.add}, reserve ${mix.reserve}, reserve-return ${mix.reserveReturn}, reserve-return-reserve ${mix.reserveReturnReserve}; ` +
+    `mix add ${mix.add}, reserve ${mix.reserve}, reserve-return ${mix.reserveReturn}, reserve-return-reserve ${mix.reserveReturnReserve}, ` +
+    `add-reserve ${mix.addReserve ?? 0}; ` +
     `slow paths: ${on.length === 0 ? 'none' : on.join(', ')}`
   );
 }

@@ -75,8 +75,12 @@ export interface SweepSummary {
   readonly invariants: readonly SweepInvariantSummary[];
   /** Schedules and failures per strategy (a portfolio's per member), by name. */
   readonly strategies: readonly { readonly strategy: string; readonly schedules: number; readonly failures: number }[];
-  /** Every coverage probe (src/check/probes.ts), in their declared order, with its hits over the sweep. */
-  readonly probes: readonly { readonly name: ProbeName; readonly description: string; readonly hits: number }[];
+  /**
+   * Every coverage probe (src/check/probes.ts), in their declared order, with its hits over the
+   * sweep, and whether it can see the engine at all (false: the engine has no primitive of the
+   * name the probe reads, and its 0 hits say nothing).
+   */
+  readonly probes: readonly { readonly name: ProbeName; readonly description: string; readonly hits: number; readonly observable: boolean }[];
 }
 
 export interface SweepInvariantSummary {

@@ -12,6 +12,8 @@ export interface DashboardProbe {
   readonly name: string;
   readonly description: string;
   readonly hits: number;
+  /** False when the probe cannot see the engine (another name for its queue or map); absent: true. */
+  readonly observable?: boolean;
 }
 
 export interface DashboardFailure {
@@ -65,7 +67,8 @@ const cell = (text: string | number, className = ''): string => `<td${className 
 
 export function renderDashboard(input: DashboardInput): string {
   const rate = input.wallSeconds > 0 ? Math.round(input.schedules / input.wallSeconds) : 0;
-  const missedProbes = input.probes.filter((probe) => probe.hits === 0);
+  const blindProbes = input.probes.filter((probe) => probe.observable === false);
+  const missedProbes = input.probes.filter((probe) => probe.observable !== false && probe.hits === 0);
 
   const invariantRows = input.perInvariant.map((row) => [cell(row.invariant), cell(row.failures, 'number'), cell(row.firstSeed, 'number')]);
   const strategyRows = input.perStrategy.map((row) => [
@@ -77,8 +80,9 @@ export function renderDashboard(input: DashboardInput): string {
   const probeRows = input.probes.map((probe) => [
     `<td data-probe="${escapeHtml(probe.name)}">${escapeHtml(probe.name)}</td>`,
     cell(probe.description),
-    cell(probe.hits, probe.hits === 0 ? 'number missed' : 'number'),
-    cell(percent(probe.hits, input.schedules), 'number'),
+    ...(probe.observable === false
+      ? [`<td colspan="2" class="blind">not observable for this engine</td>`]
+      : [cell(probe.hits, probe.hits === 0 ? 'number missed' : 'number'), cell(percent(probe.hits, input.schedules), 'number')]),
   ]);
   const failureRows = input.savedFailures.map((failure) => [
     cell(failure.seed, 'number'),
@@ -98,10 +102,14 @@ export function renderDashboard(input: DashboardInput): string {
     input.failures === 0
       ? `<p id="verdict" class="ok">${input.schedules} schedules, all pass.</p>`
       : `<p id="verdict" class="bad">${input.failures} of ${input.schedules} schedules failed.</p>`;
+  const blindNote =
+    blindProbes.length === 0
+      ? ''
+      : ` Not observable for this engine: ${blindProbes.map((probe) => escapeHtml(probe.name)).join(', ')} (they read the runtime's marks for a queue named borrow-requests or a map named books, which this engine does not have).`;
   const gaps =
     missedProbes.length === 0
-      ? '<p id="probe-verdict" class="ok">Every probe was reached.</p>'
-      : `<p id="probe-verdict" class="bad">Never reached: ${missedProbes.map((probe) => escapeHtml(probe.name)).join(', ')}. The sweep did not test those races.</p>`;
+      ? `<p id="probe-verdict" class="${blindProbes.length === 0 ? 'ok' : 'blind'}">Every probe ${blindProbes.length === 0 ? '' : 'that can see this engine '}was reached.${blindNote}</p>`
+      : `<p id="probe-verdict" class="bad">Never reached: ${missedProbes.map((probe) => escapeHtml(probe.name)).join(', ')}. The sweep did not test those races.${blindNote}</p>`;
 
   return `<!doctype html>
 <html lang="en">
@@ -114,7 +122,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 72e
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
 table { border-collapse: collapse; } #failures, #probes { width: 100%; } th, td { border-bottom: 1px solid #ddd; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } .number { text-align: right; font-variant-numeric: tabular-nums; }
-.ok { color: #1a7f37; } .bad { color: #b42318; font-weight: 600; } .missed { background: #fde8e7; color: #b42318; font-weight: 600; }
+.ok { color: #1a7f37; } .bad { color: #b42318; font-weight: 600; } .blind { color: #6b5b00; } .missed { background: #fde8e7; color: #b42318; font-weight: 600; }
 .none { color: #888; } .config { font-family: ui-monospace, monospace; font-size: 12px; } ul.context { padding-left: 1.2em; color: #444; }
 </style>
 </head>

@@ -17,6 +17,14 @@ const chartLeftPx = 6;
 const labelWidthPx = 250;
 /** A lane label longer than this is cut (the whole name is in its tooltip). */
 const labelLengthMax = 34;
+/** A scenario of at most this many operations is listed open; a longer one folded, so the chart is not pages down. */
+const scenarioListedOpenMax = 12;
+/**
+ * The width one character of a ruler label is assumed to take (11 px monospace is about 6.6 px):
+ * generous, so that labels placed by it do not touch; the page's script then hides any that
+ * still overlap in the font the browser actually chose.
+ */
+const rulerCharWidthPx = 7.2;
 
 /** Text for markup, in element content or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -178,13 +186,24 @@ function timelineSection(timeline: Timeline, shown: boolean): string {
     `<section class="timeline" id="timeline-${label}" data-timeline="${label}"${shown ? '' : ' hidden'}>`,
     timelineMeta(timeline),
     `<div class="meta"><span>file: <code>${escapeHtml(timeline.file)}</code></span>${timeline.shrunkFrom === null ? '' : `<span>shrunk from <code>${escapeHtml(timeline.shrunkFrom)}</code></span>`}</div>`,
-    `<pre class="scenario">${escapeHtml(timeline.scenarioLines.join('\n'))}</pre>`,
+    scenarioList(timeline.scenarioLines),
     outcomeNote,
     releaseNote,
     banner,
     chart(timeline),
     '</section>',
   ].join('\n');
+}
+
+/** The scenario's first line always shown, its operations folded under it when there are many. */
+function scenarioList(lines: readonly string[]): string {
+  const [summary = '', ...operations] = lines;
+  const open = operations.length <= scenarioListedOpenMax ? ' open' : '';
+  return (
+    `<details class="scenario" data-scenario${open}><summary>${escapeHtml(summary)}` +
+    `<span class="fold-hint"> (${operations.length} operation${operations.length === 1 ? '' : 's'})</span></summary>` +
+    `<pre>${escapeHtml(operations.join('\n'))}</pre></details>`
+  );
 }
 
 interface LaneBox {
@@ -214,9 +233,11 @@ function chart(timeline: Timeline): string {
   timeline.lanes.forEach((lane, index) => {
     const box = boxes[index] as LaneBox;
     const name = lane.task.length > labelLengthMax ? `${lane.task.slice(0, labelLengthMax - 1)}…` : lane.task;
+    const involvement = lane.involved ? ', takes part in the violation' : '';
     labels.push(
-      `<g class="lane-label lane-kind-${lane.kind}" data-lane-label="${escapeHtml(lane.task)}"><title>${escapeHtml(lane.task)} (${lane.kind}, ${lane.stepCount} steps)</title>` +
-        `<text x="6" y="${box.y + 13}">${escapeHtml(name)}</text></g>`,
+      `<g class="lane-label lane-kind-${lane.kind}${lane.involved ? ' involved' : ''}" data-lane-label="${escapeHtml(lane.task)}"${lane.involved ? ' data-involved' : ''}>` +
+        `<title>${escapeHtml(lane.task)} (${lane.kind}, ${lane.stepCount} steps${involvement})</title>` +
+        `${lane.involved ? `<rect class="involved-mark" x="0" y="${box.y + 3}" width="3" height="${box.height - 6}"/>` : ''}<text x="6" y="${box.y + 13}">${escapeHtml(name)}</text></g>`,
     );
   });
   timeline.queues.forEach((queue, index) => {
@@ -246,8 +267,8 @@ function chart(timeline: Timeline): string {
     if (instant % 2 === 1) svg.push(`<rect class="band-odd" x="${left}" y="0" width="${bandWidth}" height="${lanesBottom}"/>`);
     const text = `${start.atMs} ms`;
     if (left >= labelEndPx) {
-      ruler.push(`<line x1="${left}" y1="0" x2="${left}" y2="14" stroke="#8a8f99"/><text class="ms" x="${left + 2}" y="11" data-ms="${start.atMs}">${text}</text>`);
-      labelEndPx = left + 2 + text.length * 6.8 + 6;
+      ruler.push(`<g class="ms-label"><line x1="${left}" y1="0" x2="${left}" y2="14" stroke="#8a8f99"/><text class="ms" x="${left + 2}" y="11" data-ms="${start.atMs}">${text}</text></g>`);
+      labelEndPx = left + 2 + text.length * rulerCharWidthPx + 6;
     }
     instant += 1;
     index = end + 1;
@@ -384,7 +405,7 @@ function sidePanel(): string {
 <dt>Across: one column per scheduling step</dt>
 <dd>The x axis is the step index, not time: many steps can happen at the same virtual millisecond, and each still gets its own column. The ruler above gives the virtual time where the clock moved; shaded bands group the steps of one instant.</dd>
 <dt>Down: one lane per task</dt>
-<dd>main, the worker(s), the clients (one per operation), the borrow handlers and the auto-cancel timers. A small bar marks each step the task went on at; hover it for the operation it went on from.</dd>
+<dd>First the tasks the violation involves (marked at their label's left edge), then main, the worker(s), the clients (one per operation), the borrow handlers and the auto-cancel timers. A small bar marks each step the task went on at; hover it for the operation it went on from.</dd>
 <dt>Locks</dt>
 <dd><span class="swatch exclusive"></span>a book's mutex <span class="swatch read"></span>read lock on the book map <span class="swatch write"></span>write lock on the book map, from the step that took it to the step that released it; a dashed outline was never released.</dd>
 <dt>Events</dt>

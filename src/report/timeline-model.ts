@@ -29,6 +29,8 @@ export interface TimelineLane {
   readonly stepCount: number;
   /** Rows of lock bars the lane needs (0 when the task held no lock). */
   readonly holdRows: number;
+  /** The task takes part in the highlighted violation (involvedTasks); such lanes come first. */
+  readonly involved: boolean;
 }
 
 export interface TimelineStep {
@@ -173,7 +175,7 @@ export function checkTimelineLength(steps: number, file: string): void {
 export function buildTimeline(input: TimelineInput): Timeline {
   const { trace, stepLog } = input;
   checkTimelineLength(stepLog.length, input.file);
-  const laneOf = laneIndexer(stepLog, input.events);
+  const laneOf = laneIndexer(stepLog, input.events, involvedTasks(input, chosenViolation(input)));
   const steps: TimelineStep[] = stepLog.map((record) => ({ ...record, lane: laneOf.index(record.task) }));
   const { holds, unmatchedReleases } = pairLockHolds(steps, input.recording);
   const holdRows = assignHoldRows(holds, laneOf.lanes.length);
@@ -231,11 +233,16 @@ export function laneKind(task: string): LaneKind {
 type LaneDraft = Omit<TimelineLane, 'holdRows'>;
 
 /**
- * One lane per task name, grouped by kind (main, workers, clients, borrow handlers, timers)
- * and, within a kind, in the order the tasks first ran. Two tasks with the same name share a
- * lane: the step log names tasks, not their ids.
+ * One lane per task name: first the tasks the violation involves, then the others; within each,
+ * grouped by kind (main, workers, clients, borrow handlers, timers) and, within a kind, in the
+ * order the tasks first ran. Two tasks with the same name share a lane: the step log names
+ * tasks, not their ids.
  */
-function laneIndexer(stepLog: readonly StepRecord[], events: readonly RecordedEvent[]): { lanes: LaneDraft[]; index: (task: string) => number } {
+function laneIndexer(
+  stepLog: readonly StepRecord[],
+  events: readonly RecordedEvent[],
+  involved: ReadonlySet<string>,
+): { lanes: LaneDraft[]; index: (task: string) => number } {
   const seen = new Map<string, { firstStep: number; stepCount: number; order: number }>();
   const see = (task: string, step: number, counts: boolean): void => {
     const known = seen.get(task);
@@ -247,12 +254,14 @@ function laneIndexer(stepLog: readonly StepRecord[], events: readonly RecordedEv
   for (const event of events) see(event.task, event.step, false);
   const ordered = [...seen.entries()];
   ordered.sort(([leftTask, left], [rightTask, right]) => {
+    const byInvolvement = Number(involved.has(rightTask)) - Number(involved.has(leftTask));
+    if (byInvolvement !== 0) return byInvolvement;
     const byKind = laneKindOrder.indexOf(laneKind(leftTask)) - laneKindOrder.indexOf(laneKind(rightTask));
     if (byKind !== 0) return byKind;
     if (left.firstStep !== right.firstStep) return left.firstStep - right.firstStep;
     return left.order - right.order;
   });
-  const lanes = ordered.map(([task, info], index) => ({ index, task, kind: laneKind(task), firstStep: info.firstStep, stepCount: info.stepCount }));
+  const lanes = ordered.map(([task, info], index) => ({ index, task, kind: laneKind(task), firstStep: info.firstStep, stepCount: info.stepCount, involved: involved.has(task) }));
   const byTask = new Map(lanes.map((lane) => [lane.task, lane.index]));
   return { lanes, index: (task) => byTask.get(task) ?? 0 };
 }
@@ -429,12 +438,39 @@ export function bookChanges(events: readonly RecordedEvent[], scenarioBooks: rea
   return { books, changes };
 }
 
-function highlightedViolation(input: TimelineInput, steps: readonly TimelineStep[]): TimelineViolation | null {
+/** The violation the timeline highlights: the saved one when the replay reproduced it, else the replay's first. */
+function chosenViolation(input: TimelineInput): Violation | null {
   let violation: Violation | undefined;
   if (input.outcome === 'reproduced') violation = input.violations.find((found) => found.invariant === input.trace.violation.invariant && found.step === input.trace.violation.step);
-  violation ??= input.violations[0];
-  if (violation === undefined) return null;
+  return violation ?? input.violations[0] ?? null;
+}
+
+function highlightedViolation(input: TimelineInput, steps: readonly TimelineStep[]): TimelineViolation | null {
+  const violation = chosenViolation(input);
+  if (violation === null) return null;
   return { ...violation, atMs: atMsOfStep(steps, violation.step) };
+}
+
+/**
+ * The tasks a violation involves, for putting their lanes first: the task that ran its step, the
+ * tasks whose events at that step broke the rule, every task whose events concern a reservation
+ * those events or the message name (`r5`: its client, its borrow handler, its timer), and any
+ * task the message names in quotes (a deadlock's waiters and holders).
+ */
+export function involvedTasks(input: Pick<TimelineInput, 'stepLog' | 'events'>, violation: Violation | null): Set<string> {
+  const involved = new Set<string>();
+  if (violation === null) return involved;
+  for (const record of input.stepLog) if (record.step === violation.step) involved.add(record.task);
+  const reservations = new Set<number>([...violation.message.matchAll(/\br(\d+)\b/g)].map((match) => Number(match[1])));
+  for (const event of input.events) {
+    if (event.step !== violation.step) continue;
+    involved.add(event.task);
+    if ('reservationId' in event) reservations.add(event.reservationId);
+  }
+  for (const event of input.events) if ('reservationId' in event && reservations.has(event.reservationId)) involved.add(event.task);
+  const tasks = new Set([...input.stepLog.map((record) => record.task), ...input.events.map((event) => event.task)]);
+  for (const match of violation.message.matchAll(/'([^']+)'/g)) if (tasks.has(match[1] as string)) involved.add(match[1] as string);
+  return involved;
 }
 
 /** The virtual time of `step`: that of the last recorded step at or before it. */

@@ -29,10 +29,36 @@ export const timelinePageScript = `
     return timeline.steps.find((candidate) => candidate[0] === step) || null;
   }
 
+  /**
+   * Hides the ruler labels that would overlap the one before them, in the font the browser chose
+   * (the page places them assuming a width per character). Run once a section is shown: a hidden
+   * one has no layout to measure.
+   */
+  function declutterRuler(section) {
+    if (section.dataset.decluttered === 'true') return;
+    section.dataset.decluttered = 'true';
+    for (const selector of ['.ruler .ms-label', '.ruler text.step-number']) {
+      let end = -Infinity;
+      for (const label of section.querySelectorAll(selector)) {
+        const text = label.tagName.toLowerCase() === 'text' ? label : label.querySelector('text');
+        const box = text.getBBox();
+        if (box.width > 0 && box.x < end + 4) { label.setAttribute('display', 'none'); continue; }
+        end = box.x + box.width;
+      }
+    }
+  }
+
+  /** Brings the chart into view when something (a long header) has pushed it below the window. */
+  function revealChart(section) {
+    const chart = section.querySelector('.chart');
+    if (chart && chart.getBoundingClientRect().top > window.innerHeight * 0.6) chart.scrollIntoView({ block: 'start' });
+  }
+
   function selectTimeline(label) {
     if (!timelines.has(label)) return;
     state.label = label;
     for (const section of document.querySelectorAll('section.timeline')) section.hidden = section.dataset.timeline !== label;
+    declutterRuler(sectionOf(label));
     for (const tab of document.querySelectorAll('nav.tabs button[data-tab]')) tab.setAttribute('aria-selected', String(tab.dataset.tab === label));
     const timeline = current();
     renderViolation(timeline);
@@ -244,6 +270,8 @@ export const timelinePageScript = `
   });
 
   selectTimeline(state.label);
+  // The violating step is selected and scrolled to across; down, the chart comes into view.
+  if (current().violation) revealChart(sectionOf(state.label));
   document.body.dataset.ready = 'true';
 })();
 `;

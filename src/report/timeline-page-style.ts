@@ -23,9 +23,14 @@ nav.tabs button[aria-selected="true"] { background: var(--bg); border-bottom-col
 .layout { display: flex; align-items: flex-start; }
 .timelines { flex: 1 1 auto; min-width: 0; padding: 8px 16px; }
 aside#panel { flex: 0 0 340px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; padding: 8px 14px; background: var(--panel); border-left: 1px solid var(--line); }
-.scenario { white-space: pre; color: var(--muted); margin: 0 0 6px; overflow-x: auto; }
+.scenario { color: var(--muted); margin: 0 0 6px; }
+.scenario summary { cursor: pointer; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+.scenario .fold-hint { font-family: system-ui, sans-serif; }
+.scenario pre { margin: 2px 0 0 14px; overflow-x: auto; max-height: 40vh; overflow-y: auto; }
+.involved-mark { fill: var(--violation); }
+.lane-label.involved text { font-weight: 600; }
 .outcome-note { padding: 4px 8px; background: #fff6d6; border: 1px solid #e8d48a; margin: 4px 0; }
-.violation-banner { padding: 6px 10px; border-left: 4px solid var(--violation); background: #fdecee; margin: 6px 0; cursor: pointer; }
+.violation-banner { padding: 6px 10px; border-left: 4px solid var(--violation); background: #fdecee; margin: 6px 0; cursor: pointer; max-height: 7.5em; overflow-y: auto; }
 .violation-banner.none { border-left-color: #2e8b57; background: #e9f6ee; cursor: default; }
 .chart { display: flex; border: 1px solid var(--line); }
 .chart .labels { flex: 0 0 auto; border-right: 1px solid var(--line); background: var(--panel); }

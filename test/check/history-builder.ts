@@ -30,6 +30,7 @@ interface EndOptions {
   readonly endStep?: number;
   readonly finalBooks?: readonly BookSnapshot[];
   readonly cancelLateToleranceMs?: number;
+  readonly cancelLateToleranceByReservationMs?: ReadonlyMap<number, number>;
 }
 
 export class HistoryBuilder {
@@ -139,6 +140,7 @@ export class HistoryBuilder {
       finalBooks: options.finalBooks ?? [],
       completed: options.completed ?? true,
       cancelLateToleranceMs: options.cancelLateToleranceMs ?? 0,
+      ...(options.cancelLateToleranceByReservationMs === undefined ? {} : { cancelLateToleranceByReservationMs: options.cancelLateToleranceByReservationMs }),
     };
   }
 

@@ -57,6 +57,21 @@ describe('timeliness', () => {
     expect(violations[0]?.message).toContain('with deadline 4000 ms, before 5100 ms (accepted + 5000 ms window)');
   });
 
+  it('draws the line for a timer\'s deadline exactly at acceptance plus the window', () => {
+    const startedWith = (deadlineMs: number) =>
+      library()
+        .at(100)
+        .reserveCalled({ call: 1, book: 6, member: 1 })
+        .reserveAccepted({ call: 1, book: 6, member: 1, reservation: 1 })
+        .enqueued({ reservation: 1, book: 6, member: 1 })
+        .timerStarted({ reservation: 1, book: 6, member: 1, deadlineMs });
+
+    const oneEarly = timeliness.check(startedWith(5099).build({ completed: false }));
+    expect(oneEarly).toHaveLength(1);
+    expect(oneEarly[0]?.message).toContain('with deadline 5099 ms, before 5100 ms (accepted + 5000 ms window)');
+    expect(timeliness.check(startedWith(5100).build({ completed: false }))).toEqual([]);
+  });
+
   it('reports a reservation still live past its deadline at the first later event', () => {
     const run = library()
       .at(0)
@@ -103,6 +118,22 @@ describe('timeliness', () => {
 
     expect(timeliness.check(onTime.build())).toEqual([]);
     expect(timeliness.check(withinTolerance.build({ cancelLateToleranceMs: 20 }))).toEqual([]);
+  });
+
+  it("holds each reservation to its own cancel's tolerance where the run gives one", () => {
+    const lateBy40 = library()
+      .at(0)
+      .reserve({ call: 1, book: 6, member: 1, reservation: 1 })
+      .reserve({ call: 2, book: 7, member: 1, reservation: 2 })
+      .at(5040)
+      .cancelled({ reservation: 1, book: 6, member: 1 })
+      .cancelled({ reservation: 2, book: 7, member: 1 });
+    const byReservation = new Map([[1, 60]]);
+    const violations = timeliness.check(lateBy40.build({ cancelLateToleranceMs: 30, cancelLateToleranceByReservationMs: byReservation }));
+    // r1's cancel earned 60 ms; r2 has the run's 30 ms, and is 40 ms late.
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.message).toContain('book 7: reservation r2');
+    expect(violations[0]?.message).toContain('past its cancel deadline 5000 ms + 30 ms tolerance');
   });
 
   it('accepts a borrowed reservation outliving its deadline', () => {

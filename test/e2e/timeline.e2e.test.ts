@@ -4,7 +4,7 @@
 // nothing from anywhere. A screenshot goes to reports/screenshots/ for people to look at.
 // Without Chromium it is skipped, or fails under CI (test/support/chromium.ts).
 
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,24 @@ import { autoCancelFile, autoCancelShrunkFile, hostileName, hostileStrategy, hos
 
 const screenshotDirectory = join('reports', 'screenshots');
 
+/** Run in the page: the pairs of visible ruler labels (times, then step numbers) whose boxes overlap. */
+const rulerOverlaps = `(() => {
+  const found = [];
+  const section = document.querySelector('section.timeline:not([hidden])');
+  for (const selector of ['.ruler text.ms', '.ruler text.step-number']) {
+    let end = -Infinity;
+    let previous = '';
+    for (const text of section.querySelectorAll(selector)) {
+      const box = text.getBBox();
+      if (box.width === 0 || text.closest('[display="none"]') !== null) continue;
+      if (box.x < end) found.push(previous + ' / ' + text.textContent);
+      end = box.x + box.width;
+      previous = text.textContent;
+    }
+  }
+  return found;
+})()`;
+
 describeMissingChromium('timeline in headless Chromium');
 
 describe.runIf(haveChromium)('timeline in headless Chromium', () => {
@@ -27,6 +45,8 @@ describe.runIf(haveChromium)('timeline in headless Chromium', () => {
   let scratch: string;
   let pairPage: string;
   let hostilePage: string;
+  /** A long run's page: 80 operations, a deadlock hundreds of steps in. */
+  let longPage: string;
   let shrunkTasks: number;
   let originalTasks: number;
   /** Whatever a page asked for besides itself, and what it logged as an error. */
@@ -39,6 +59,14 @@ describe.runIf(haveChromium)('timeline in headless Chromium', () => {
     const result = sim('report', autoCancelFile, autoCancelShrunkFile);
     if (result.status !== 0) throw new Error(`sim report failed (${result.status}): ${result.stderr}`);
     pairPage = result.stdout.trim();
+
+    // A long failing run, its trace saved by `sim` and drawn by `sim report`.
+    const long = sim('--seed', '4', '--bug', 'lock-order-deadlock', '--operations', '80', '--books', '5', '--members', '5');
+    const longTrace = /^trace saved: (.+)$/m.exec(long.stdout)?.[1];
+    if (longTrace === undefined) throw new Error(`the long run did not fail and save its trace: ${long.stdout.slice(-500)}`);
+    const longReport = sim('report', longTrace);
+    if (longReport.status !== 0) throw new Error(`sim report failed (${longReport.status}): ${longReport.stderr}`);
+    longPage = longReport.stdout.trim();
 
     // The hostile trace's page, drawn in process as the command draws it.
     hostilePage = join(scratch, 'hostile.html');
@@ -194,6 +222,45 @@ describe.runIf(haveChromium)('timeline in headless Chromium', () => {
     expect(statSync(shrunkShot).size).toBeGreaterThan(10_000);
     expect(statSync(originalShot).size).toBeGreaterThan(10_000);
     await page.close();
+  });
+
+  it('opens a long run at its violation: the violating step in view, the lanes it involves on top, the scenario folded', async () => {
+    const page = await open(longPage);
+    const section = page.locator('section.timeline:not([hidden])');
+    expect(await section.locator('details[data-scenario]').getAttribute('open')).toBeNull();
+    const column = await section.locator('.violation-column').boundingBox();
+    const viewport = page.viewportSize();
+    if (column === null || viewport === null) throw new Error('no violation column, or no viewport');
+    const scroller = await section.locator('.scroll').boundingBox();
+    expect(column.x).toBeGreaterThanOrEqual(scroller?.x ?? 0);
+    expect(column.x + column.width).toBeLessThanOrEqual((scroller?.x ?? 0) + (scroller?.width ?? 0));
+    // The chart's top, where the involved lanes are, is on screen.
+    const firstLane = await section.locator('[data-lane-label]').first().boundingBox();
+    expect(firstLane?.y ?? Infinity).toBeLessThan(viewport.height);
+    expect(firstLane?.y ?? -1).toBeGreaterThanOrEqual(0);
+    const involved = await section.locator('[data-lane-label]').evaluateAll((labels) => labels.map((label) => label.hasAttribute('data-involved')));
+    expect(involved[0]).toBe(true);
+    // Involved lanes first: once one is not, none after it is.
+    expect(involved.slice(involved.indexOf(false)).every((flag) => !flag)).toBe(true);
+    await page.close();
+  });
+
+  it('never lets two ruler labels overlap, whatever font the browser draws them in', async () => {
+    // The page places labels for an 11 px monospace font; a wider font must not make them collide.
+    // The long page is opened as it is and as a copy whose ruler text is larger (its policy
+    // bypassed for the added style).
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+    const wider = join(scratch, 'wider-font.html');
+    writeFileSync(wider, readFileSync(longPage, 'utf8').replace('</head>', '<style>.ruler text { font-size: 17px !important; }</style></head>'));
+    for (const file of [longPage, wider]) {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+      const overlaps = (await page.evaluate(rulerOverlaps)) as string[];
+      expect(overlaps, file).toEqual([]);
+      await page.close();
+    }
+    await context.close();
   });
 
   it('keeps markup from the trace as text: a member named <script> runs nothing', async () => {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig } from '../../src/engine/api.ts';
-import { defaultOperationMix, defaultScenarioSize, generateScenario } from '../../src/harness/scenario.ts';
+import { defaultOperationMix, defaultScenarioSize, generateScenario, type Scenario } from '../../src/harness/scenario.ts';
 import { describeSwarmConfig, drawSwarmConfig, swarmBounds, swarmScenario, type SwarmConfig } from '../../src/harness/swarm.ts';
 
 const seeds = Array.from({ length: 800 }, (_, index) => index);
@@ -53,8 +53,8 @@ describe('drawSwarmConfig', () => {
     expect(some((config) => config.slowPaths.slowBorrow)).toEqual([true, true]);
     expect(some((config) => config.slowPaths.variableBorrow)).toEqual([true, true]);
     expect(some((config) => config.slowPaths.slowCatalogue)).toEqual([true, true]);
-    for (const story of ['add', 'reserve', 'reserveReturn', 'reserveReturnReserve'] as const) {
-      expect(some((config) => config.mix[story] > 0), story).toEqual([true, true]);
+    for (const story of ['add', 'reserve', 'reserveReturn', 'reserveReturnReserve', 'addReserve'] as const) {
+      expect(some((config) => (config.mix[story] ?? 0) > 0), story).toEqual([true, true]);
     }
     expect(new Set(drawn.map((config) => config.engine.workerCount)).size).toBe(swarmBounds.workerCountMax + 1);
     expect(new Set(drawn.map((config) => config.engine.cancelWindowMs)).size).toBe(swarmBounds.cancelWindowsMs.length);
@@ -75,11 +75,24 @@ describe('swarmScenario', () => {
       expect(scenario.engine).toEqual(config.engine);
       expect(scenario.books).toHaveLength(config.size.books);
       expect(scenario.operations).toHaveLength(config.size.operations);
-      if (config.mix.add === 0) expect(scenario.operations.some((operation) => operation.kind === 'add')).toBe(false);
+      if (config.mix.add + (config.mix.addReserve ?? 0) === 0) expect(scenario.operations.some((operation) => operation.kind === 'add')).toBe(false);
       if (config.mix.reserveReturn + config.mix.reserveReturnReserve === 0) {
         expect(scenario.operations.some((operation) => operation.kind === 'return')).toBe(false);
       }
     }
+  });
+
+  it('reserves books added during the run, some arriving with their add, on a good share of seeds', () => {
+    const reservesAddedBook = (scenario: Scenario, sameInstant: boolean): boolean =>
+      scenario.operations.some(
+        (operation) =>
+          operation.kind === 'reserve' &&
+          !scenario.books.includes(operation.bookId) &&
+          scenario.operations.some((add) => add.kind === 'add' && add.bookId === operation.bookId && (sameInstant ? add.atMs === operation.atMs : add.atMs < operation.atMs)),
+      );
+    const scenarios = seeds.slice(0, 300).map((seed) => swarmScenario(seed, drawn[seed] as SwarmConfig));
+    expect(scenarios.filter((scenario) => reservesAddedBook(scenario, true)).length).toBeGreaterThan(30);
+    expect(scenarios.filter((scenario) => reservesAddedBook(scenario, false)).length).toBeGreaterThan(30);
   });
 
   it('leaves the default scenario of a seed as it was: the default mix is the old draw', () => {

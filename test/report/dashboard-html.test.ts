@@ -47,6 +47,13 @@ describe('renderDashboard', () => {
     expect(allHit).toContain('Every probe was reached.');
   });
 
+  it('says "not observable for this engine" of a probe that cannot see it, rather than flagging a gap', () => {
+    const blind = renderDashboard({ ...input, probes: input.probes.map((probe) => (probe.name === 'writer-waits-on-readers' ? { ...probe, observable: false } : { ...probe, hits: 1 })) });
+    expect(blind).not.toContain('Never reached');
+    expect(blind).toContain('<td colspan="2" class="blind">not observable for this engine</td>');
+    expect(blind).toMatch(/Every probe that can see this engine was reached\. Not observable for this engine: writer-waits-on-readers/);
+  });
+
   it('lists failures per strategy with their rate, and each saved failure with its configuration and files', () => {
     expect(html).toMatch(/<td>pct:2<\/td><td class="number">100<\/td><td class="number">2<\/td><td class="number">2\.0%<\/td>/);
     expect(html).toContain('queueCapacity=1 workers=0');

@@ -51,6 +51,30 @@ describe('renderTimelinePage', () => {
     expect(page).not.toMatch(/<img/);
   });
 
+  it('lists a short scenario open and folds a long one under its first line, so the chart stays near the top', () => {
+    const shortList = renderTimelinePage([shrunk]);
+    expect(shortList).toMatch(/<details class="scenario" data-scenario open><summary>1 book, 1 member, 3 operations; [^<]*<span class="fold-hint"> \(3 operations\)<\/span><\/summary><pre>/);
+    const longList = renderTimelinePage([original]);
+    expect(longList).toMatch(/<details class="scenario" data-scenario><summary>3 books, 3 members, 24 operations; /);
+  });
+
+  it('puts the lanes the violation involves first, and marks them', () => {
+    const page = renderTimelinePage([original]);
+    const labels = [...page.matchAll(/<g class="lane-label [^"]*" data-lane-label="([^"]+)"( data-involved)?>/g)].map((match) => [match[1], match[2] !== undefined] as const);
+    // r3's timer cleared r5: the clients that made them, their borrow handlers and their timers.
+    expect(labels.slice(0, 7)).toEqual([
+      ['client-15:reserve:b2:m2', true],
+      ['client-3:reserve:b2:m2', true],
+      ['borrow:r3', true],
+      ['borrow:r5', true],
+      ['cancel:r3', true],
+      ['cancel:r5', true],
+      ['main', false],
+    ]);
+    expect(labels.filter(([, involved]) => involved).map(([task]) => task)).toEqual(original.lanes.filter((lane) => lane.involved).map((lane) => lane.task));
+    expect(page.match(/class="involved-mark"/g)).toHaveLength(labels.filter(([, involved]) => involved).length);
+  });
+
   it('loads nothing: no source, link, import or url() in it, and a policy that forbids it', () => {
     const page = renderTimelinePage([original, shrunk]);
     expect(page).not.toMatch(/\s(src|href)=/);

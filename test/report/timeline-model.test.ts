@@ -13,7 +13,7 @@ import { defaultEngineConfig } from '../../src/engine/api.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { timelineOfTrace } from '../../src/report/timeline-build.ts';
 import { TimelineError } from '../../src/report/timeline-model.ts';
-import { acquisitionOf, buildTimeline, pairLockHolds, queueTracks, type Timeline, type TimelineStep } from '../../src/report/timeline-model.ts';
+import { acquisitionOf, buildTimeline, involvedTasks, pairLockHolds, queueTracks, type Timeline, type TimelineStep } from '../../src/report/timeline-model.ts';
 import { newRuntimeRecording, recordingEngine, type RuntimeRecording } from '../../src/report/timeline-record.ts';
 import { failingTraces } from '../harness/trace-fixtures.ts';
 import { autoCancelShrunkFile, exampleFiles } from './timeline-fixtures.ts';
@@ -295,5 +295,24 @@ describe('buildTimeline', () => {
     expect(() =>
       buildTimeline({ label: 'trace', file: 'long.trace.json', trace, outcome: 'reproduced', stepLog, events: [], violations: [], recording: newRuntimeRecording() }),
     ).toThrow(/20001 steps is more than a timeline draws \(20000\); shrink the trace first \(npm run sim -- shrink long\.trace\.json\)/);
+  });
+});
+
+describe('involvedTasks', () => {
+  const event = (stepNumber: number, task: string, reservationId: number) =>
+    ({ type: 'cancelled', atMs: 0, reservationId, bookId: 1, memberId: 1, step: stepNumber, task }) as const;
+
+  it('takes the task that ran the step, those whose events broke the rule, and every task of the reservations they name', () => {
+    const stepLog = [step(1, 'client-1', 'start'), step(2, 'cancel:r1', 'lock book:1'), step(3, 'borrow:r2', 'lock book:1')];
+    const events = [event(1, 'client-1', 1), event(2, 'cancel:r1', 1), event(3, 'borrow:r2', 2), event(3, 'client-9', 7)];
+    const involved = involvedTasks({ stepLog, events }, { invariant: 'cancel-only-by-owner', step: 2, message: 'the timer of r1 cleared r2' });
+    expect([...involved].sort()).toEqual(['borrow:r2', 'cancel:r1', 'client-1']);
+  });
+
+  it("takes the tasks a deadlock's message names in quotes, and none without a violation", () => {
+    const stepLog = [step(1, 'client-1', 'start'), step(2, 'client-2', 'start'), step(3, 'worker', 'receive')];
+    const message = "deadlock: #2 'client-1' waits to lock book:1 (held by #3 'client-2'); #9 'not-a-task' waits";
+    expect([...involvedTasks({ stepLog, events: [] }, { invariant: 'no-deadlock', step: 4, message })].sort()).toEqual(['client-1', 'client-2']);
+    expect(involvedTasks({ stepLog, events: [] }, null).size).toBe(0);
   });
 });

@@ -140,6 +140,31 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
         });
       });
 
+      it('leaves a later holder holding when a stale release function is called: another task still waits', async () => {
+        const order: string[] = [];
+        await harness.run(async (rt) => {
+          const mutex = rt.newMutex('book-3');
+          const stale = await mutex.lock();
+          mutex.unlock();
+          const current = await mutex.lock();
+          const waiter = rt.newWaitGroup('waiter');
+          waiter.add(1);
+          rt.go('waiter', async () => {
+            const release = await mutex.lock();
+            order.push('waiter holds');
+            release();
+            waiter.done();
+          });
+          // The stale release must not free the current hold: the waiter stays blocked.
+          stale();
+          await rt.sleep(20);
+          order.push('current releases');
+          current();
+          await waiter.wait();
+        });
+        expect(order).toEqual(['current releases', 'waiter holds']);
+      });
+
       it('ignores a read release function whose hold rUnlock() already ended', async () => {
         await harness.run(async (rt) => {
           const books = rt.newRWMutex('books');
@@ -174,6 +199,57 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
     });
 
     describe('RWMutex', () => {
+      it('gives the write lock to waiting writers in the order they asked for it', async () => {
+        const order: string[] = [];
+        await harness.run(async (rt) => {
+          const rw = rt.newRWMutex('books');
+          const releaseRead = await rw.rLock();
+          const finished = rt.newWaitGroup('writers');
+          const writers = ['first', 'second', 'third'];
+          finished.add(writers.length);
+          writers.forEach((name, index) => {
+            rt.go(`writer-${name}`, async () => {
+              // Distinct sleeps order their calls to lock() by time, in both worlds.
+              await rt.sleep(2 * (index + 1));
+              const release = await rw.lock();
+              order.push(name);
+              await rt.sleep(1);
+              release();
+              finished.done();
+            });
+          });
+          await rt.sleep(20);
+          releaseRead();
+          await finished.wait();
+        });
+        expect(order).toEqual(['first', 'second', 'third']);
+      });
+
+      it('leaves a later writer holding when a stale write release function is called: a reader still waits', async () => {
+        const order: string[] = [];
+        await harness.run(async (rt) => {
+          const rw = rt.newRWMutex('catalogue');
+          const stale = await rw.lock();
+          rw.unlock();
+          const current = await rw.lock();
+          const reader = rt.newWaitGroup('reader');
+          reader.add(1);
+          rt.go('reader', async () => {
+            const release = await rw.rLock();
+            order.push('reader reads');
+            release();
+            reader.done();
+          });
+          // The stale release must not end the current write hold: the reader stays blocked.
+          stale();
+          await rt.sleep(20);
+          order.push('writer releases');
+          current();
+          await reader.wait();
+        });
+        expect(order).toEqual(['writer releases', 'reader reads']);
+      });
+
       it('lets readers hold the lock together', async () => {
         let readerCountMax = 0;
         await harness.run(async (rt) => {
@@ -321,6 +397,29 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
     });
 
     describe('Channel', () => {
+      it('carries every item, in order, through a channel that never empties over hundreds of items', async () => {
+        const received: number[] = [];
+        const itemCount = 400;
+        const backlog = 150;
+        await harness.run(async (rt) => {
+          const channel = rt.newChannel<number>('backlog', 200);
+          let sent = 0;
+          while (sent < backlog) await channel.send(sent++);
+          // One in, one out, the channel never empty: the oldest items are consumed long before the last are sent.
+          while (sent < itemCount) {
+            const item = await channel.receive();
+            if (item.ok) received.push(item.value);
+            await channel.send(sent++);
+            expect(channel.length).toBe(backlog);
+          }
+          while (channel.length > 0) {
+            const item = await channel.receive();
+            if (item.ok) received.push(item.value);
+          }
+        });
+        expect(received).toEqual(Array.from({ length: itemCount }, (_, index) => index));
+      });
+
       it('blocks a sender once capacity items are queued', async () => {
         const events: string[] = [];
         let lengthWhenReceiving = -1;
@@ -511,6 +610,25 @@ export function describeRuntimeContract(harness: RuntimeHarness): void {
           await rt.sleep(40);
         });
         expect(callbackRan).toBe(false);
+      });
+
+      it('stops two timers that would fire first, one after the other, and only those', async () => {
+        const fired: string[] = [];
+        await harness.run(async (rt) => {
+          const first = rt.afterFunc('first', 10, () => {
+            fired.push('first');
+          });
+          const second = rt.afterFunc('second', 20, () => {
+            fired.push('second');
+          });
+          rt.afterFunc('third', 30, () => {
+            fired.push('third');
+          });
+          expect(first.stop()).toBe(true);
+          expect(second.stop()).toBe(true);
+          await rt.sleep(50);
+        });
+        expect(fired).toEqual(['third']);
       });
 
       it('returns false from stop() after the timer fired', async () => {

@@ -12,6 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { probeNames } from '../../src/check/probes.ts';
 import type { SweepSummary } from '../../src/harness/sweep-summary.ts';
 import { simInProcessIn, type CommandResult } from '../support/run-sim.ts';
+import { seedRerunCommand } from '../../sim/command-sweep.ts';
+import { generateScenario } from '../../src/harness/scenario.ts';
+import { drawSmallScenario } from '../../src/harness/small-scenarios.ts';
+import { exhaustiveSwarmSize } from '../../src/harness/swarm.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'cli-sweep-test-'));
 afterAll(() => {
@@ -32,6 +36,12 @@ describe('sim sweep', () => {
     expect(lines[0]).toMatch(/^SWEEP seeds 1\.\.200 \(200 seeds\); strategy random; engine library with bug seed-auto-cancel; swarm on; main thread/);
     expect(result.stdout).toMatch(/^invariant cancel-only-by-owner: \d+ failures, first seed \d+$/m);
     expect(result.stdout).toMatch(/^ {4}drew: \d+ books?, /m);
+    // Each saved failure says how to run its seed again by seed; that run fails the same way.
+    const rerun = /^ {4}rerun: {2}npm run sim -- (--seed \d+ --swarm --bug seed-auto-cancel)$/m.exec(result.stdout)?.[1];
+    expect(rerun).toBeDefined();
+    const again = await sim(...(rerun as string).split(' '), '--json');
+    expect(again.status).toBe(1);
+    expect((JSON.parse(again.stdout) as { violations: { invariant: string }[] }).violations[0]?.invariant).toBe('cancel-only-by-owner');
     expect(result.stdout).toMatch(/^ {2}and \d+ more failures, counted, traces not saved$/m);
     expect(result.stdout).toContain('seeds covered: 1..200 (200 seeds)');
 
@@ -59,7 +69,20 @@ describe('sim sweep', () => {
     expect(timeline).toBeDefined();
     expect(existsSync(join(directory, timeline as string))).toBe(true);
     expect(summary.probes.map((probe) => probe.name)).toEqual([...probeNames]);
+    expect(summary.probes.every((probe) => probe.observable)).toBe(true);
     expect(result.stdout).toMatch(/^probes: borrow-and-cancel-same-instant \d+; /m);
+  });
+
+  it('says which probes cannot see an engine that names its queue and map otherwise, apart from those never reached', async () => {
+    const result = await sim('sweep', '--seeds', '1..40', '--engine', 'test/fixtures/engines/renamed-primitives.ts', '--workers', '0', '--name', 'renamed');
+    expect(result.status, result.stderr).toBe(0);
+    const probesLine = result.stdout.split('\n').find((line) => line.startsWith('probes: '));
+    expect(probesLine).toContain('queue-full-reserve-blocked -; ');
+    expect(probesLine).toMatch(/\(.*not observable for this engine: queue-full-reserve-blocked, writer-waits-on-readers\)$/);
+    expect(probesLine).not.toMatch(/never reached: [^;)]*(queue-full-reserve-blocked|writer-waits-on-readers)/);
+    const summary = JSON.parse(readFileSync(join(reports, 'sweeps', 'renamed', 'summary.json'), 'utf8')) as SweepSummary;
+    expect(summary.probes.filter((probe) => !probe.observable).map((probe) => probe.name)).toEqual(['queue-full-reserve-blocked', 'writer-waits-on-readers']);
+    expect(readFileSync(join(reports, 'sweeps', 'renamed', 'dashboard.html'), 'utf8')).toContain('not observable for this engine');
   });
 
   it('runs only its shard of the range, and exits 0 when no seed fails', async () => {
@@ -139,6 +162,30 @@ describe('sim sweep', () => {
       expect(result.stdout).toBe('');
       expect(result.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('seedRerunCommand', () => {
+  it("names the sweep's scenario, strategy, engine and bound for the seed, as sim run takes them", () => {
+    const config = { swarm: true, strategy: 'pct:3', engine: { kind: 'module', path: 'my engine.ts' }, maxSteps: 5000 } as unknown as SweepSummary['config'];
+    expect(seedRerunCommand(config, 42)).toBe("npm run sim -- --seed 42 --swarm --strategy pct --depth 3 --engine 'my engine.ts' --max-steps 5000");
+    const exhaustive = { ...config, swarm: false, strategy: 'exhaustive:1', engine: { kind: 'library' }, maxSteps: 200_000 } as unknown as SweepSummary['config'];
+    const rerun = seedRerunCommand(exhaustive, 7);
+    expect(rerun).toBe('npm run sim -- --seed 7 --strategy exhaustive --reduction dpor --choice-bound 1 --max-schedules 500 --books 2 --members 2 --operations 3');
+    expect(seedRerunCommand({ ...exhaustive, swarm: true }, 7)).toBe('npm run sim -- --seed 7 --swarm --strategy exhaustive --reduction dpor --choice-bound 1 --max-schedules 500');
+  });
+
+  it("reruns the very scenario an exhaustive sweep searched for the seed, with and without the swarm", async () => {
+    const exhaustive = { swarm: false, strategy: 'exhaustive:1', engine: { kind: 'library' }, maxSteps: 200_000 } as unknown as SweepSummary['config'];
+    for (const [swarm, expected] of [
+      [false, generateScenario(7, exhaustiveSwarmSize)],
+      [true, drawSmallScenario(7).scenario],
+    ] as const) {
+      const words = seedRerunCommand({ ...exhaustive, swarm }, 7).split(' ').slice(4);
+      const result = await sim(...words, '--json');
+      expect(result.status, result.stderr).toBe(0);
+      expect((JSON.parse(result.stdout) as { scenario: unknown }).scenario).toEqual(expected);
     }
   });
 });

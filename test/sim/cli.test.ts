@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simIn, simInProcessIn } from '../support/run-sim.ts';
+import { bugNames, findBug } from '../../src/engine/bugs/index.ts';
+import { bugDemonstrationCommand } from '../../sim/command-bugs.ts';
 
 // Failing runs save their traces here, not in the checkout's reports/.
 const reports = mkdtempSync(join(tmpdir(), 'cli-test-'));
@@ -86,18 +88,60 @@ describe('sim --seed N', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('exits 1 on a violation, names it, and ends with the commands that run it again and replay its trace', async () => {
+  it('exits 1 on a violation, names it, and ends with the commands that run it again, shrink and replay its trace', async () => {
     const result = await simHere('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/✗ cancel-only-by-owner at step \d+: book \d: the timer of reservation r\d+/);
     const lines = result.stdout.trimEnd().split('\n');
     const tracePath = join(reports, 'traces', 'seed-auto-cancel-cancel-only-by-owner-seed6-');
-    expect(lines.at(-3)?.startsWith(`trace saved: ${tracePath}`)).toBe(true);
-    expect(lines.at(-3)).toMatch(/-[0-9a-f]{8}\.trace\.json$/);
-    expect(lines.at(-2)).toBe('rerun: npm run sim -- --seed 6 --bug seed-auto-cancel');
-    expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${lines.at(-3)?.slice('trace saved: '.length)}`);
+    expect(lines.at(-4)?.startsWith(`trace saved: ${tracePath}`)).toBe(true);
+    expect(lines.at(-4)).toMatch(/-[0-9a-f]{8}\.trace\.json$/);
+    const saved = lines.at(-4)?.slice('trace saved: '.length);
+    expect(lines.at(-3)).toBe('rerun: npm run sim -- --seed 6 --bug seed-auto-cancel');
+    expect(lines.at(-2)).toBe(`shrink: npm run sim -- shrink ${saved}`);
+    expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${saved}`);
     const replayed = await simHere('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(replayed.stdout).toBe(result.stdout);
+  });
+
+  it('marks the violating step in the trace, and puts the later violations under the first', async () => {
+    const result = await simHere('--seed', '6', '--bug', 'seed-auto-cancel');
+    const lines = result.stdout.split('\n');
+    const marked = lines.filter((line) => line.startsWith('✗ '));
+    expect(marked.length).toBeGreaterThan(0);
+    for (const line of marked) expect(line).toMatch(/^✗ +112 +6000 /);
+    const marker = lines.findIndex((line) => line.includes('▲ step 112: cancel-only-by-owner broke here'));
+    expect(marker).toBe(lines.indexOf(marked.at(-1) as string) + 1);
+    const verdict = lines.findIndex((line) => line.startsWith('verdict: '));
+    expect(lines.slice(verdict, verdict + 4)).toEqual([
+      'verdict: 4 violations; the first, at step 112, is where to look',
+      expect.stringMatching(/^ {2}✗ cancel-only-by-owner at step 112: /),
+      '    followed by:',
+      expect.stringMatching(/^ {4}· nothing-lost at step 112: /),
+    ]);
+    expect(lines.filter((line) => line.startsWith('    · '))).toHaveLength(3);
+  });
+
+  it('shrinks the failure too with --shrink, and its replay line names the shrunk trace', async () => {
+    const result = await simHere('--seed', '6', '--bug', 'seed-auto-cancel', '--shrink');
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    const shrunk = /^shrunk trace saved: (.+\.shrunk\.trace\.json) \(3 operations, 0 non-default choices\)$/.exec(lines.at(-3) ?? '')?.[1];
+    expect(shrunk, lines.slice(-4).join('\n')).toBeDefined();
+    expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${shrunk}`);
+    const replayed = await simHere('replay', shrunk as string);
+    expect(replayed.status).toBe(1);
+    expect(replayed.stdout).toMatch(/^summary: reproduced: cancel-only-by-owner/m);
+  });
+
+  it('draws the sweep\'s configuration for the seed with --swarm, and says so in the rerun command', async () => {
+    const result = await simHere('--seed', '5', '--swarm', '--bug', 'cancel-off-by-one');
+    expect(result.status).toBe(1);
+    expect(result.stdout.split('\n')[2]).toMatch(/^swarm: \d+ books?, \d+ members?, \d+ operations?; window \d+ ms/);
+    expect(result.stdout).toContain('rerun: npm run sim -- --seed 5 --swarm --bug cancel-off-by-one');
+    const refused = await simHere('--seed', '5', '--swarm', '--books', '2');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('--swarm draws the scenario from the seed; it cannot be combined with --books');
   });
 
   it('rejects an unknown bug name, listing the zoo', async () => {
@@ -107,13 +151,24 @@ describe('sim --seed N', () => {
     expect(result.stderr).toContain('check-before-lock');
   });
 
-  it('lists the bug zoo, one line each, and as JSON', async () => {
+  it('lists the bug zoo, one line each with a command that shows the bug, and as JSON', async () => {
     const text = await simHere('bugs');
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^seed-auto-cancel\s+cancel-only-by-owner\s+The seed's auto-cancel rule/m);
-    const listed = JSON.parse((await simHere('bugs', '--json')).stdout) as { name: string; breaks: string }[];
-    expect(listed.length).toBeGreaterThanOrEqual(8);
-    expect(listed.map((bug) => bug.name)).toContain('check-before-lock');
+    expect(text.stdout).toMatch(/^\s+shown by: npm run sim -- --seed 6 --bug seed-auto-cancel$/m);
+    const listed = JSON.parse((await simHere('bugs', '--json')).stdout) as { name: string; breaks: string; command: string }[];
+    expect(listed.map((bug) => bug.name)).toEqual(bugNames());
+    expect(listed.find((bug) => bug.name === 'cancel-off-by-one')?.command).toBe('npm run sim -- --seed 5 --swarm --bug cancel-off-by-one');
+  });
+
+  it.each(bugNames())('shows %s with the command sim bugs gives for it: exit 1, its rule broken', async (name) => {
+    const bug = findBug(name);
+    if (bug === undefined) throw new Error('unreachable');
+    const args = bugDemonstrationCommand(bug).split(' ').slice('npm run sim --'.split(' ').length);
+    const result = await simHere(...args, '--json');
+    expect(result.status, result.stderr).toBe(1);
+    const violations = (JSON.parse(result.stdout) as { violations: { invariant: string }[] }).violations.map((violation) => violation.invariant);
+    expect(violations).toContain(bug.breaks);
   });
 
   it('documents replay and shrink in --help', async () => {
@@ -133,6 +188,14 @@ describe('sim --seed N', () => {
     expect(lines[2]).toMatch(/^pct: depth 2, k = \d+ steps and n = \d+ tasks .*probability at least 1\/\(\d+·\d+\) = [0-9.e-]+ per run$/);
     expect((await simHere('--seed', '3', '--strategy', 'pct', '--depth', '2')).stdout).toBe(first.stdout);
     expect((await simHere('--seed', '3')).stdout).not.toBe(first.stdout);
+  });
+
+  it("shows run's options on the top-level --help too, since run is the default command", async () => {
+    const result = await simHere('--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Commands:');
+    expect(result.stdout).toContain('Options of run, the default command (sim --seed 42 is sim run --seed 42):');
+    for (const option of ['--seed <n>', '--bug <name>', '--strategy <name>', '--swarm', '--shrink', '--json']) expect(result.stdout).toContain(option);
   });
 
   it('documents every option in --help', async () => {

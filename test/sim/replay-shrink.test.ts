@@ -88,7 +88,7 @@ describe('a failing run', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^sim: cannot save trace to .*: cannot create directory/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(result.stdout).toMatch(/^verdict: \d+ violations?$/m);
+    expect(result.stdout).toMatch(/^verdict: \d+ violations?(; the first, at step \d+, is where to look)?$/m);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('rerun: npm run sim -- --seed 6 --bug seed-auto-cancel');
     expect(readFileSync(blocker, 'utf8')).toBe('in the way');
   });
@@ -179,6 +179,7 @@ describe('sim shrink FILE', () => {
     expect(result.stdout).toContain(`shrunk trace saved: ${shrunkPath}`);
     expect(result.stdout).toMatch(/^before: \d+ operations, \d+ non-default choices? \(of \d+\)$/m);
     expect(result.stdout).toMatch(/^after: {2}\d+ operations?, \d+ non-default choices? \(of \d+\)$/m);
+    expect(result.stdout).toMatch(/^minimal: every schedule with fewer non-default choices passes on the shrunk scenario$/m);
     expect(result.stdout).toMatch(/^runs: \d+$/m);
     expect(lastLine(result)).toBe(`replay: npm run sim -- replay ${shrunkPath}`);
     expect(stateOf(tracePath)).toEqual(before);

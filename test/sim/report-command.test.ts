@@ -36,6 +36,29 @@ describe('sim report', () => {
     expect(readFileSync(first, 'utf8')).toContain('id="shrink-summary"');
   });
 
+  it.each([
+    ['the same file twice', 'seed-borrow-rule.trace.json', 'seed-borrow-rule.trace.json', 'it is the same file'],
+    ['a trace that was not shrunk', 'seed-borrow-rule.trace.json', 'seed-auto-cancel.trace.json', 'it was not shrunk from anything'],
+    ["another trace's shrunk version", 'seed-borrow-rule.trace.json', 'seed-auto-cancel.shrunk.trace.json', 'it was shrunk from reports/examples/seed-auto-cancel.trace.json'],
+    ['a shrunk trace given first', 'seed-auto-cancel.shrunk.trace.json', 'seed-auto-cancel.trace.json', 'it was not shrunk from anything'],
+  ])('refuses a pair that does not belong together (%s) in one line, exit 2, and writes nothing', async (_what, first, second, why) => {
+    const out = join(reports, 'pair.html');
+    const result = await sim('report', join('reports/examples', first), join('reports/examples', second), '--out', out);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`is not the shrunk version of reports/examples/${first}: ${why}`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('takes a trace and its shrunk version moved together to another directory', async () => {
+    const moved = mkdtempSync(join(tmpdir(), 'report-pair-'));
+    for (const name of ['seed-auto-cancel.trace.json', 'seed-auto-cancel.shrunk.trace.json']) writeFileSync(join(moved, name), readFileSync(join('reports/examples', name)));
+    const result = await sim('report', join(moved, 'seed-auto-cancel.trace.json'), join(moved, 'seed-auto-cancel.shrunk.trace.json'), '--out', join(moved, 'page.html'));
+    rmSync(moved, { recursive: true, force: true });
+    expect(result.status, result.stderr).toBe(0);
+  });
+
   it('refuses an --out that is a directory before replaying anything, exit 2', async () => {
     const result = await sim('report', 'reports/examples/seed-borrow-rule.trace.json', '--out', reports);
     expect(result.status).toBe(2);
