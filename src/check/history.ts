@@ -3,12 +3,57 @@
 
 import type { BookSnapshot, EngineConfig, EngineEvent, ReservationId } from '../engine/api.ts';
 
-/** An engine event as recorded by the harness. */
-export type RecordedEvent = EngineEvent & {
+/**
+ * What the harness records beside the engine's events when the engine runs on a store and the
+ * simulation may crash it: the process's epochs, its crashes, and what each client was told.
+ */
+export type HarnessEvent =
+  /** A process epoch began: a new engine on the store's disk (epoch 1 is the first start). */
+  | { readonly type: 'process-started'; readonly atMs: number; readonly epoch: number }
+  /**
+   * The process died at a crash point: every task and timer of the epoch is gone, and the store
+   * keeps the transactions up to `durableLsn`; those after it, up to `committedLsn`, are lost.
+   */
+  | {
+      readonly type: 'crashed';
+      readonly atMs: number;
+      readonly epoch: number;
+      readonly point: string;
+      readonly durableLsn: number;
+      readonly committedLsn: number;
+    }
+  /** A client got its answer: `reservationId` 0 and `reason` '' where they do not apply. */
+  | {
+      readonly type: 'call-answered';
+      readonly atMs: number;
+      readonly callKey: string;
+      readonly attempt: number;
+      readonly ok: boolean;
+      readonly reservationId: number;
+      readonly reason: string;
+    }
+  /** A client's attempt got no answer: the process crashed under it, or was down. */
+  | {
+      readonly type: 'call-failed';
+      readonly atMs: number;
+      readonly callKey: string;
+      readonly attempt: number;
+      readonly reason: 'crashed' | 'unavailable';
+      /** Whether the client tries again. */
+      readonly retry: boolean;
+    };
+
+/** An engine or harness event as recorded by the harness. */
+export type RecordedEvent = (EngineEvent | HarnessEvent) & {
   /** The scheduler step during which the event was emitted (non-decreasing along a history). */
   readonly step: number;
   /** The name of the task that emitted it. */
   readonly task: string;
+  /**
+   * With a store: the last transaction committed when the event was recorded. The engine records
+   * a change after committing it, so a crash whose durable transaction is older undoes it.
+   */
+  readonly lsn?: number;
 };
 
 /** Everything a checker may look at for one run. */
@@ -54,6 +99,8 @@ export type InvariantName =
   | 'timeliness'
   | 'justified-answers'
   | 'consistent-state'
+  | 'nothing-acknowledged-lost'
+  | 'retry-acts-once'
   | 'no-deadlock'
   | 'step-bound'
   | 'no-task-error'
