@@ -326,17 +326,16 @@ export class ReadyQueue<Task extends QueuedTask<Resource>, Resource extends obje
  */
 export class CandidateView<Task extends QueuedTask<Resource>, Resource extends object> implements CandidateList<Task> {
   private running: Task | null = null;
+  /** A field rather than a getter: strategies read it at every decision. */
+  length = 0;
 
   constructor(private readonly queue: ReadyQueue<Task, Resource>) {}
 
   /** Shows `running` (null when it cannot go on) before the queue. */
   reset(running: Task | null): this {
     this.running = running;
+    this.length = this.queue.size + (running === null ? 0 : 1);
     return this;
-  }
-
-  get length(): number {
-    return this.queue.size + (this.running === null ? 0 : 1);
   }
 
   at(index: number): Task | undefined {
