@@ -7,7 +7,7 @@ const realTimeMessage =
 const newDateRule = { selector: "NewExpression[callee.name='Date']", message: realTimeMessage };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/'] },
+  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/', 'dist/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     testTimeout: 60_000,
+    globalSetup: ['test/support/build-dist.ts'],
     // Every decision of every simulated run also verifies the kernel's ready queue (kernel.ts
     // `Waitable`): a primitive that changes state without telling the kernel fails at once.
     env: { LIBRARY_SIM_SELF_CHECK: '1' },

@@ -6,15 +6,14 @@
 
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { exploreExhaustive } from '../src/harness/explore.ts';
-import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction, type ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction } from '../src/runtime/sim/explore-options.ts';
+import type { ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
-import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
-import { saveTrace, traceDirectory, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
+import { traceFileLimits } from '../src/harness/trace-limits.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, engineReferenceFrom, type EngineReference } from '../src/harness/trace.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
@@ -193,7 +192,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy.name);
+  const commands = await saveFailure(seed, options, engine, scenario, run, strategy.name);
   if (options.json) {
     printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
@@ -216,16 +215,18 @@ interface ReproductionCommands {
  * command: the verdict still prints, the exit code still says "violation", and the seed
  * command still reproduces the run.
  */
-function saveFailure(
+async function saveFailure(
   seed: number,
   options: RunOptions,
   engine: ChosenEngine,
   scenario: Scenario,
   run: ScenarioRun,
   strategy: string,
-): ReproductionCommands {
+): Promise<ReproductionCommands> {
   const rerun = rerunCommandFor(seed, options);
   if (run.violations.length === 0) return { rerun, tracePath: null, replay: null };
+  // The trace format and its writer are loaded only for a run that has a trace to save.
+  const { saveTrace, traceDirectory, TraceWriteError } = await import('../src/harness/trace-file.ts');
   try {
     const directory = traceDirectory();
     const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
@@ -256,6 +257,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
       ...scenarioLines(scenario),
     ]);
   }
+  const { exploreExhaustive } = await import('../src/harness/explore.ts');
   const search = await exploreExhaustive({
     scenario,
     engine: engine.createEngine,
@@ -277,7 +279,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     }
     return 0;
   }
-  const commands = saveFailure(seed, options, engine, scenario, run, strategy);
+  const commands = await saveFailure(seed, options, engine, scenario, run, strategy);
   if (options.json) {
     printJson({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) });
   } else {
@@ -366,6 +368,7 @@ interface ChosenEngine extends LoadedEngine {
 async function chooseEngine(options: RunOptions): Promise<ChosenEngine> {
   if (options.engine !== undefined && options.bug !== undefined) throw new UsageError('--engine and --bug cannot be used together');
   if (options.bug !== undefined) {
+    const { bugNames, findBug } = await import('../src/engine/bugs/index.ts');
     const bug = findBug(options.bug);
     if (bug === undefined) throw new UsageError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
     return { identity: `library with bug ${bug.name}`, createEngine: bug.createEngine, reference: { kind: 'bug', name: bug.name } };
