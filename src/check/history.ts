@@ -11,10 +11,18 @@ export type RecordedEvent = EngineEvent & {
   readonly task: string;
 };
 
-/** Everything a checker may look at for one run. */
-export interface RunHistory {
-  readonly events: readonly RecordedEvent[];
+/** What a checker knows of a run from its start: its settings. */
+export interface RunSettings {
   readonly config: EngineConfig;
+  /**
+   * How long after its timer's deadline a reservation may still be live. 0 under the simulated
+   * runtime, where no virtual time passes while a lock is held; a little slack on a real clock.
+   */
+  readonly cancelLateToleranceMs: number;
+}
+
+/** How a run ended: known only once it has. */
+export interface RunEnd {
   /** The clock when the run ended. */
   readonly endMs: number;
   /** The last step of the run. */
@@ -23,11 +31,11 @@ export interface RunHistory {
   readonly finalBooks: readonly BookSnapshot[];
   /** False when the run stopped early (deadlock, step bound, task error): end-of-run rules are skipped. */
   readonly completed: boolean;
-  /**
-   * How long after its timer's deadline a reservation may still be live. 0 under the simulated
-   * runtime, where no virtual time passes while a lock is held; a little slack on a real clock.
-   */
-  readonly cancelLateToleranceMs: number;
+}
+
+/** Everything a checker may look at for one run: its settings, its events in order, its end. */
+export interface RunHistory extends RunSettings, RunEnd {
+  readonly events: readonly RecordedEvent[];
 }
 
 /** One broken rule, with the step where the checker saw it break. */

@@ -11,7 +11,7 @@ import type { Violation } from '../check/history.ts';
 import type { EngineFactory } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
-import { hashEvents } from './run-scenario.ts';
+import { hashEvents } from './event-lines.ts';
 import { validateEngineConfig } from './scenario.ts';
 import { describeValue, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
 import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
