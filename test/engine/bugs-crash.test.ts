@@ -4,7 +4,7 @@
 // history, crashes included.
 
 import { describe, expect, it } from 'vitest';
-import { crashBugZoo, bugNames } from '../../src/engine/bugs/index.ts';
+import { bugNames, bugZoo, crashBugZoo, findBug } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import { runScenario } from '../../src/harness/run-scenario.ts';
 import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
@@ -30,8 +30,16 @@ describe('crashBugZoo', () => {
   it('names each variant once, apart from the zoo that runs without a store, each with a demonstration', () => {
     const names = crashBugZoo.map((variant) => variant.name);
     expect(names).toEqual(Object.keys(demonstrations).sort());
-    for (const name of names) expect(bugNames()).not.toContain(name);
-    for (const variant of crashBugZoo) expect(variant.needs).toBe('crashes');
+    for (const name of names) {
+      expect(bugZoo.map((variant) => variant.name)).not.toContain(name);
+      expect(bugNames()).toContain(name);
+      expect(findBug(name)?.name).toBe(name);
+    }
+    for (const variant of crashBugZoo) {
+      expect(variant.needs).toBe('crashes');
+      expect(variant.summary.length).toBeGreaterThan(20);
+      expect(['nothing-acknowledged-lost', 'retry-acts-once', 'timeliness', 'nothing-lost']).toContain(variant.breaks);
+    }
   });
 
   it.each(crashBugZoo.map((variant) => [variant.name, variant] as const))('%s breaks its rule on its seed, where the production engine breaks none', async (name, variant) => {
