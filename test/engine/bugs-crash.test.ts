@@ -11,6 +11,9 @@ import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import type { EngineFactory } from '../../src/engine/api.ts';
+import { shrinkTrace } from '../../src/harness/shrink.ts';
+import { buildTrace } from '../../src/harness/trace.ts';
+import { replayTrace } from '../../src/harness/replay.ts';
 
 /** A swarm seed, on the store with crashes, whose random run breaks each variant's rule. */
 const demonstrations: Readonly<Record<string, number>> = {
@@ -77,5 +80,28 @@ describe('the production engine on a store that crashes', () => {
     const again = await runScenario({ scenario, engine: createEngine, strategy: createReplayStrategy(first.choices) });
     expect(again.traceHash).toBe(first.traceHash);
     expect(again.events).toEqual(first.events);
+  });
+});
+
+describe('shrinking a failure that needs a crash', () => {
+  it('keeps the one crash it needs and drops the others, the operations and the store settings it does not need; the result replays', { timeout: 120_000 }, async () => {
+    const variant = crashBugZoo.find((bug) => bug.name === 'answer-before-durable');
+    if (variant === undefined) throw new Error('unreachable');
+    const seed = 1;
+    const scenario = swarmScenario(seed, drawSwarmConfig(seed, { store: true }));
+    const run = await runSeed(seed, variant.createEngine);
+    const violation = run.violations.find((candidate) => candidate.invariant === variant.breaks);
+    if (violation === undefined) throw new Error('the seed no longer shows the variant');
+    const trace = buildTrace(
+      { engine: { kind: 'bug', name: variant.name }, scenario, strategy: 'random', seed, maxSteps: 200_000 },
+      { ...run, violations: [violation, ...run.violations.filter((other) => other !== violation)] },
+    );
+    expect(trace.events.filter((event) => event.type === 'crashed').length).toBeGreaterThan(1);
+    const shrunk = await shrinkTrace(trace, variant.createEngine);
+    expect(shrunk.after.operations).toBe(1);
+    expect(shrunk.trace.events.filter((event) => event.type === 'crashed')).toHaveLength(1);
+    expect(shrunk.trace.scenario.persistence?.crashes?.max).toBe(1);
+    const replayed = await replayTrace(shrunk.trace, { engine: variant.createEngine });
+    expect(replayed.kind).toBe('reproduced');
   });
 });
