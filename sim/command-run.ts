@@ -477,7 +477,7 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
 }
 
 function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionCommands): void {
-  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations)];
+  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations, run.events)];
   out.push(
     `summary: seed ${seed}: ${verdictWord(run.violations)}; ${run.events.length} events, ${run.steps} steps, ` +
       `${run.virtualTimeMs} ms virtual, ${run.choices.length} choices, trace ${run.traceHash}`,
