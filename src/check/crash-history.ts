@@ -109,6 +109,17 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
       event = { ...event, type: 'request-enqueued' };
     } else if (event.type === 'cancel-timer-rearmed' && !timerStarted.has(event.reservationId)) {
       event = { ...event, type: 'cancel-timer-started' };
+    } else if (event.type === 'cancel-timer-rearmed') {
+      // A timer that started late moved its deadline in a transaction of its own; a crash that
+      // lost it leaves the deadline the reservation committed with, earlier, which is the one
+      // that stands.
+      const reservationId = event.reservationId;
+      const started = (candidate: Event): boolean => candidate.type === 'cancel-timer-started' && candidate.reservationId === reservationId;
+      for (const events of [kept, epochEvents]) {
+        const at = events.findIndex(started);
+        const start = events[at];
+        if (start?.type === 'cancel-timer-started' && event.deadlineMs < start.deadlineMs) events[at] = { ...start, deadlineMs: event.deadlineMs };
+      }
     }
     if (event.type === 'request-enqueued') enqueued.add(event.reservationId);
     if (event.type === 'cancel-timer-started') timerStarted.add(event.reservationId);
