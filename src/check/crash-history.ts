@@ -99,7 +99,9 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
     let event = renumberCall(raw, callOffset);
     if (event.type === 'cancel-timer-rearmed') {
       // However late the process came back, the cancel may come as late as that, and no later.
-      const deadlineMs = deadlineOf.get(event.reservationId) ?? event.deadlineMs;
+      // The earlier of the deadlines: the one its timer started with, or the one it committed with
+      // when a crash lost the move (see below).
+      const deadlineMs = Math.min(deadlineOf.get(event.reservationId) ?? event.deadlineMs, event.deadlineMs);
       const lateMs = Math.max(0, event.atMs - deadlineMs);
       cancelLate.set(event.reservationId, Math.max(cancelLate.get(event.reservationId) ?? 0, baseToleranceMs + lateMs));
     }
