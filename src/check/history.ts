@@ -56,18 +56,9 @@ export type RecordedEvent = (EngineEvent | HarnessEvent) & {
   readonly lsn?: number;
 };
 
-/** Everything a checker may look at for one run. */
-export interface RunHistory {
-  readonly events: readonly RecordedEvent[];
+/** What a checker knows of a run from its start: its settings. */
+export interface RunSettings {
   readonly config: EngineConfig;
-  /** The clock when the run ended. */
-  readonly endMs: number;
-  /** The last step of the run. */
-  readonly endStep: number;
-  /** The engine's books when the run ended (after shutdown), ordered by id. */
-  readonly finalBooks: readonly BookSnapshot[];
-  /** False when the run stopped early (deadlock, step bound, task error): end-of-run rules are skipped. */
-  readonly completed: boolean;
   /**
    * How long after its timer's deadline a reservation may still be live. 0 under the simulated
    * runtime with an instant catalogue, where no virtual time passes while a lock is held; the
@@ -77,10 +68,27 @@ export interface RunHistory {
   readonly cancelLateToleranceMs: number;
   /**
    * Per reservation, the tolerance its own cancel earned, where the harness could tell (the
-   * catalogue reads that cancel made: src/harness/catalogue-reads.ts); cancelLateToleranceMs for
-   * the others.
+   * catalogue reads that cancel made: src/harness/catalogue-reads.ts, known once the run is
+   * over); cancelLateToleranceMs for the others.
    */
   readonly cancelLateToleranceByReservationMs?: ReadonlyMap<ReservationId, number>;
+}
+
+/** How a run ended: known only once it has. */
+export interface RunEnd {
+  /** The clock when the run ended. */
+  readonly endMs: number;
+  /** The last step of the run. */
+  readonly endStep: number;
+  /** The engine's books when the run ended (after shutdown), ordered by id. */
+  readonly finalBooks: readonly BookSnapshot[];
+  /** False when the run stopped early (deadlock, step bound, task error): end-of-run rules are skipped. */
+  readonly completed: boolean;
+}
+
+/** Everything a checker may look at for one run: its settings, its events in order, its end. */
+export interface RunHistory extends RunSettings, RunEnd {
+  readonly events: readonly RecordedEvent[];
 }
 
 /** One broken rule, with the step where the checker saw it break. */

@@ -16,7 +16,7 @@
 
 import type { EngineFactory } from '../engine/api.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
-import type { SchedulingStrategy, TaskView } from '../runtime/sim/strategy.ts';
+import type { Candidates, SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { searchFewerChoices } from './shrink-exhaustive.ts';
@@ -88,7 +88,7 @@ function splitLogStrategy(candidate: Candidate): { strategy: SchedulingStrategy;
   const valueChoices: number[] = [];
   const strategy: SchedulingStrategy = {
     name: 'shrink',
-    chooseTask(candidates: readonly TaskView[]): number {
+    chooseTask(candidates: Candidates): number {
       const choice = (candidate.taskChoices[taskChoices.length] ?? 0) % candidates.length;
       taskChoices.push(choice);
       return choice;

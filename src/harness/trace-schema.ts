@@ -7,32 +7,9 @@
 import * as v from 'valibot';
 import type { InvariantName, RecordedEvent } from '../check/history.ts';
 import type { ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
-import { scenarioLimits } from './scenario.ts';
+import { traceFileLimits, traceFormat, traceFormatVersion } from './trace-limits.ts';
 
-export const traceFormat = 'library-sim-trace';
-export const traceFormatVersion = 1;
-
-/** Bounds on a trace file: a file past any of them is refused, never half-used. */
-export const traceFileLimits = {
-  fileBytesMax: 64 * 1024 * 1024,
-  booksMax: scenarioLimits.booksMax,
-  membersMax: scenarioLimits.membersMax,
-  operationsMax: scenarioLimits.operationsMax,
-  choicesMax: 5_000_000,
-  eventsMax: 5_000_000,
-  violationsMax: 5_000_000,
-  /** The step bound a trace may ask its replay to run under; `sim run --max-steps` shares it. */
-  maxStepsMax: 100_000_000,
-  /** Member names, the strategy, a bug's name. */
-  nameLengthMax: 200,
-  taskNameLengthMax: 1000,
-  /** A deadlock's message names every blocked task, so it may be long. */
-  messageLengthMax: 4_000_000,
-  pathLengthMax: 4096,
-  fileNameLengthMax: 200,
-  /** Fields an engine may add to an event beyond the format's own (kept, and hashed with it). */
-  extraEventFieldsMax: 16,
-} as const;
+export { traceFormat, traceFormatVersion, traceFileLimits } from './trace-limits.ts';
 
 /** A short description of a bad value, never the whole of a large one. */
 export function describeValue(value: unknown): string {
