@@ -214,8 +214,11 @@ export function durableView(events: readonly RecordedEvent[]): DurableView {
       });
       continue;
     }
-    const original = answers.find((answer) => !answer.repeated && answer.survives);
-    if (given.repeated && original !== undefined && (original.ok !== event.ok || original.reservationId !== event.reservationId)) {
+    // Once an attempt acted and that survived, every later answer to the call is that one.
+    const original = answers.find((answer) => !answer.repeated && answer.survives && answer.ok && answer.event.atMs <= given.event.atMs);
+    // (An answer by acting again is the acted-twice report above.)
+    const actedAgain = given.ok && !given.repeated;
+    if (original !== undefined && given !== original && !actedAgain && (original.ok !== event.ok || original.reservationId !== event.reservationId)) {
       violations.push({
         invariant: 'retry-acts-once',
         step: event.step,

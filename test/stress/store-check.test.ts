@@ -167,6 +167,17 @@ describe('durableView', () => {
     ]);
   });
 
+  it('reports a retry that acts again and is refused by its own first attempt (retry-acts-once)', () => {
+    const retry: Entry[] = [
+      { type: 'reserve-called', callId: 1, bookId: 1, memberId: 1, callKey: 'k1', atMs: 40, task: s2, lsn: 5 },
+      { type: 'reserve-refused', callId: 1, bookId: 1, memberId: 1, reason: 'reserved', atMs: 40, task: s2, lsn: 5 },
+      { type: 'call-answered', callKey: 'k1', attempt: 2, ok: false, reservationId: 0, reason: 'reserved', atMs: 41, task: 'client-1' },
+    ];
+    expect(verdict(retried(retry), idle)).toEqual([
+      "retry-acts-once: call k1 was retried and answered 'refused: reserved' at 41 ms, but its first attempt was answered by 'reserve-accepted' r1 in process 1 at 11 ms",
+    ]);
+  });
+
   it('reports a retry that acts again (retry-acts-once)', () => {
     // After r1's cancel the retry of k1 reserves the book a second time.
     const events = retried([]);

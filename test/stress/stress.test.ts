@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { percentile } from '../../stress/stress.ts';
+import { percentile } from '../../stress/stress-format.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'stress-test-'));
 afterAll(() => {
