@@ -5,7 +5,8 @@
 // later transaction are taken out, with the calls the kill left unanswered, and the next
 // process's recovery stands for what the store kept (its re-armed timers and re-queued requests
 // are the ones the lost process started, when that process never recorded starting them). Call
-// ids, counted anew by each process, are told apart by the process's number.
+// ids, counted anew by each process, are told apart by the process's number. A run that begins on
+// a store an earlier run left starts from the books its first process recovered.
 //
 // Beside those rules, two that only crashes can break, judged on the whole history:
 // - nothing acknowledged is lost: every answer a client was given, and every borrow a member was
@@ -80,6 +81,11 @@ export function durableView(events: readonly RecordedEvent[]): DurableView {
   const answersByKey = new Map<string, EngineAnswer[]>();
   const timerStarted = new Map<number, number>();
   const requestQueued = new Set<number>();
+  // A run may begin on a store an earlier run left: its first process recovers reservations this
+  // history never saw made. The model starts from the books as recovered; their timers and
+  // requests, started before the run, are not this history's to count.
+  const firstEpoch = events.find((event) => event.type === 'process-started')?.epoch ?? 0;
+  const inherited = new Set<number>();
   const borrowSurvives = new Map<string, boolean>();
   const violations: Violation[] = [];
   for (const event of events) {
@@ -122,7 +128,16 @@ export function durableView(events: readonly RecordedEvent[]): DurableView {
         else requestQueued.add(event.reservationId);
         return event;
       }
+      case 'book-recovered':
+        if (epoch !== firstEpoch) return null;
+        if (event.reservedBy !== 0) inherited.add(event.reservationId);
+        return event;
       case 'cancel-timer-rearmed': {
+        if (epoch === firstEpoch) {
+          inherited.add(event.reservationId);
+          timerStarted.set(event.reservationId, event.deadlineMs);
+          return null;
+        }
         const deadlineMs = timerStarted.get(event.reservationId);
         if (deadlineMs === undefined) {
           // The process before was killed between accepting the reservation and starting its timer.
@@ -142,11 +157,14 @@ export function durableView(events: readonly RecordedEvent[]): DurableView {
         return null;
       }
       case 'request-requeued': {
-        if (requestQueued.has(event.reservationId)) return null;
+        if (epoch === firstEpoch) inherited.add(event.reservationId);
+        if (requestQueued.has(event.reservationId) || inherited.has(event.reservationId)) return null;
         requestQueued.add(event.reservationId);
         const { reservationId, bookId, memberId, atMs, step, task } = event;
         return { type: 'request-enqueued', reservationId, bookId, memberId, atMs, step, task };
       }
+      case 'request-processed':
+        return survives(event, epoch) && !inherited.has(event.reservationId) ? event : null;
       case 'borrowed':
         borrowSurvives.set(`${epoch}:${event.reservationId}`, survives(event, epoch));
         return survives(event, epoch) ? event : null;
