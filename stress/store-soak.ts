@@ -69,6 +69,8 @@ export interface StoreSoakResult {
   readonly restartMs: readonly number[];
   /** Transactions committed in memory and not yet on disk when a kill came, in all. */
   readonly lostTransactions: number;
+  /** Events files whose last line a kill cut short (left out of the history). */
+  readonly tornEventLines: number;
   readonly lag: LagRecord;
   readonly toleranceMs: number;
 }
@@ -204,6 +206,7 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
   const lag: { loopMsMax: number; timerLateMsMax: number } = { loopMsMax: 0, timerLateMsMax: 0 };
   const restartMs: number[] = [];
   let lostTransactions = 0;
+  let tornEventLines = 0;
   let servingMs = 0;
   let badStore: string | null = null;
   let finalBooks: readonly BookSnapshot[] = [];
@@ -218,7 +221,8 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
   /** Reads a finished epoch's files. */
   const closeEpoch = (epoch: number, startedAtMs: number, killedAtMs: number | null): EpochRecord => {
     const { eventsPath, lagPath } = paths(epoch);
-    const { events } = readEventsFile(eventsPath);
+    const { events, tornLastLine } = readEventsFile(eventsPath);
+    if (tornLastLine) tornEventLines += 1;
     const epochLag = parseLagFile(readFileSync(lagPath, 'utf8'));
     lag.loopMsMax = Math.max(lag.loopMsMax, epochLag.loopMsMax);
     lag.timerLateMsMax = Math.max(lag.timerLateMsMax, epochLag.timerLateMsMax);
@@ -345,6 +349,7 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
     wallMs,
     restartMs,
     lostTransactions,
+    tornEventLines,
     lag,
     toleranceMs,
   };

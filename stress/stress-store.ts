@@ -233,7 +233,8 @@ function report(result: StoreSoakResult, options: StoreStressOptions): boolean {
   const seconds = (ms: number): string => (ms / 1000).toFixed(1);
   say(
     `processes: ${result.epochs}, SIGKILL-restart cycles: ${result.cycles}; back to serving after a kill in ${distribution(result.restartMs)}; ` +
-      `${result.lostTransactions} transactions committed in memory were lost with their process`,
+      `${result.lostTransactions} transactions committed in memory were lost with their process; ` +
+      `${result.tornEventLines} events file${result.tornEventLines === 1 ? '' : 's'} ended in a line the kill cut short`,
   );
   say(
     `served: ${result.calls} calls answered (${result.failedAttempts} attempts failed and were retried), ${result.reservations} reservations accepted: ` +
