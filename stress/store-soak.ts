@@ -25,6 +25,8 @@ import { lagHopsMax, timerAllowanceMs } from './stress-epoch.ts';
 
 export interface StoreSoakSettings {
   readonly storeDirectory: string;
+  /** The run's clock: a reading of the machine's monotonic clock the run counts time from (and the store's deadlines were counted from). */
+  readonly monotonicOriginNs: bigint;
   /** Where each epoch's events and lag files go. */
   readonly runDirectory: string;
   readonly durationMs: number;
@@ -85,7 +87,7 @@ const stepLimitMs = 60_000;
 export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSoakResult> {
   const { prng, say } = settings;
   // The run's one clock: the servers count from the same origin (store-server-child.ts).
-  const originNs = process.hrtime.bigint();
+  const originNs = settings.monotonicOriginNs;
   const rt = createRealRuntime({ monotonicOriginNs: originNs });
   const endMs = rt.now() + settings.durationMs;
   const configFor = (epoch: number): EngineConfig => ({

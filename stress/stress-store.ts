@@ -11,6 +11,7 @@ import { InvalidArgumentError } from 'commander';
 import type { RunHistory } from '../src/check/history.ts';
 import { errorMessage } from '../src/error-message.ts';
 import { reportsSubdirectory } from '../src/harness/trace-file.ts';
+import { writeFileAtomically } from '../src/atomic-file.ts';
 import { ensureWritableDirectory, OutputPathError } from '../src/output-path.ts';
 import { printable } from '../src/printable.ts';
 import type { Prng } from '../src/runtime/sim/prng.ts';
@@ -47,7 +48,11 @@ export class StoreInputError extends Error {
 const exitInterrupted = 130;
 /** The files of a store (store-disk-file.ts), its temporaries, and this command's lock. */
 const lockFileName = 'stress.lock';
-const storeFilePattern = /^(library\.db|library\.wal|\.library\.(db|wal)\.tmp|stress\.lock)$/;
+const storeFilePattern = /^(library\.db|library\.wal|\.library\.(db|wal)\.tmp|stress\.lock|stress\.clock|\.stress\.clock\..*\.tmp)$/;
+/** The clock the store's deadlines are counted on (see storeClock). */
+const clockFileName = 'stress.clock';
+/** Names the machine's boot on Linux: its monotonic clock counts from that boot. */
+const bootIdPath = '/proc/sys/kernel/random/boot_id';
 /** A signal repeated this soon after the first is the same Ctrl-C, relayed twice (npm relays it to its child). */
 const sameSignalWithinMs = 100;
 /** Repeats of each store in the throughput comparison. */
@@ -77,7 +82,9 @@ export async function storeStress(options: StoreStressOptions, seed: number, prn
           `${options.seconds} s, ${options.clients} clients, ${options.books} books, window ${options.windowMs} ms, borrow work 0-${options.borrowWorkMaxMs} ms${options.bug === undefined ? '' : `, bug ${options.bug}`}`,
       );
       if (options.throughputSeconds > 0) await printThroughput(options, prng, runDirectory);
-      const result = await soak(options, prng, storeDirectory, runDirectory);
+      const clock = storeClock(storeDirectory, lsn > 0);
+      if (clock.note !== null) say(clock.note);
+      const result = await soak(options, prng, storeDirectory, runDirectory, clock.originNs);
       if (result.badStore !== null) throw new StoreInputError(`--store ${options.store ?? storeDirectory}: the store cannot be opened: ${result.badStore}`);
       const failed = report(result, options);
       if (failed) {
@@ -186,7 +193,47 @@ async function printThroughput(options: StoreStressOptions, prng: Prng, runDirec
   );
 }
 
-async function soak(options: StoreStressOptions, prng: Prng, storeDirectory: string, runDirectory: string): Promise<StoreSoakResult> {
+/**
+ * The reading of the machine's monotonic clock the run counts time from. The deadlines a store
+ * holds are times on the clock of the run that stored them, so a run on a store an earlier run
+ * left takes that run's origin (kept in the store's directory), and a deadline that passed since
+ * is then past to this run too. The monotonic clock counts from the machine's boot: a store from
+ * another boot (or one no run kept a clock for) gets a new origin, and its deadlines are read as
+ * times of this run, which the note says.
+ */
+function storeClock(directory: string, storeHasData: boolean): { readonly originNs: bigint; readonly note: string | null } {
+  const bootId = readBootId();
+  const path = join(directory, clockFileName);
+  let kept: { bootId?: unknown; originNs?: unknown } | null = null;
+  try {
+    kept = JSON.parse(readFileSync(path, 'utf8')) as { bootId?: unknown; originNs?: unknown };
+  } catch {
+    // No clock kept, or a damaged one: a new origin below.
+  }
+  const nowNs = process.hrtime.bigint();
+  if (bootId !== null && kept !== null && kept.bootId === bootId && typeof kept.originNs === 'string' && /^\d+$/.test(kept.originNs) && BigInt(kept.originNs) <= nowNs) {
+    return { originNs: BigInt(kept.originNs), note: null };
+  }
+  try {
+    writeFileAtomically(path, `${JSON.stringify({ bootId, originNs: nowNs.toString() })}\n`);
+  } catch (error) {
+    throw new StoreInputError(`--store ${directory}: cannot keep the run's clock in ${clockFileName}: ${errorMessage(error)}`);
+  }
+  const note = storeHasData
+    ? `clock: the store's deadlines were counted on a clock this run cannot read (${kept === null ? `no ${clockFileName}` : 'another boot of the machine'}); they count as times of this run`
+    : null;
+  return { originNs: nowNs, note };
+}
+
+function readBootId(): string | null {
+  try {
+    return readFileSync(bootIdPath, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function soak(options: StoreStressOptions, prng: Prng, storeDirectory: string, runDirectory: string, monotonicOriginNs: bigint): Promise<StoreSoakResult> {
   let interrupt: () => void = () => undefined;
   const interrupted = new Promise<void>((settle) => {
     interrupt = settle;
@@ -208,6 +255,7 @@ async function soak(options: StoreStressOptions, prng: Prng, storeDirectory: str
   try {
     return await runStoreSoak({
       storeDirectory,
+      monotonicOriginNs,
       runDirectory,
       durationMs: options.seconds * 1000,
       kill: options.kill ? { minMs: options.killMinMs, maxMs: options.killMaxMs } : null,

@@ -90,10 +90,16 @@ describe('npm run stress --store / --kill', () => {
     const lines = readFileSync(log, 'utf8').split('\n');
     expect(lines.length).toBeGreaterThan(5);
 
+    // The deadlines the store holds are times on the first run's clock, which the next run keeps.
+    const clock = readFileSync(join(directory, 'stress.clock'), 'utf8');
+    expect(JSON.parse(clock)).toMatchObject({ originNs: expect.stringMatching(/^\d+$/) as unknown });
+
     // A process killed in the middle of a write leaves a line with no line feed: cut off, the rest kept.
     appendFileSync(log, '1a2b3c4d {"lsn":');
     const torn = stress('--store', directory, '--seconds', '1', '--seed', '3', '--clients', '10', '--throughput-seconds', '0');
     expect(torn.status, `${torn.stdout}\n${torn.stderr}`).toBe(0);
+    expect(readFileSync(join(directory, 'stress.clock'), 'utf8')).toBe(clock);
+    expect(torn.stdout).not.toContain('clock:');
     expect(torn.stdout).toMatch(new RegExp(`store ${directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ transactions\\)`));
 
     // A damaged line with good ones after it would drop transactions clients were told of: refused.
