@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { HarnessEvent, RecordedEvent } from '../src/check/history.ts';
-import type { EngineEvent, ReservationId } from '../src/engine/api.ts';
+import type { EngineEvent } from '../src/engine/api.ts';
 import type { LagRecord } from './store-server-protocol.ts';
 
 /** An engine event as the server wrote it: stamped with the store's last committed transaction. */
@@ -161,25 +161,4 @@ export function mergeStoreHistory(epochs: readonly EpochRecord[], clientEvents: 
   }
   while (clientIndex < clientEvents.length) takeClient();
   return merged;
-}
-
-/**
- * How late each re-armed reservation's cancel may be: a reservation whose deadline passed while
- * no process ran is cancelled once the next one has recovered, so its allowance is the time from
- * its deadline to that recovery, beside the lag allowance `baseMs` every cancel has.
- */
-export function restartToleranceByReservation(events: readonly RecordedEvent[], baseMs: number): Map<ReservationId, number> {
-  const tolerance = new Map<ReservationId, number>();
-  let rearmed: { readonly reservationId: ReservationId; readonly deadlineMs: number }[] = [];
-  for (const event of events) {
-    if (event.type === 'process-started') rearmed = [];
-    if (event.type === 'cancel-timer-rearmed') rearmed.push({ reservationId: event.reservationId, deadlineMs: event.deadlineMs });
-    if (event.type !== 'recovered') continue;
-    for (const { reservationId, deadlineMs } of rearmed) {
-      const allowedMs = baseMs + Math.max(0, Math.ceil(event.atMs - deadlineMs));
-      tolerance.set(reservationId, Math.max(allowedMs, tolerance.get(reservationId) ?? 0));
-    }
-    rearmed = [];
-  }
-  return tolerance;
 }

@@ -11,14 +11,13 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory } from '../src/check/index.ts';
 import type { RecordedEvent, RunHistory, Violation } from '../src/check/history.ts';
 import type { BookSnapshot, EngineConfig } from '../src/engine/api.ts';
 import { errorMessage } from '../src/error-message.ts';
 import { createRealRuntime, type RealRuntime } from '../src/runtime/real.ts';
 import type { Prng } from '../src/runtime/sim/prng.ts';
-import { durableView } from './store-check.ts';
-import { mergeStoreHistory, parseLagFile, readEventsFile, restartToleranceByReservation, type ClientEvent, type EpochRecord } from './store-history.ts';
+import { checkStoreHistory } from './store-check.ts';
+import { mergeStoreHistory, parseLagFile, readEventsFile, type ClientEvent, type EpochRecord } from './store-history.ts';
 import type { CallAnswer, CallRequest, LagRecord } from './store-server-protocol.ts';
 import { ServerFailure, ServerProcess, type ReadyMessage } from './store-server-process.ts';
 import { lagHopsMax, timerAllowanceMs } from './stress-epoch.ts';
@@ -327,11 +326,8 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
         finalBooks,
         completed: completed && failures.length === 0,
         cancelLateToleranceMs: toleranceMs,
-        cancelLateToleranceByReservationMs: restartToleranceByReservation(events, toleranceMs),
       };
-      // The single-process rules judge what survived the kills; the crash rules, the whole of it.
-      const durable = durableView(events);
-      violations = [...checkHistory({ ...history, events: durable.events }), ...durable.violations].sort((left, right) => left.step - right.step);
+      violations = checkStoreHistory(history);
     } catch (error) {
       failures.push(`the history could not be read back: ${errorMessage(error)}`);
     }

@@ -8,7 +8,7 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import type { RunHistory } from '../src/check/history.ts';
+import type { RunHistory, Violation } from '../src/check/history.ts';
 import { errorMessage } from '../src/error-message.ts';
 import { reportsSubdirectory } from '../src/harness/trace-file.ts';
 import { writeFileAtomically } from '../src/atomic-file.ts';
@@ -290,8 +290,7 @@ function report(result: StoreSoakResult, options: StoreStressOptions): boolean {
   );
   say(`lag: event loop up to ${result.lag.loopMsMax.toFixed(1)} ms, timers up to ${result.lag.timerLateMsMax.toFixed(1)} ms late; cancel tolerance ${result.toleranceMs} ms, and the time to recover for a deadline that passed while no process ran`);
   for (const failure of result.failures) say(`  ✗ ${failure}`);
-  for (const violation of result.violations.slice(0, 10)) say(`  ✗ ${violation.invariant} at event ${violation.step}: ${violation.message}`);
-  if (result.violations.length > 10) say(`  … and ${result.violations.length - 10} more violations`);
+  printViolations(result.violations);
   const events = result.history?.events.length ?? 0;
   const failed = result.failures.length > 0 || result.violations.length > 0;
   const cycles = `${result.cycles} SIGKILL-restart cycle${result.cycles === 1 ? '' : 's'}`;
@@ -299,6 +298,26 @@ function report(result: StoreSoakResult, options: StoreStressOptions): boolean {
   else if (result.interrupted) say(`verdict: interrupted; every rule held in the ${events} events so far${options.kill ? `, across ${cycles}` : ''}`);
   else say(`verdict: every rule held in ${events} events${options.kill ? `, across ${cycles}` : ''}`);
   return failed;
+}
+
+/** Shown violations: the first of each rule broken, then the earliest others, up to this many. */
+const violationsShownMax = 10;
+
+/** The first violation of each rule broken (one rule's many never hide another's), then the earliest others; the counts per rule. */
+function printViolations(violations: readonly Violation[]): void {
+  const counts = new Map<string, number>();
+  for (const violation of violations) counts.set(violation.invariant, (counts.get(violation.invariant) ?? 0) + 1);
+  const shown = new Set<Violation>();
+  for (const invariant of counts.keys()) shown.add(violations.find((violation) => violation.invariant === invariant) as Violation);
+  for (const violation of violations) {
+    if (shown.size >= violationsShownMax) break;
+    shown.add(violation);
+  }
+  for (const violation of violations) if (shown.has(violation)) say(`  ✗ ${violation.invariant} at event ${violation.step}: ${violation.message}`);
+  if (violations.length > shown.size) {
+    const byRule = [...counts].map(([invariant, count]) => `${invariant} ${count}`).join(', ');
+    say(`  … and ${violations.length - shown.size} more violations (${byRule})`);
+  }
 }
 
 /** Writes the merged history as JSON lines: a header (the run and its violations), then one event a line. */

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/engine/api.ts';
-import { mergeStoreHistory, parseEventChunks, parseLagFile, restartToleranceByReservation, type ClientEvent, type EpochRecord, type ServerEvent } from '../../stress/store-history.ts';
+import { mergeStoreHistory, parseEventChunks, parseLagFile, type ClientEvent, type EpochRecord, type ServerEvent } from '../../stress/store-history.ts';
 
 const line = (event: EngineEvent, lsn: number): string => `${JSON.stringify({ ...event, lsn })}\n`;
 const added = (bookId: number, atMs: number): EngineEvent => ({ type: 'book-added', bookId, atMs });
@@ -72,32 +72,5 @@ describe('mergeStoreHistory', () => {
     expect(() => mergeStoreHistory(killedLast, [], null)).toThrow('epoch 1 was killed, and the store was not opened after it');
     const merged = mergeStoreHistory(killedLast, [], 2);
     expect(merged.find((event) => event.type === 'crashed')).toMatchObject({ durableLsn: 2 });
-  });
-});
-
-describe('restartToleranceByReservation', () => {
-  it('allows a reservation whose deadline passed while no process ran until the next one recovered', () => {
-    const merged = mergeStoreHistory(
-      [
-        {
-          epoch: 2,
-          startedAtMs: 100,
-          killedAtMs: null,
-          events: [
-            { type: 'cancel-timer-rearmed', reservationId: 7, bookId: 1, memberId: 1, deadlineMs: 60, atMs: 130, lsn: 9 },
-            { type: 'cancel-timer-rearmed', reservationId: 8, bookId: 2, memberId: 1, deadlineMs: 500, atMs: 130, lsn: 9 },
-            { type: 'recovered', lsn: 9, atMs: 140 },
-          ],
-        },
-      ],
-      [],
-      null,
-    );
-    expect(restartToleranceByReservation(merged, 5)).toEqual(
-      new Map([
-        [7, 85],
-        [8, 5],
-      ]),
-    );
   });
 });
