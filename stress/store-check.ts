@@ -7,19 +7,22 @@
 //
 // One thing a real store has that a simulated run does not: a run may begin on a store an earlier
 // run left. Its first process then recovers books, reservations and requests this history never
-// saw made. The model starts from the books as that process recovered them (book-model.ts reads a
-// `book-recovered`), and the reservations made before the run do not count as this history's
-// timers, requests and processing.
+// saw made. The model starts from the members the store held and the books as that process
+// recovered them (book-model.ts reads a `book-recovered`), and the reservations made before the
+// run do not count as this history's timers, requests and processing.
 
 import { readCrashHistory } from '../src/check/crash-history.ts';
 import type { RecordedEvent, RunHistory, Violation } from '../src/check/history.ts';
 import { checkHistory } from '../src/check/index.ts';
 import type { ReservationId } from '../src/engine/api.ts';
 
-/** Every violation in a merged store history (mergeStoreHistory), by step. */
-export function checkStoreHistory(history: RunHistory): Violation[] {
+/**
+ * Every violation in a merged store history (mergeStoreHistory), by step. `inheritedMembers`: the
+ * members the store held before the run (its first process found them registered).
+ */
+export function checkStoreHistory(history: RunHistory, inheritedMembers: readonly number[] = []): Violation[] {
   const survived = readCrashHistory(history.events, history.cancelLateToleranceMs);
-  const events = startingFromInheritedBooks(history.events, survived.events);
+  const events = startingFromInheritedBooks(history.events, survived.events, inheritedMembers);
   const found = [...checkHistory({ ...history, events, cancelLateToleranceByReservationMs: survived.cancelLateByReservationMs }), ...survived.violations];
   return found.sort((left, right) => left.step - right.step);
 }
@@ -32,10 +35,18 @@ const ownLifeTypes = new Set<RecordedEvent['type']>(['request-enqueued', 'cancel
  * recovered from an earlier run's store, without the queue and timer events of the reservations
  * that run made. Unchanged for a run that began on a new store.
  */
-export function startingFromInheritedBooks(recorded: readonly RecordedEvent[], kept: readonly RecordedEvent[]): RecordedEvent[] {
+export function startingFromInheritedBooks(recorded: readonly RecordedEvent[], kept: readonly RecordedEvent[], inheritedMembers: readonly number[] = []): RecordedEvent[] {
   const firstEpoch = recorded.find((event) => event.type === 'process-started');
   if (firstEpoch?.type !== 'process-started') return [...kept];
-  const books: RecordedEvent[] = [];
+  // The store's members, as registered before the run: the model knows them from the start.
+  const books: RecordedEvent[] = inheritedMembers.map((memberId) => ({
+    type: 'member-registered',
+    memberId,
+    name: `client ${memberId}`,
+    atMs: firstEpoch.atMs,
+    step: firstEpoch.step,
+    task: 'supervisor',
+  }));
   const inherited = new Set<ReservationId>();
   let epoch = 0;
   for (const event of recorded) {

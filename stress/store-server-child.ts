@@ -98,7 +98,10 @@ async function open(request: OpenRequest): Promise<Serving> {
     await engine.recover();
   }
   // A store from an earlier, smaller run may lack some: registering or adding one it has changes nothing.
-  for (let memberId = 1; memberId <= request.members; memberId++) engine.registerMember(memberId, `client ${memberId}`);
+  const knownMembers: number[] = [];
+  for (let memberId = 1; memberId <= request.members; memberId++) {
+    if (!engine.registerMember(memberId, `client ${memberId}`).ok) knownMembers.push(memberId);
+  }
   for (let bookId = 1; bookId <= request.books; bookId++) await engine.addBook(bookId);
   if (!recovered) engine.start();
   await disk.flush();
@@ -106,7 +109,7 @@ async function open(request: OpenRequest): Promise<Serving> {
   const borrowed = books
     .filter((book) => book.borrowed)
     .map((book) => [book.bookId, book.borrowedBy] as const);
-  send({ type: 'ready', epoch: request.epoch, recovered, openedLsn, borrowed, bookIdMax: books[books.length - 1]?.bookId ?? 0 });
+  send({ type: 'ready', epoch: request.epoch, recovered, openedLsn, borrowed, bookIdMax: books[books.length - 1]?.bookId ?? 0, knownMembers });
 
   return {
     engine,

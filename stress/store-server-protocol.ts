@@ -68,6 +68,8 @@ export type FromServer =
       readonly openedLsn: number;
       readonly borrowed: readonly (readonly [bookId: number, memberId: number])[];
       readonly bookIdMax: number;
+      /** Of members 1..members, those the store already held (registered by an earlier run). */
+      readonly knownMembers: readonly number[];
     }
   | { readonly type: 'answer'; readonly id: number; readonly answer: CallAnswer }
   /** A call the engine threw on: a failure of the run, not an answer. */

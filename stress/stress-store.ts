@@ -6,7 +6,7 @@
 // the history so far; a second Ctrl-C exits at once (the servers go with their IPC channel).
 
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { RunHistory, Violation } from '../src/check/history.ts';
 import { errorMessage } from '../src/error-message.ts';
@@ -257,6 +257,9 @@ async function soak(options: StoreStressOptions, prng: Prng, storeDirectory: str
       storeDirectory,
       monotonicOriginNs,
       runDirectory,
+      // The run directory's own letters (store-seedN-XXXXXX): a store kept for a later run then
+      // never takes that run's calls for retries of this one's.
+      callKeyPrefix: `${basename(runDirectory).split('-').pop() ?? ''}-`,
       durationMs: options.seconds * 1000,
       kill: options.kill ? { minMs: options.killMinMs, maxMs: options.killMaxMs } : null,
       clients: options.clients,

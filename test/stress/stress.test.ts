@@ -71,7 +71,7 @@ describe('npm run stress --store / --kill', () => {
     const cycles = Number(/SIGKILL-restart cycles: (\d+)/.exec(result.stdout)?.[1]);
     expect(cycles).toBeGreaterThanOrEqual(1);
     expect(result.stdout).toMatch(/^served: \d+ calls answered \(\d+ attempts failed and were retried\), \d+ reservations accepted/m);
-    expect(result.stdout).toMatch(new RegExp(`^verdict: every rule held in \\d+ events, across ${cycles} SIGKILL-restart cycles$`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^verdict: every rule held in \\d+ events, across ${cycles} SIGKILL-restart cycles?$`, 'm'));
   });
 
   it('fails an engine that answers before its change is durable: a kill loses what clients were told', () => {
