@@ -90,7 +90,8 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
   // The run's one clock: the servers count from the same origin (store-server-child.ts).
   const originNs = settings.monotonicOriginNs;
   const rt = createRealRuntime({ monotonicOriginNs: originNs });
-  const endMs = rt.now() + settings.durationMs;
+  // The run lasts its duration from the moment the first server serves: a new store's setup is not part of it.
+  let endMs = Number.POSITIVE_INFINITY;
   const configFor = (epoch: number): EngineConfig => ({
     cancelWindowMs: settings.windowMs,
     queueCapacity: 16,
@@ -272,6 +273,7 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
         );
       }
       if (epoch === 1) {
+        endMs = readyAtMs + settings.durationMs;
         inheritedMembers = ready.knownMembers;
         say(`server: pid ${String(server.pid)}, store ${settings.storeDirectory} ${ready.recovered ? `recovered at transaction ${ready.openedLsn}` : 'new'}`);
         for (let memberId = 1; memberId <= settings.clients; memberId++) clientsDone.push(client(memberId));
