@@ -9,16 +9,18 @@
 import { randomInt } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { EngineConfig, EngineFactory } from '../src/engine/api.ts';
-import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine } from '../src/engine/library.ts';
 import { reportsSubdirectory } from '../src/harness/trace-file.ts';
 import { writeFileAtomically } from '../src/atomic-file.ts';
 import { createPrng } from '../src/runtime/sim/prng.ts';
 import { errorMessage } from '../src/error-message.ts';
 import { printable } from '../src/printable.ts';
+import { distribution, say } from './stress-format.ts';
 import { join } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { lagHopsMax, runEpoch, timerAllowanceMs } from './stress-epoch.ts';
+import { StoreInputError, storeStress } from './stress-store.ts';
+import { findStressBug, needsStore, stressBugNames } from './store-bugs.ts';
 
 interface StressOptions {
   seconds: number;
@@ -30,6 +32,11 @@ interface StressOptions {
   poolWorkers: number;
   seed?: number;
   bug?: string;
+  store?: string;
+  kill: boolean;
+  killMinMs: number;
+  killMaxMs: number;
+  throughputSeconds: number;
 }
 
 function integer(min: number, max: number): (value: string) => number {
@@ -40,23 +47,6 @@ function integer(min: number, max: number): (value: string) => number {
     }
     return parsed;
   };
-}
-
-function say(line: string): void {
-  process.stdout.write(`${printable(line)}\n`);
-}
-
-/** The value at percentile `p` (0-100) of `values`, by nearest rank; NaN for none. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
-
-function distribution(values: readonly number[]): string {
-  if (values.length === 0) return 'none';
-  const ms = (value: number): string => value.toFixed(1);
-  return `p50 ${ms(percentile(values, 50))} p90 ${ms(percentile(values, 90))} p99 ${ms(percentile(values, 99))} max ${ms(percentile(values, 100))} ms (${values.length})`;
 }
 
 /** The same, from a histogram of microseconds. */
@@ -77,11 +67,13 @@ async function stress(options: StressOptions): Promise<number> {
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   let engine: EngineFactory = createEngine;
   if (options.bug !== undefined) {
-    const bug = findBug(options.bug);
-    if (bug === undefined) throw new InvalidArgumentError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
+    const bug = findStressBug(options.bug);
+    if (bug === undefined) throw new InvalidArgumentError(`--bug: no bug named '${options.bug}'; there are: ${stressBugNames().join(', ')}`);
+    if (needsStore(bug) && options.store === undefined && !options.kill) throw new InvalidArgumentError(`--bug ${options.bug} breaks only across crashes: give --kill`);
     engine = bug.createEngine;
   }
   const prng = createPrng(seed);
+  if (options.store !== undefined || options.kill) return await storeStress(options, seed, prng);
   const epochs = Math.max(1, Math.round(options.seconds / options.epochSeconds));
   say(`STRESS seed ${seed}: ${epochs} epoch${epochs === 1 ? '' : 's'} of ${options.epochSeconds} s, ${options.clients} clients, ${options.books} books, window ${options.windowMs} ms, borrow work 0-${options.borrowWorkMaxMs} ms${options.bug === undefined ? '' : `, bug ${options.bug}`}`);
   // Totals only: an epoch's events and latencies are dropped once it is reported, so a soak's
@@ -144,16 +136,22 @@ export async function runStress(argv: readonly string[]): Promise<number> {
     .option('--borrow-work-max-ms <ms>', 'longest a borrow takes', integer(0, 60_000), 20)
     .option('--pool-workers <n>', 'workers in the pool epochs', integer(1, 256), 8)
     .option('--seed <n>', "the clients' choices (default: a fresh one, printed)", integer(0, Number.MAX_SAFE_INTEGER))
-    .option('--bug <name>', 'stress a variant of the bug zoo instead (see: npm run sim -- bugs)');
+    .option('--bug <name>', 'stress a variant of the bug zoo instead (see: npm run sim -- bugs)')
+    .option('--store <dir>', 'run the engine as a server process on the store in this directory (default with --kill: a new one under reports/stress/)')
+    .option('--kill', 'kill the server with SIGKILL at random moments and restart it on the same store', false)
+    .option('--kill-min-ms <ms>', 'with --kill: the shortest a server serves before its kill', integer(1, 3_600_000), 500)
+    .option('--kill-max-ms <ms>', 'with --kill: the longest', integer(1, 3_600_000), 5000)
+    .option('--throughput-seconds <n>', 'with --store or --kill: seconds per repeat of the reservations/s comparison, store file against memory (0: none)', integer(0, 600), 3);
   try {
     program.parse(argv, { from: 'user' });
     return await stress(program.opts<StressOptions>());
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof InvalidArgumentError) {
+    // Before CommanderError, which InvalidArgumentError extends: the command's own refusals print their message.
+    if (error instanceof InvalidArgumentError || error instanceof StoreInputError) {
       process.stderr.write(`stress: ${printable(error.message)}\n`);
       return 2;
     }
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
 }

@@ -109,6 +109,14 @@ export class LibraryModel implements LibraryView {
       case 'returned':
         this.store({ ...this.book(event.bookId), borrowed: false, borrowedBy: 0, borrowedSinceMs: 0 });
         return;
+      case 'book-recovered': {
+        // With a store, at start: the book as the store held it. When its reservation was made is
+        // not known here (the store keeps its deadline), so no cancel counts as early against it.
+        const live = event.reservedBy === 0 ? null : { reservationId: event.reservationId, memberId: event.reservedBy, reservedAtMs: Number.NEGATIVE_INFINITY };
+        const borrowed = event.borrowedBy !== 0;
+        this.store({ ...this.book(event.bookId), exists: true, live, borrowed, borrowedBy: event.borrowedBy, borrowedSinceMs: borrowed ? event.atMs : 0 });
+        return;
+      }
       case 'reserve-called':
       case 'reserve-refused':
       case 'request-enqueued':

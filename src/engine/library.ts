@@ -437,15 +437,18 @@ export class LibraryService implements LibraryEngine {
   protected commitReservation(book: BookRecord, call: ClientCall): ReserveResult {
     const reservationId = this.nextReservationId();
     const outcome: ReserveResult = { ok: true, reservationId };
+    // One reading of the clock: the reservation is accepted at this instant, and its window runs
+    // from it, though a real clock moves on while the transaction commits.
+    const acceptedAtMs = this.rt.now();
     if (this.durability !== null) {
       // The deadline is part of the reservation: a restarted process cancels it on time.
-      const deadlineMs = this.rt.now() + this.config.cancelWindowMs;
+      const deadlineMs = acceptedAtMs + this.config.cancelWindowMs;
       this.committedDeadlines.set(reservationId, deadlineMs);
       this.durability.store.reserve({ reservationId, bookId: book.bookId, memberId: call.memberId, deadlineMs }, this.storedCall(call, outcome));
     }
     book.reservedBy = call.memberId;
     book.reservationId = reservationId;
-    this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId, atMs: this.rt.now() });
+    this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId, atMs: acceptedAtMs });
     return outcome;
   }
 

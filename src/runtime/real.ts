@@ -35,6 +35,15 @@ export interface TaskError {
 export interface RealRuntimeOptions {
   /** Called once per task that throws, after the error is recorded in `taskErrors()`. */
   onTaskError?: (taskName: string, error: unknown) => void;
+  /**
+   * Where `now()` counts from, as a reading of the machine's monotonic clock
+   * (`process.hrtime.bigint()`, in nanoseconds). Processes on one machine given the same origin
+   * read one clock: a deadline one of them stores means the same instant to the next one, and
+   * their events order by time. The monotonic clock rather than the wall clock, because each
+   * process fixes its wall-clock origin when it starts, and a clock adjusted in between would
+   * put two processes' readings apart. Default: the moment the runtime is created.
+   */
+  monotonicOriginNs?: bigint;
 }
 
 export interface RealRuntime extends Runtime {
@@ -551,13 +560,18 @@ export function createRealRuntime(options: RealRuntimeOptions = {}): RealRuntime
   if (onTaskError !== undefined && typeof onTaskError !== 'function') {
     throw new TypeError('createRealRuntime: onTaskError must be a function');
   }
+  const originNs = options.monotonicOriginNs;
+  if (originNs !== undefined && (typeof originNs !== 'bigint' || originNs < 0n)) {
+    throw new TypeError('createRealRuntime: monotonicOriginNs must be a non-negative bigint (a process.hrtime.bigint() reading)');
+  }
   const createdAtMs = performance.now();
   const errors: TaskError[] = [];
   const idleWaiters: (() => void)[] = [];
   let runningTaskCount = 0;
   let pendingTimerCount = 0;
 
-  const now = (): number => performance.now() - createdAtMs;
+  const now =
+    originNs === undefined ? (): number => performance.now() - createdAtMs : (): number => Number(process.hrtime.bigint() - originNs) / 1e6;
 
   function settleIfIdle(): void {
     if (runningTaskCount > 0 || pendingTimerCount > 0) return;

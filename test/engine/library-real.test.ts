@@ -3,11 +3,14 @@
 // not depend on how the event loop happens to order things.
 
 import { describe, expect, it } from 'vitest';
-import { defaultEngineConfig, type EngineConfig, type LibraryEngine } from '../../src/engine/api.ts';
+import { defaultEngineConfig, type EngineConfig, type EngineEvent, type LibraryEngine, type PersistenceHost } from '../../src/engine/api.ts';
 import { createEngine, LibraryService } from '../../src/engine/library.ts';
 import { queueCapacityMax, workerCountMax } from '../../src/engine/library-validation.ts';
 import { checkHistory } from '../../src/check/index.ts';
 import { createRealRuntime } from '../../src/runtime/real.ts';
+import { LibraryStore } from '../../src/store/library-store.ts';
+import { loadSql } from '../../src/store/sql.ts';
+import { SimulatedDisk } from '../../src/store/store-disk-simulated.ts';
 import { fastConfig, RealEngineRun } from './real-engine-harness.ts';
 
 describe('LibraryService on the real runtime', () => {
@@ -309,5 +312,36 @@ describe('createEngine', () => {
     await run.engine.reserveBook(1, 1);
     await run.finish();
     expect(run.find('cancel-timer-started')?.deadlineMs).toBeLessThan(fastConfig.cancelWindowMs + 1_000);
+  });
+});
+
+describe('LibraryService on a store, on a clock that moves while it commits', () => {
+  it("never gives a reservation a deadline before its window after the moment it was accepted, though the commit between takes time", async () => {
+    const rt = createRealRuntime();
+    // Every reading of this clock is a millisecond after the one before, as a real clock is
+    // after a transaction that takes one.
+    let clockMs = 0;
+    const ticking = { ...rt, now: () => (clockMs += 1) };
+    const disk = new SimulatedDisk();
+    const store = LibraryStore.open(await loadSql(), disk);
+    const host: PersistenceHost = { store, flush: () => Promise.resolve(disk.flush()), crashPoint: () => Promise.resolve() };
+    const events: EngineEvent[] = [];
+    const engine = createEngine(ticking, fastConfig, (event) => events.push(event), host);
+    engine.registerMember(1, 'member 1');
+    await engine.addBook(1);
+    engine.start();
+    await engine.reserveBook(1, 1, { callKey: 'k1' });
+    await engine.shutdown();
+    await rt.idle();
+    store.close();
+
+    const accepted = events.find((event) => event.type === 'reserve-accepted');
+    const timer = events.find((event) => event.type === 'cancel-timer-started');
+    if (accepted?.type !== 'reserve-accepted' || timer?.type !== 'cancel-timer-started') throw new Error('no reservation, or no timer');
+    // Never armed early: the window runs from the acceptance at the earliest, and from the timer's
+    // start when that came later, as the timer counts it.
+    expect(timer.deadlineMs).toBeGreaterThanOrEqual(accepted.atMs + fastConfig.cancelWindowMs);
+    expect(timer.deadlineMs).toBe(timer.atMs + fastConfig.cancelWindowMs);
+    expect(store.durableLsn).toBeGreaterThan(0);
   });
 });

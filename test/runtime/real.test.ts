@@ -56,6 +56,20 @@ describe('createRealRuntime', () => {
     expect(createRealRuntime().kind).toBe('real');
   });
 
+  it('reads one clock in every runtime given the same monotonic origin, counting from it', async () => {
+    const originNs = process.hrtime.bigint() - 1_000_000_000n;
+    const first = createRealRuntime({ monotonicOriginNs: originNs });
+    await first.sleep(20);
+    const second = createRealRuntime({ monotonicOriginNs: originNs });
+    const [early, late] = [first.now(), second.now()];
+    expect(early).toBeGreaterThanOrEqual(1020);
+    expect(late - early).toBeGreaterThanOrEqual(0);
+    expect(late - early).toBeLessThan(50);
+    // Without an origin, each runtime counts from its creation.
+    expect(createRealRuntime().now()).toBeLessThan(50);
+    expect(() => createRealRuntime({ monotonicOriginNs: 5 as unknown as bigint })).toThrow(/monotonicOriginNs must be a non-negative bigint/);
+  });
+
   it('is idle at once when nothing was started', async () => {
     await idleWithin(createRealRuntime(), 100);
   });
