@@ -47,7 +47,8 @@ export interface ScenarioRun {
   readonly probes: ProbeHits;
 }
 
-const failureInvariants: Record<SimulationFailureKind, InvariantName> = {
+/** The rule a failure of the runtime breaks, in the checkers' vocabulary. */
+export const failureInvariants: Readonly<Record<SimulationFailureKind, InvariantName>> = {
   deadlock: 'no-deadlock',
   'step-bound': 'step-bound',
   'task-bound': 'step-bound',
@@ -202,7 +203,7 @@ function clientName(operation: ScenarioOperation, index: number): string {
   return `client-${index + 1}:${operation.kind}:b${operation.bookId}${who}`;
 }
 
-export function hashEvents(events: readonly RecordedEvent[]): string {
+export function hashEvents(events: readonly object[]): string {
   return createHash('sha256').update(eventLines(events)).digest('hex').slice(0, 16);
 }
 
@@ -214,7 +215,7 @@ export function hashEvents(events: readonly RecordedEvent[]): string {
  * a toJSON, a prototype of its own, or no object at all would serialize differently inside a
  * list), and only if no string inside an event holds "},{" too.
  */
-function eventLines(events: readonly RecordedEvent[]): string {
+function eventLines(events: readonly object[]): string {
   if (events.length === 0) return '';
   if (!events.every(isPlainData)) return jsonLines(events);
   const list = JSON.stringify(events);

@@ -111,7 +111,7 @@ function timelineMeta(timeline: Timeline): string {
   const seed = timeline.seed === null ? '' : `<span>seed ${timeline.seed}</span>`;
   return (
     '<div class="meta">' +
-    `<span>engine: ${escapeHtml(timeline.engine)}</span><span>found by: ${escapeHtml(timeline.strategy)}</span>${seed}` +
+    `<span>${timeline.subject}: ${escapeHtml(timeline.engine)}</span><span>found by: ${escapeHtml(timeline.strategy)}</span>${seed}` +
     `<span>replay: ${escapeHtml(describeOutcome(timeline))}</span>` +
     '</div>'
   );
@@ -179,9 +179,9 @@ function timelineSection(timeline: Timeline, shown: boolean): string {
   const outcomeNote =
     timeline.outcome === 'reproduced'
       ? ''
-      : `<div class="outcome-note">The replay ${escapeHtml(describeOutcome(timeline))}: this is the run the current engine makes from the trace's choices.</div>`;
+      : `<div class="outcome-note">The replay ${escapeHtml(describeOutcome(timeline))}: this is the run the current ${timeline.subject} makes from the trace's choices.</div>`;
   const releaseNote =
-    timeline.unmatchedReleases === 0 ? '' : `<div class="outcome-note">${timeline.unmatchedReleases} lock release(s) matched no hold; the engine misused a lock.</div>`;
+    timeline.unmatchedReleases === 0 ? '' : `<div class="outcome-note">${timeline.unmatchedReleases} lock release(s) matched no hold; the ${timeline.subject} misused a lock.</div>`;
   return [
     `<section class="timeline" id="timeline-${label}" data-timeline="${label}"${shown ? '' : ' hidden'}>`,
     timelineMeta(timeline),
