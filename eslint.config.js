@@ -7,7 +7,7 @@ const realTimeMessage =
 const newDateRule = { selector: "NewExpression[callee.name='Date']", message: realTimeMessage };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/', '.stryker-tmp/'] },
+  { ignores: ['node_modules/', 'coverage/', 'reports/', 'scratch/', '.stryker-tmp/', 'dist/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -15,8 +15,11 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     testTimeout: 60_000,
-    // Fails the run if it leaves trace files in the checkout's reports/traces/.
-    globalSetup: ['test/support/global-setup.ts'],
+    // Fails the run if it leaves trace files in the checkout's reports/traces/; keeps dist/ built.
+    globalSetup: ['test/support/global-setup.ts', 'test/support/build-dist.ts'],
+    // Every decision of every simulated run also verifies the kernel's ready queue (kernel.ts
+    // `Waitable`): a primitive that changes state without telling the kernel fails at once.
+    env: { LIBRARY_SIM_SELF_CHECK: '1' },
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'sim/**/*.ts'],

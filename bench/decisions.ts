@@ -12,13 +12,52 @@
 // How fast V8's young-generation collector runs depends on the history of the heap, and one
 // process can settle into a slower or a faster regime for its whole life. bench.ts therefore
 // runs this in several fresh processes (decisions-process.ts) and pools their repeats.
+//
+// The harness measured is the compiled one under dist/ (what `npm run sim` and a sweep's workers
+// run), unless `code` says 'source': the TypeScript as tsx runs it.
 
 import { performance } from 'node:perf_hooks';
-import { createEngine } from '../src/engine/library.ts';
-import { runScenario, simulateScenario } from '../src/harness/run-scenario.ts';
-import { generateScenario, type Scenario } from '../src/harness/scenario.ts';
-import { createRandomStrategy } from '../src/runtime/sim/scheduler-random.ts';
-import { runSimulation } from '../src/runtime/sim/simulation.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as Library from '../src/engine/library.ts';
+import type * as RunScenario from '../src/harness/run-scenario.ts';
+import type * as ScenarioModule from '../src/harness/scenario.ts';
+import type { Scenario } from '../src/harness/scenario.ts';
+import type * as RandomStrategy from '../src/runtime/sim/scheduler-random.ts';
+import type * as Simulation from '../src/runtime/sim/simulation.ts';
+import { packageRoot } from '../src/package-root.ts';
+
+/** Which build of the harness a measurement runs: the compiled one (the default) or the TypeScript itself. */
+export type HarnessCode = 'dist' | 'source';
+
+interface Harness {
+  readonly createEngine: typeof Library.createEngine;
+  readonly runScenario: typeof RunScenario.runScenario;
+  readonly simulateScenario: typeof RunScenario.simulateScenario;
+  readonly generateScenario: typeof ScenarioModule.generateScenario;
+  readonly createRandomStrategy: typeof RandomStrategy.createRandomStrategy;
+  readonly runSimulation: typeof Simulation.runSimulation;
+}
+
+async function loadHarness(code: HarnessCode): Promise<Harness> {
+  const load = async <Module>(path: string): Promise<Module> =>
+    (await import(code === 'dist' ? pathToFileURL(join(packageRoot, 'dist', `${path}.js`)).href : `../${path}.ts`)) as Module;
+  const [library, runScenario, scenario, random, simulation] = await Promise.all([
+    load<typeof Library>('src/engine/library'),
+    load<typeof RunScenario>('src/harness/run-scenario'),
+    load<typeof ScenarioModule>('src/harness/scenario'),
+    load<typeof RandomStrategy>('src/runtime/sim/scheduler-random'),
+    load<typeof Simulation>('src/runtime/sim/simulation'),
+  ]);
+  return {
+    createEngine: library.createEngine,
+    runScenario: runScenario.runScenario,
+    simulateScenario: runScenario.simulateScenario,
+    generateScenario: scenario.generateScenario,
+    createRandomStrategy: random.createRandomStrategy,
+    runSimulation: simulation.runSimulation,
+  };
+}
 
 /** About as many tasks as are runnable at once in the default scenario. */
 export const kernelTaskCount = 4;
@@ -65,7 +104,8 @@ export function bareHandoffs(handoffs: number, taskCount: number): Promise<numbe
 }
 
 /** The simulated runtime alone: `taskCount` tasks handing over at `rt.yield()`, random strategy; resolves with the steps and seconds taken. */
-async function kernelHandoffs(decisions: number, taskCount: number): Promise<{ steps: number; seconds: number }> {
+async function kernelHandoffs(harness: Harness, decisions: number, taskCount: number): Promise<{ steps: number; seconds: number }> {
+  const { runSimulation, createRandomStrategy } = harness;
   const started = performance.now();
   const result = await runSimulation(
     async (rt) => {
@@ -81,7 +121,9 @@ async function kernelHandoffs(decisions: number, taskCount: number): Promise<{ s
   return { steps: result.steps, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function measureDecisions(seedCount: number, repeats: number): Promise<DecisionSamples> {
+export async function measureDecisions(seedCount: number, repeats: number, code: HarnessCode = 'dist'): Promise<DecisionSamples> {
+  const harness = await loadHarness(code);
+  const { createEngine, runScenario, simulateScenario, generateScenario, createRandomStrategy } = harness;
   const scenarios = Array.from({ length: seedCount }, (_, index) => generateScenario(index + 1));
 
   /** The simulation of every seed; resolves with the decisions taken, tasks created and seconds. */
@@ -117,7 +159,7 @@ export async function measureDecisions(seedCount: number, repeats: number): Prom
   const bareTaskCount = Math.max(2, Math.round(workload.tasks / seedCount));
   await checkedRun();
   await bareHandoffs(decisions, bareTaskCount);
-  await kernelHandoffs(decisions, kernelTaskCount);
+  await kernelHandoffs(harness, decisions, kernelTaskCount);
 
   /** Seconds of the bare loop around `measured`, whose own result comes back beside them. */
   const bracketed = async <T>(measured: () => Promise<T>): Promise<{ result: T; bareSeconds: number }> => {
@@ -142,7 +184,7 @@ export async function measureDecisions(seedCount: number, repeats: number): Prom
     const simulated = await bracketed(simulateRun);
     if (simulated.result.decisions !== decisions) throw new Error(`the workload changed: ${simulated.result.decisions} decisions, not ${decisions}`);
     const checked = await bracketed(checkedRun);
-    const kernel = await bracketed(() => kernelHandoffs(decisions, kernelTaskCount));
+    const kernel = await bracketed(() => kernelHandoffs(harness, decisions, kernelTaskCount));
     samples.harnessRates.push(decisions / simulated.result.seconds);
     samples.checkedRates.push(decisions / checked.result);
     const kernelRate = kernel.result.steps / kernel.result.seconds;

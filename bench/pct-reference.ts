@@ -11,7 +11,7 @@
 
 import { ignoringObserver, type ObservedTask } from '../src/runtime/sim/dependence.ts';
 import { createPrng } from '../src/runtime/sim/prng.ts';
-import type { SchedulingStrategy, TaskView } from '../src/runtime/sim/strategy.ts';
+import type { Candidates, SchedulingStrategy, TaskView } from '../src/runtime/sim/strategy.ts';
 
 /** The stream of a seed these use: apart from every stream the harness's own strategies use. */
 const referenceStream = 9;
@@ -43,7 +43,8 @@ export function createTextbookPct(seed: number, depth: number, stepsEstimate: nu
         }
       },
     },
-    chooseTask(candidates: readonly TaskView[]): number {
+    chooseTask(offered: Candidates): number {
+      const candidates: TaskView[] = Array.from(offered);
       // Every candidate takes its place first: a place taken later shifts the ones above it.
       for (const candidate of candidates) priority(candidate);
       let best = 0;
@@ -80,7 +81,8 @@ export function createSortedChangePointPct(seed: number, depth: number, stepsEst
   };
   return {
     name: `sorted-pct(d=${depth})`,
-    chooseTask(candidates: readonly TaskView[], step: number): number {
+    chooseTask(offered: Candidates, step: number): number {
+      const candidates: TaskView[] = Array.from(offered);
       let chosen = highest(candidates);
       while (nextChange < changePoints.length && (changePoints[nextChange] as number) <= step) {
         priorities.set((candidates[chosen] as TaskView).id, nextChange + 1);

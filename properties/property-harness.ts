@@ -36,7 +36,8 @@ export type FamilyName =
   | 'nothing-lost'
   | 'timeliness'
   | 'justified-answers'
-  | 'no-deadlock-and-bounded';
+  | 'no-deadlock-and-bounded'
+  | 'crash-safety';
 
 /**
  * The family each rule belongs to. Written as a total map over InvariantName so that a new rule
@@ -57,6 +58,9 @@ export const familyOfInvariant = {
   'step-bound': 'no-deadlock-and-bounded',
   'no-task-error': 'no-deadlock-and-bounded',
   'no-stall': 'no-deadlock-and-bounded',
+  // The rules only a run with a store and crashes can break.
+  'nothing-acknowledged-lost': 'crash-safety',
+  'retry-acts-once': 'crash-safety',
 } as const satisfies Record<InvariantName, FamilyName>;
 
 /** The rules of `family`, in the order InvariantName lists them. */

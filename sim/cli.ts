@@ -1,7 +1,9 @@
-// The `sim` command line's entry point: `npm run sim -- ARGS`. See main.ts for the commands.
+// The `sim` command line's entry point: `npm run sim -- ARGS`, which runs this module compiled
+// under dist/. See main.ts for the commands. Only the build check is loaded before the
+// arguments are read: each command loads what it needs itself.
 
-import { runSim } from './main.ts';
-import { noteLines } from './output.ts';
+import { checkoutOfBuiltModule, rebuild, staleBuild } from './build-freshness.ts';
+import { noteLines, warn } from './output.ts';
 
 // `sim bugs | head` closes the pipe early: the reader has what it wanted. Further output is
 // dropped instead of dying on an unhandled EPIPE, and the command still ends with its own
@@ -13,12 +15,31 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-runSim(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    noteLines(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 3;
-  },
-);
+/** Run from dist/ in a checkout whose sources changed since the build: build again first. */
+function buildIfStale(): boolean {
+  const checkout = checkoutOfBuiltModule(import.meta.url);
+  if (checkout === null) return true;
+  const why = staleBuild(checkout);
+  if (why === null) return true;
+  warn(`${why} since dist/ was built; building it again (npm run build)`);
+  const failure = rebuild(checkout);
+  if (failure === null) return true;
+  warn(`cannot build dist/: ${failure}`);
+  return false;
+}
+
+if (!buildIfStale()) {
+  process.exitCode = 2;
+} else {
+  // Loaded once the build is known fresh: a module loaded before a rebuild would be the old one.
+  const { runSim } = await import('./main.ts');
+  runSim(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      noteLines(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -6,22 +6,19 @@
 
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { exploreExhaustive } from '../src/harness/explore.ts';
-import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction, type ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction } from '../src/runtime/sim/explore-options.ts';
+import type { ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts';
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
-import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { count } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
 import { describeSwarmConfig, drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
-import { loadScenario, saveTrace, traceDirectory, traceFileLimits, TraceLoadError, TraceWriteError } from '../src/harness/trace-file.ts';
+import { traceFileLimits } from '../src/harness/trace-limits.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveRunOptions, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, engineReferenceFrom, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
-import { shrinkTrace } from '../src/harness/shrink.ts';
 import { dirname } from 'node:path';
-import { shrunkFileName } from './command-shrink.ts';
 import { pctGuarantee, pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { createReplayStrategy } from '../src/runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../src/runtime/sim/strategy.ts';
@@ -202,7 +199,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   }
   const engine = await chooseEngine(options);
   const swarm = options.swarm && options.strategy !== 'exhaustive' ? drawSwarmConfig(seed) : null;
-  const scenario = swarm === null ? chooseScenario(seed, options, engineConfig) : swarmScenario(seed, swarm);
+  const scenario = swarm === null ? await chooseScenario(seed, options, engineConfig) : swarmScenario(seed, swarm);
   if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
 
@@ -223,7 +220,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     maxSteps: options.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy.name));
+  const commands = await shrinkOnRequest(options, engine, await saveFailure(seed, options, engine, scenario, run, strategy.name));
   if (options.json) {
     printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
@@ -250,18 +247,20 @@ interface ReproductionCommands {
  * command: the verdict still prints, the exit code still says "violation", and the seed
  * command still reproduces the run.
  */
-function saveFailure(
+async function saveFailure(
   seed: number,
   options: RunOptions,
   engine: ChosenEngine,
   scenario: Scenario,
   run: ScenarioRun,
   strategy: string,
-): ReproductionCommands & { readonly trace: TraceFile | null } {
+): Promise<ReproductionCommands & { readonly trace: TraceFile | null }> {
   const rerun = rerunCommandFor(seed, options);
   const nothingSaved = { rerun, tracePath: null, shrink: null, shrunk: null, replay: null, trace: null };
   if (run.violations.length === 0) return nothingSaved;
   const moduleEngine = engine.reference.kind === 'module';
+  // The trace format and its writer are loaded only for a run that has a trace to save.
+  const { saveTrace, traceDirectory, TraceWriteError } = await import('../src/harness/trace-file.ts');
   try {
     const directory = traceDirectory();
     const trace = buildTrace({ engine: engineReferenceFrom(directory, engine.reference), scenario, strategy, seed, maxSteps: options.maxSteps }, run);
@@ -286,6 +285,9 @@ function saveFailure(
 async function shrinkOnRequest(options: RunOptions, engine: ChosenEngine, saved: ReproductionCommands & { readonly trace: TraceFile | null }): Promise<ReproductionCommands> {
   const { trace, ...commands } = saved;
   if (!options.shrink || trace === null || commands.tracePath === null) return commands;
+  const { saveTrace, TraceWriteError } = await import('../src/harness/trace-file.ts');
+  const { shrinkTrace } = await import('../src/harness/shrink.ts');
+  const { shrunkFileName } = await import('./command-shrink.ts');
   try {
     const result = await shrinkTrace(trace, engine.createEngine);
     const shrunk: TraceFile = { ...result.trace, shrunkFrom: commands.tracePath };
@@ -316,6 +318,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
       ...scenarioLines(scenario),
     ]);
   }
+  const { exploreExhaustive } = await import('../src/harness/explore.ts');
   const search = await exploreExhaustive({
     scenario,
     engine: engine.createEngine,
@@ -337,7 +340,7 @@ async function exhaustiveCommand(seed: number, options: RunOptions, engine: Chos
     }
     return 0;
   }
-  const commands = await shrinkOnRequest(options, engine, saveFailure(seed, options, engine, scenario, run, strategy));
+  const commands = await shrinkOnRequest(options, engine, await saveFailure(seed, options, engine, scenario, run, strategy));
   if (options.json) {
     printJson({ ...jsonReport(seed, engine.identity, strategy, scenario, run, commands), exhaustive: searchJson(search) });
   } else {
@@ -419,8 +422,9 @@ async function chooseStrategy(
 }
 
 /** The scenario to run: from a file, the seed's small one (exhaustive search), or drawn from the seed. */
-function chooseScenario(seed: number, options: RunOptions, engineConfig: EngineConfig): Scenario {
+async function chooseScenario(seed: number, options: RunOptions, engineConfig: EngineConfig): Promise<Scenario> {
   if (options.scenario !== undefined) {
+    const { loadScenario, TraceLoadError } = await import('../src/harness/trace-file.ts');
     try {
       return loadScenario(options.scenario);
     } catch (error) {
@@ -440,6 +444,7 @@ interface ChosenEngine extends LoadedEngine {
 async function chooseEngine(options: RunOptions): Promise<ChosenEngine> {
   if (options.engine !== undefined && options.bug !== undefined) throw new UsageError('--engine and --bug cannot be used together');
   if (options.bug !== undefined) {
+    const { bugNames, findBug } = await import('../src/engine/bugs/index.ts');
     const bug = findBug(options.bug);
     if (bug === undefined) throw new UsageError(`--bug: no bug named '${options.bug}'; the zoo has: ${bugNames().join(', ')}`);
     return { identity: `library with bug ${bug.name}`, createEngine: bug.createEngine, reference: { kind: 'bug', name: bug.name } };

@@ -5,13 +5,6 @@
 // 130 a sweep stopped by Ctrl-C.
 
 import { Command, CommanderError } from 'commander';
-import { addBugsCommand } from './command-bugs.ts';
-import { addReplayCommand } from './command-replay.ts';
-import { addReportCommand } from './command-report.ts';
-import { addRunCommand } from './command-run.ts';
-import { addShrinkCommand } from './command-shrink.ts';
-import { addSweepCommand } from './command-sweep.ts';
-import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { UsageError } from './options.ts';
 import { commanderOutput, warn } from './output.ts';
 
@@ -22,6 +15,35 @@ function runOptionsHelp(run: Command): string {
   const help = run.helpInformation();
   const options = help.slice(help.indexOf('Options:') + 'Options:'.length);
   return `Options of run, the default command (sim --seed 42 is sim run --seed 42):${options}`;
+}
+
+type AddCommand = (program: Command) => Command | void;
+
+/**
+ * Every command, in the order help lists them, each loaded only when asked for: a command's
+ * module brings the whole harness it needs, and `sim --seed 1` should not load a sweep's pool or
+ * a trace file's schema before it starts.
+ */
+const commandModules: readonly { readonly name: string; readonly load: () => Promise<AddCommand> }[] = [
+  { name: 'run', load: async () => (await import('./command-run.ts')).addRunCommand },
+  { name: 'replay', load: async () => (await import('./command-replay.ts')).addReplayCommand },
+  { name: 'shrink', load: async () => (await import('./command-shrink.ts')).addShrinkCommand },
+  { name: 'sweep', load: async () => (await import('./command-sweep.ts')).addSweepCommand },
+  { name: 'bugs', load: async () => (await import('./command-bugs.ts')).addBugsCommand },
+  { name: 'report', load: async () => (await import('./command-report.ts')).addReportCommand },
+];
+
+/**
+ * The commands `argv` can reach: the one it names first, else `run`, the default command, which
+ * takes every other first word (and refuses it as commander would with all of them known); all
+ * of them for the program's own help.
+ */
+function commandsFor(argv: readonly string[]): typeof commandModules {
+  const first = argv[0];
+  if (first === undefined) return commandModules.filter((command) => command.name === 'run');
+  if (first === 'help' || first === '--help' || first === '-h') return commandModules;
+  const named = commandModules.find((command) => command.name === first);
+  return named === undefined ? commandModules.filter((command) => command.name === 'run') : [named];
 }
 
 /**
@@ -37,14 +59,16 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput(commanderOutput)
     .showHelpAfterError('(run with --help for every option)');
-  const run = addRunCommand(program);
+  let run: Command | undefined;
+  for (const command of commandsFor(argv)) {
+    const added = (await command.load())(program);
+    if (command.name === 'run' && added !== undefined) run = added;
+  }
   // `sim --seed 42` is `sim run --seed 42`, so the first help a newcomer asks for shows run's options.
-  program.addHelpText('after', () => `\n${runOptionsHelp(run)}`);
-  addReplayCommand(program);
-  addShrinkCommand(program);
-  addSweepCommand(program);
-  addBugsCommand(program);
-  addReportCommand(program);
+  if (run !== undefined) {
+    const runCommand = run;
+    program.addHelpText('after', () => `\n${runOptionsHelp(runCommand)}`);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     const status = process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -56,10 +80,17 @@ export async function runSim(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return exitBadInput;
     }
-    if (error instanceof UsageError || error instanceof TraceLoadError) {
-      warn(error.message);
+    if (error instanceof UsageError || (await isTraceLoadError(error))) {
+      warn((error as Error).message);
       return exitBadInput;
     }
     throw error;
   }
+}
+
+/** A trace file that cannot be loaded is bad input; the module that says so is loaded only when needed. */
+async function isTraceLoadError(error: unknown): Promise<boolean> {
+  if (!(error instanceof Error) || error.name !== 'TraceLoadError') return false;
+  const { TraceLoadError } = await import('../src/harness/trace-file.ts');
+  return error instanceof TraceLoadError;
 }

@@ -2,8 +2,12 @@
 // the main thread itself (for tests and for tiny sweeps, where starting threads costs more than
 // the runs). Either way a batch gives the same result: it depends on its seeds alone.
 
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
+import { packageRoot } from '../src/package-root.ts';
 import { runSweepBatch, shrinkSweepFailure, type ShrinkFailureResult, type ShrinkFailureTask, type SweepBatchResult, type SweepBatchTask } from '../src/harness/sweep.ts';
+import { staleBuild } from './build-freshness.ts';
 import { nextTurn } from './sweep-clock.ts';
 
 export interface BatchRunner {
@@ -34,7 +38,7 @@ export function createBatchRunner(workers: number): BatchRunner {
     };
   }
   const pool = new Tinypool({
-    filename: new URL('./sweep-worker.mjs', import.meta.url).href,
+    filename: workerModule(),
     minThreads: workers,
     maxThreads: workers,
   });
@@ -44,4 +48,15 @@ export function createBatchRunner(workers: number): BatchRunner {
     shrink: (task) => pool.run(task, { name: 'shrinkSweepFailure' }) as Promise<ShrinkFailureResult>,
     close: () => pool.destroy(),
   };
+}
+
+/**
+ * What the worker threads load: the compiled worker, which starts at once, whenever this code
+ * runs compiled or dist/ is up to date with the sources; else the sources through tsx, whose
+ * loader each thread registers and whose compile each thread repeats.
+ */
+function workerModule(): string {
+  if (import.meta.url.endsWith('.js')) return new URL('./sweep-worker.js', import.meta.url).href;
+  if (staleBuild(packageRoot) === null) return pathToFileURL(join(packageRoot, 'dist', 'sim', 'sweep-worker.js')).href;
+  return new URL('./sweep-worker-tsx.mjs', import.meta.url).href;
 }

@@ -2,8 +2,8 @@
 // engine's recorded events, one rule per file. The runtime failures (deadlock, step bound, task
 // error, stall) are reported by the harness that ran the engine, not here.
 
-import type { RunHistory, Violation } from './history.ts';
-import { checkEach, type Invariant } from './invariant.ts';
+import type { RecordedEvent, RunEnd, RunHistory, RunSettings, Violation } from './history.ts';
+import { RunCheck, type Invariant } from './invariant.ts';
 import { borrowOnlyByHolder } from './invariant-borrow-only-by-holder.ts';
 import { cancelOnlyByOwner } from './invariant-cancel-only-by-owner.ts';
 import { consistentState } from './invariant-consistent-state.ts';
@@ -14,7 +14,7 @@ import { singleReserver } from './invariant-single-reserver.ts';
 import { timeliness } from './invariant-timeliness.ts';
 
 export type { Invariant } from './invariant.ts';
-export type { InvariantName, RecordedEvent, RunHistory, Violation } from './history.ts';
+export type { InvariantName, RecordedEvent, RunEnd, RunHistory, RunSettings, Violation } from './history.ts';
 
 /** Every history checker, in the order DESIGN.md lists the rules. */
 export const invariants: readonly Invariant[] = [
@@ -34,7 +34,26 @@ export const invariants: readonly Invariant[] = [
  * replayed once, and every checker sees each event in the same pass.
  */
 export function checkHistory(history: RunHistory): Violation[] {
-  const found = checkEach(invariants, history).flat();
+  const check = startHistoryCheck(history);
+  for (const event of history.events) check.onEvent(event);
+  return check.finish(history);
+}
+
+/** Every checker over one run, fed its events as they are recorded: `finish` gives what `checkHistory` would. */
+export interface HistoryCheck {
+  onEvent(event: RecordedEvent): void;
+  finish(end: RunEnd): Violation[];
+}
+
+export function startHistoryCheck(run: RunSettings): HistoryCheck {
+  const check = new RunCheck(invariants, run);
+  return {
+    onEvent: (event) => check.onEvent(event),
+    finish: (end) => ordered(check.finish(end).flat()),
+  };
+}
+
+function ordered(found: readonly Violation[]): Violation[] {
   return found
     .map((violation, reportedIndex) => ({ violation, reportedIndex }))
     .sort(

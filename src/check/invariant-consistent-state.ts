@@ -12,15 +12,15 @@ import { defineInvariant } from './invariant.ts';
 export const consistentState = defineInvariant({
   name: 'consistent-state',
   description: "At the end of a completed run the engine's books match the state its events replay to.",
-  begin: (history, report) => ({
-    atEnd(replayed) {
-      if (!history.completed) return;
-      const finalById = new Map<BookId, BookSnapshot>(history.finalBooks.map((book) => [book.bookId, book]));
+  begin: (_run, report) => ({
+    atEnd(replayed, end) {
+      if (!end.completed) return;
+      const finalById = new Map<BookId, BookSnapshot>(end.finalBooks.map((book) => [book.bookId, book]));
       const bookIds = [...new Set<BookId>([...replayed.bookIds(), ...finalById.keys()])].sort((left, right) => left - right);
       for (const bookId of bookIds) {
         const differences = compare(replayed.book(bookId), finalById.get(bookId));
         if (differences.length === 0) continue;
-        report(history.endStep, `book ${bookId} at the end of the run (${formatMs(history.endMs)}): ${differences.join('; ')}`);
+        report(end.endStep, `book ${bookId} at the end of the run (${formatMs(end.endMs)}): ${differences.join('; ')}`);
       }
     },
   }),

@@ -6,10 +6,26 @@
 // Accepting answers ('reserve-accepted', 'returned') change state under the book's lock, so they
 // are judged at their own instant. Whether the book was free for a reserve is the single-reserver
 // rule; this rule adds that the book and member must exist and that only the borrower returns.
+//
+// A book changes only at an event that names it, so the states it takes are the states seen just
+// before the events that name it. Each book counts the states it has taken, by kind (missing,
+// reserved, borrowed, borrowed by each member); a call notes the counts when it is made, and its
+// answer sees which kinds of state came since by subtracting. So a call costs the same however
+// many other calls are open on its book at once.
 
-import type { CallId, MemberId, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
+import type { BookId, CallId, MemberId, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
 import { type BookState, describeBorrow, formatMs } from './book-model.ts';
 import { defineInvariant, type EventOf } from './invariant.ts';
+
+/** How many states of each kind a book has taken so far (a state seen twice in a row counts once). */
+interface BookStateCounts {
+  last: BookState | null;
+  states: number;
+  missing: number;
+  reserved: number;
+  borrowed: number;
+  readonly borrowedBy: Map<MemberId, number>;
+}
 
 /** What was seen of the called book between a call and its answer: each flag is "at least once". */
 interface CallWindow {
@@ -20,6 +36,17 @@ interface CallWindow {
   sawBorrowed: boolean;
   sawNotBorrowedByCaller: boolean;
   sawBorrowedByOther: boolean;
+}
+
+/** A call in progress: its window as of the call, and its book's counts then. */
+interface OpenCall {
+  readonly window: CallWindow;
+  readonly counts: BookStateCounts;
+  readonly states: number;
+  readonly missing: number;
+  readonly reserved: number;
+  readonly borrowed: number;
+  readonly borrowedByCaller: number;
 }
 
 /** For each refusal reason: whether the window justifies it, and what the window lacked if not. */
@@ -52,18 +79,47 @@ export const justifiedAnswers = defineInvariant({
   description:
     'A refusal is justified by a state the book or member was in at some moment during the call, matching its reason; ' +
     'a reservation is accepted only for a catalogued book and a registered member, and only the borrower returns a book.',
-  begin(_history, report) {
-    const open = new Map<CallId, CallWindow>();
+  begin(_run, report) {
+    const open = new Map<CallId, OpenCall>();
+    const books = new Map<BookId, BookStateCounts>();
+    /** The book's counts, with the state just before this event counted if it is a new one. */
+    const countsOf = (bookId: BookId, state: BookState): BookStateCounts => {
+      let counts = books.get(bookId);
+      if (counts === undefined) {
+        counts = { last: null, states: 0, missing: 0, reserved: 0, borrowed: 0, borrowedBy: new Map() };
+        books.set(bookId, counts);
+      }
+      if (state !== counts.last) {
+        counts.last = state;
+        counts.states += 1;
+        if (!state.exists) counts.missing += 1;
+        if (state.live !== null) counts.reserved += 1;
+        if (state.borrowed) {
+          counts.borrowed += 1;
+          counts.borrowedBy.set(state.borrowedBy, (counts.borrowedBy.get(state.borrowedBy) ?? 0) + 1);
+        }
+      }
+      return counts;
+    };
+    /** The call's window, with every kind of state its book took since the call. */
+    const closeCall = (callId: CallId): CallWindow | undefined => {
+      const call = open.get(callId);
+      if (call === undefined) return undefined;
+      open.delete(callId);
+      const { window, counts } = call;
+      const byCaller = (counts.borrowedBy.get(window.called.memberId) ?? 0) - call.borrowedByCaller;
+      window.sawBookMissing ||= counts.missing > call.missing;
+      window.sawLiveReservation ||= counts.reserved > call.reserved;
+      window.sawBorrowed ||= counts.borrowed > call.borrowed;
+      window.sawNotBorrowedByCaller ||= counts.states - call.states > byCaller;
+      window.sawBorrowedByOther ||= counts.borrowed - call.borrowed > byCaller;
+      return window;
+    };
 
     return {
       onEvent(event, before) {
-        // A book changes only at an event that names it, so looking at the book just before each
-        // such event (and at the call) shows an open call every state its book took.
-        if ('bookId' in event) {
-          for (const window of open.values()) {
-            if (window.called.bookId === event.bookId) observe(window, before.book(event.bookId));
-          }
-        }
+        // Every event that names a book may be the first to see it in a new state.
+        const counts = 'bookId' in event ? countsOf(event.bookId, before.book(event.bookId)) : null;
         switch (event.type) {
           case 'reserve-called':
           case 'return-called': {
@@ -77,12 +133,20 @@ export const justifiedAnswers = defineInvariant({
               sawBorrowedByOther: false,
             };
             observe(window, before.book(event.bookId));
-            open.set(event.callId, window);
+            const at = counts as BookStateCounts;
+            open.set(event.callId, {
+              window,
+              counts: at,
+              states: at.states,
+              missing: at.missing,
+              reserved: at.reserved,
+              borrowed: at.borrowed,
+              borrowedByCaller: at.borrowedBy.get(event.memberId) ?? 0,
+            });
             return;
           }
           case 'reserve-refused': {
-            const window = open.get(event.callId);
-            open.delete(event.callId);
+            const window = closeCall(event.callId);
             // A refusal without its call is the nothing-lost rule's business.
             if (window === undefined) return;
             const rule = reserveRefusalRules[event.reason];
@@ -90,8 +154,7 @@ export const justifiedAnswers = defineInvariant({
             return;
           }
           case 'return-refused': {
-            const window = open.get(event.callId);
-            open.delete(event.callId);
+            const window = closeCall(event.callId);
             if (window === undefined) return;
             const rule = returnRefusalRules[event.reason];
             if (!rule.justified(window)) report(event.step, refusalMessage(window, event, rule.never));

@@ -10,7 +10,7 @@
 
 import type { CallId, ReservationId } from '../engine/api.ts';
 import { formatMs } from './book-model.ts';
-import type { RunHistory } from './history.ts';
+import type { RunEnd } from './history.ts';
 import { defineInvariant, type EventOf, type Report } from './invariant.ts';
 
 type ReservationEvent = EventOf<
@@ -20,19 +20,23 @@ type CallEvent = EventOf<'reserve-called' | 'return-called'>;
 type AnswerEvent = EventOf<'reserve-accepted' | 'reserve-refused' | 'returned' | 'return-refused'>;
 type CallKind = 'reserve' | 'return';
 
+/** The first event of each kind naming one reservation: a second is reported where it happens. */
 interface ReservationTally {
   readonly reservationId: ReservationId;
-  readonly acceptances: ReservationEvent[];
-  /** The 'borrowed' and 'cancelled' events naming this reservation. */
-  readonly endings: ReservationEvent[];
-  readonly enqueued: ReservationEvent[];
-  readonly timersStarted: ReservationEvent[];
-  readonly processed: ReservationEvent[];
+  accepted: ReservationEvent | null;
+  /** Its 'borrowed' or 'cancelled'. */
+  ended: ReservationEvent | null;
+  enqueued: ReservationEvent | null;
+  timerStarted: ReservationEvent | null;
+  processed: ReservationEvent | null;
 }
+
+type ReservationEventKind = 'accepted' | 'ended' | 'enqueued' | 'timerStarted' | 'processed';
 
 interface CallTally {
   readonly called: CallEvent;
-  readonly answers: AnswerEvent[];
+  /** Its first answer. */
+  answer: AnswerEvent | null;
 }
 
 export const nothingLost = defineInvariant({
@@ -40,12 +44,12 @@ export const nothingLost = defineInvariant({
   description:
     'Every accepted reservation ends exactly once and has exactly one queued request and one cancel timer; ' +
     'every queued request is processed exactly once; every call is answered exactly once.',
-  begin(history, report) {
+  begin(_run, report) {
     const reservations = new Map<ReservationId, ReservationTally>();
     const tally = (reservationId: ReservationId): ReservationTally => {
       let found = reservations.get(reservationId);
       if (found === undefined) {
-        found = { reservationId, acceptances: [], endings: [], enqueued: [], timersStarted: [], processed: [] };
+        found = { reservationId, accepted: null, ended: null, enqueued: null, timerStarted: null, processed: null };
         reservations.set(reservationId, found);
       }
       return found;
@@ -57,10 +61,10 @@ export const nothingLost = defineInvariant({
         switch (event.type) {
           case 'reserve-called':
           case 'return-called':
-            calls.set(event.callId, { called: event, answers: [] });
+            calls.set(event.callId, { called: event, answer: null });
             break;
           case 'reserve-accepted':
-            recordOnce(tally(event.reservationId).acceptances, event, 'accepted twice', report);
+            recordOnce(tally(event.reservationId), 'accepted', event, 'accepted twice', report);
             recordAnswer(calls, event, 'reserve', report);
             break;
           case 'reserve-refused':
@@ -72,16 +76,16 @@ export const nothingLost = defineInvariant({
             break;
           case 'borrowed':
           case 'cancelled':
-            recordOnce(tally(event.reservationId).endings, event, 'ended twice', report);
+            recordOnce(tally(event.reservationId), 'ended', event, 'ended twice', report);
             break;
           case 'request-enqueued':
-            recordOnce(tally(event.reservationId).enqueued, event, 'borrow request enqueued twice', report);
+            recordOnce(tally(event.reservationId), 'enqueued', event, 'borrow request enqueued twice', report);
             break;
           case 'cancel-timer-started':
-            recordOnce(tally(event.reservationId).timersStarted, event, 'cancel timer started twice', report);
+            recordOnce(tally(event.reservationId), 'timerStarted', event, 'cancel timer started twice', report);
             break;
           case 'request-processed':
-            recordOnce(tally(event.reservationId).processed, event, 'borrow request processed twice (duplicated)', report);
+            recordOnce(tally(event.reservationId), 'processed', event, 'borrow request processed twice (duplicated)', report);
             break;
           case 'member-registered':
           case 'book-added':
@@ -89,39 +93,39 @@ export const nothingLost = defineInvariant({
             break;
         }
       },
-      atEnd() {
-        if (!history.completed) return;
-        const atEnd = (message: string): void => report(history.endStep, message);
+      atEnd(_final, end) {
+        if (!end.completed) return;
+        const atEnd = (message: string): void => report(end.endStep, message);
         const byReservationId = [...reservations.values()].sort((left, right) => left.reservationId - right.reservationId);
         for (const reservation of byReservationId) {
           const id = reservation.reservationId;
-          const accepted = reservation.acceptances[0];
-          if (accepted !== undefined) {
-            if (reservation.endings.length === 0) atEnd(`${describeAccepted(accepted)} was neither borrowed nor cancelled ${byTheEnd(history)}`);
-            if (reservation.enqueued.length === 0) atEnd(`${describeAccepted(accepted)} never had its borrow request enqueued`);
-            if (reservation.timersStarted.length === 0) atEnd(`${describeAccepted(accepted)} never had a cancel timer started`);
+          const accepted = reservation.accepted;
+          if (accepted !== null) {
+            if (reservation.ended === null) atEnd(`${describeAccepted(accepted)} was neither borrowed nor cancelled ${byTheEnd(end)}`);
+            if (reservation.enqueued === null) atEnd(`${describeAccepted(accepted)} never had its borrow request enqueued`);
+            if (reservation.timerStarted === null) atEnd(`${describeAccepted(accepted)} never had a cancel timer started`);
           } else {
-            if (reservation.enqueued.length > 0) atEnd(`a borrow request was enqueued for reservation r${id}, which was never accepted`);
-            if (reservation.timersStarted.length > 0) atEnd(`a cancel timer was started for reservation r${id}, which was never accepted`);
+            if (reservation.enqueued !== null) atEnd(`a borrow request was enqueued for reservation r${id}, which was never accepted`);
+            if (reservation.timerStarted !== null) atEnd(`a cancel timer was started for reservation r${id}, which was never accepted`);
           }
-          const enqueued = reservation.enqueued[0];
-          if (enqueued !== undefined && reservation.processed.length === 0) {
+          const enqueued = reservation.enqueued;
+          if (enqueued !== null && reservation.processed === null) {
             atEnd(
               `the borrow request of reservation r${id} (member ${enqueued.memberId}, book ${enqueued.bookId}), enqueued at ${formatMs(enqueued.atMs)}, ` +
-                `was never processed ${byTheEnd(history)}: lost, the queue did not drain`,
+                `was never processed ${byTheEnd(end)}: lost, the queue did not drain`,
             );
           }
-          if (enqueued === undefined && reservation.processed.length > 0) {
+          if (enqueued === null && reservation.processed !== null) {
             atEnd(`a borrow request of reservation r${id} was processed but never enqueued`);
           }
         }
 
         const byCallId = [...calls.entries()].sort(([left], [right]) => left - right);
-        for (const [callId, { called, answers }] of byCallId) {
-          if (answers.length > 0) continue;
+        for (const [callId, { called, answer }] of byCallId) {
+          if (answer !== null) continue;
           atEnd(
             `call c${callId} (${kindOf(called)} of book ${called.bookId} by member ${called.memberId}, called at ${formatMs(called.atMs)}) ` +
-              `never got an answer ${byTheEnd(history)}`,
+              `never got an answer ${byTheEnd(end)}`,
           );
         }
       },
@@ -134,21 +138,22 @@ function describeAccepted(accepted: ReservationEvent): string {
   return `reservation r${accepted.reservationId} (member ${accepted.memberId}, book ${accepted.bookId}, accepted at ${formatMs(accepted.atMs)})`;
 }
 
-function byTheEnd(history: RunHistory): string {
-  return `by the end of the run (${formatMs(history.endMs)})`;
+function byTheEnd(end: RunEnd): string {
+  return `by the end of the run (${formatMs(end.endMs)})`;
 }
 
-/** Keeps `event` in `seen`, reporting it if an earlier one is already there. */
-function recordOnce(seen: ReservationEvent[], event: ReservationEvent, what: string, report: Report): void {
-  const first = seen[0];
-  if (first !== undefined) {
+/** Keeps `event` as the reservation's first of its kind, or reports it if there is one already. */
+function recordOnce(tally: ReservationTally, kind: ReservationEventKind, event: ReservationEvent, what: string, report: Report): void {
+  const first = tally[kind];
+  if (first !== null) {
     report(
       event.step,
       `reservation r${event.reservationId} (member ${event.memberId}, book ${event.bookId}): ${what}, ` +
         `'${first.type}' at ${formatMs(first.atMs)}, then '${event.type}' at ${formatMs(event.atMs)}`,
     );
+    return;
   }
-  seen.push(event);
+  tally[kind] = event;
 }
 
 /** Matches an answer to its call: each call gets exactly one answer, of its own kind. */
@@ -161,11 +166,12 @@ function recordAnswer(calls: Map<CallId, CallTally>, answer: AnswerEvent, kind: 
   if (kindOf(call.called) !== kind) {
     report(answer.step, `${describeAnswer(answer)} answers a ${kindOf(call.called)} call`);
   }
-  const first = call.answers[0];
-  if (first !== undefined) {
+  const first = call.answer;
+  if (first !== null) {
     report(answer.step, `${describeAnswer(answer)} answers a call already answered by '${first.type}' at ${formatMs(first.atMs)}`);
+    return;
   }
-  call.answers.push(answer);
+  call.answer = answer;
 }
 
 /** "call c3: 'returned' at 40 ms" */

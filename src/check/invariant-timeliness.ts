@@ -22,9 +22,9 @@ export const timeliness = defineInvariant({
   description:
     'A reservation is cancelled no earlier than its window after it was accepted nor before its timer\'s deadline, ' +
     "and an unborrowed one stays live no later than that deadline (plus the run's tolerance).",
-  begin(history, report) {
-    const windowMs = history.config.cancelWindowMs;
-    const toleranceMs = (reservationId: ReservationId): number => history.cancelLateToleranceByReservationMs?.get(reservationId) ?? history.cancelLateToleranceMs;
+  begin(run, report) {
+    const windowMs = run.config.cancelWindowMs;
+    const toleranceMs = (reservationId: ReservationId): number => run.cancelLateToleranceByReservationMs?.get(reservationId) ?? run.cancelLateToleranceMs;
     const reservedAtMs = new Map<ReservationId, number>();
     const timerDeadlineMs = new Map<ReservationId, number>();
     // Timers whose reservation may still be live, in the order they started (Map keeps
@@ -61,8 +61,8 @@ export const timeliness = defineInvariant({
             return;
         }
       },
-      atEnd(final) {
-        if (history.completed) reportOverdue(armed, final, history.endMs, history.endStep, toleranceMs, report);
+      atEnd(final, end) {
+        if (end.completed) reportOverdue(armed, final, end.endMs, end.endStep, toleranceMs, report);
       },
     };
   },

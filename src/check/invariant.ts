@@ -3,12 +3,13 @@
 // every place its rule broke.
 //
 // A checker does not walk the history itself. It sees the events one at a time, each with the
-// model's state just before the event, and then the end of the run. That way checkHistory
-// replays the model once for all rules, instead of once per rule, while each rule's logic stays
-// in its own file.
+// model's state just before the event, and then the end of the run. That way every rule is
+// checked in one replay of the model, instead of one per rule, while each rule's logic stays in
+// its own file; and a run can be checked as its events are recorded (`RunCheck`), while they
+// are fresh, with no second pass over them once it ends.
 
-import { type LibraryView, replayEvents } from './book-model.ts';
-import type { InvariantName, RecordedEvent, RunHistory, Violation } from './history.ts';
+import { type LibraryView, LibraryModel } from './book-model.ts';
+import type { InvariantName, RecordedEvent, RunEnd, RunHistory, RunSettings, Violation } from './history.ts';
 
 /** Reports one violation at `step`. Callers build the message only once they know it is needed. */
 export type Report = (step: number, message: string) => void;
@@ -17,8 +18,8 @@ export type Report = (step: number, message: string) => void;
 export interface InvariantPass {
   /** One event, with the model as it was just before the event took effect. */
   onEvent?(event: RecordedEvent, before: LibraryView): void;
-  /** After the last event, with the model as the events left it. */
-  atEnd?(final: LibraryView): void;
+  /** After the last event, with the model as the events left it, and how the run ended. */
+  atEnd?(final: LibraryView, end: RunEnd): void;
 }
 
 /** A rule as its file writes it: a name, a sentence, and how to check one history. */
@@ -26,8 +27,8 @@ export interface InvariantRule {
   readonly name: InvariantName;
   /** The rule in one sentence, as a person reading a failure report needs it. */
   readonly description: string;
-  /** Starts checking `history`; the pass keeps whatever it needs between events and sends violations to `report`. */
-  begin(history: RunHistory, report: Report): InvariantPass;
+  /** Starts checking a run with these settings; the pass keeps whatever it needs between events and sends violations to `report`. */
+  begin(run: RunSettings, report: Report): InvariantPass;
 }
 
 export interface Invariant extends InvariantRule {
@@ -43,24 +44,53 @@ export function defineInvariant(rule: InvariantRule): Invariant {
   };
 }
 
+type EventHandler = (event: RecordedEvent, before: LibraryView) => void;
+
 /**
- * Checks `history` against every rule in one replay of the model. Returns one list per rule, in
- * the order of `rules`, each holding that rule's violations in the order it reported them.
+ * Some rules checking one run, fed its events one at a time as they happen (`onEvent`), then
+ * its end (`finish`). Every rule sees each event with the model just before the event.
  */
-export function checkEach(rules: readonly InvariantRule[], history: RunHistory): Violation[][] {
-  const found: Violation[][] = [];
-  const passes: InvariantPass[] = [];
-  for (const rule of rules) {
-    const violations: Violation[] = [];
-    const invariant = rule.name;
-    found.push(violations);
-    passes.push(rule.begin(history, (step, message) => violations.push({ invariant, step, message })));
+export class RunCheck {
+  private readonly model = new LibraryModel();
+  private readonly passes: InvariantPass[] = [];
+  /** The passes' event handlers alone, bound: most events reach every rule, and a few rules have none. */
+  private readonly handlers: EventHandler[] = [];
+  private readonly found: Violation[][] = [];
+
+  constructor(rules: readonly InvariantRule[], run: RunSettings) {
+    for (const rule of rules) {
+      const violations: Violation[] = [];
+      const invariant = rule.name;
+      this.found.push(violations);
+      const pass = rule.begin(run, (step, message) => violations.push({ invariant, step, message }));
+      this.passes.push(pass);
+      if (pass.onEvent !== undefined) this.handlers.push(pass.onEvent.bind(pass));
+    }
   }
-  const final = replayEvents(history.events, (event, before) => {
-    for (const pass of passes) pass.onEvent?.(event, before);
-  });
-  for (const pass of passes) pass.atEnd?.(final);
-  return found;
+
+  /** The next event of the run. */
+  onEvent(event: RecordedEvent): void {
+    const handlers = this.handlers;
+    const model = this.model;
+    for (let index = 0; index < handlers.length; index += 1) (handlers[index] as EventHandler)(event, model);
+    model.apply(event);
+  }
+
+  /**
+   * The run ended so: returns one list per rule, in the order of the rules, each holding that
+   * rule's violations in the order it reported them.
+   */
+  finish(end: RunEnd): Violation[][] {
+    for (const pass of this.passes) pass.atEnd?.(this.model, end);
+    return this.found;
+  }
+}
+
+/** Checks `history` against every rule in one replay of the model; the lists of `RunCheck.finish`. */
+export function checkEach(rules: readonly InvariantRule[], history: RunHistory): Violation[][] {
+  const check = new RunCheck(rules, history);
+  for (const event of history.events) check.onEvent(event);
+  return check.finish(history);
 }
 
 /** The recorded event of one type, e.g. `EventOf<'borrowed'>`. */

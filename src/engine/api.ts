@@ -3,6 +3,7 @@
 // engine (`--engine <module>` points at a module exporting `createEngine`).
 
 import type { Runtime } from '../runtime/runtime.ts';
+import type { PersistenceHost } from './library-persistence.ts';
 
 /** Book and member ids are positive safe integers; 0 means "nobody", as in the Go design. */
 export type BookId = number;
@@ -73,7 +74,8 @@ export interface BookSnapshot {
 export type EngineEvent =
   | { readonly type: 'member-registered'; readonly atMs: number; readonly memberId: MemberId; readonly name: string }
   | { readonly type: 'book-added'; readonly atMs: number; readonly bookId: BookId }
-  | { readonly type: 'reserve-called'; readonly atMs: number; readonly callId: CallId; readonly bookId: BookId; readonly memberId: MemberId }
+  /** `callKey`: the client's name for the call, when it gave one (see CallOptions). */
+  | { readonly type: 'reserve-called'; readonly atMs: number; readonly callId: CallId; readonly bookId: BookId; readonly memberId: MemberId; readonly callKey?: string }
   | {
       readonly type: 'reserve-accepted';
       readonly atMs: number;
@@ -120,8 +122,44 @@ export type EngineEvent =
   | { readonly type: 'cancelled'; readonly atMs: number; readonly reservationId: ReservationId; readonly bookId: BookId; readonly memberId: MemberId }
   /** The auto-cancel timer of reservation `reservationId` fired and left the book as it was. */
   | { readonly type: 'cancel-skipped'; readonly atMs: number; readonly reservationId: ReservationId; readonly bookId: BookId; readonly memberId: MemberId }
-  | { readonly type: 'return-called'; readonly atMs: number; readonly callId: CallId; readonly bookId: BookId; readonly memberId: MemberId }
+  | { readonly type: 'return-called'; readonly atMs: number; readonly callId: CallId; readonly bookId: BookId; readonly memberId: MemberId; readonly callKey?: string }
   | { readonly type: 'returned'; readonly atMs: number; readonly callId: CallId; readonly bookId: BookId; readonly memberId: MemberId }
+  /**
+   * With a store: a call whose key the store remembers was answered as before, without acting
+   * again (a client's retry after a crash or a lost answer).
+   */
+  | {
+      readonly type: 'call-repeated';
+      readonly atMs: number;
+      readonly callId: CallId;
+      readonly callKey: string;
+      readonly bookId: BookId;
+      readonly memberId: MemberId;
+    }
+  /** With a store: the member of reservation `reservationId` was told of its borrow, which is durable. */
+  | { readonly type: 'borrow-notified'; readonly atMs: number; readonly reservationId: ReservationId; readonly bookId: BookId; readonly memberId: MemberId }
+  /** With a store, at start: a book as the store held it. */
+  | {
+      readonly type: 'book-recovered';
+      readonly atMs: number;
+      readonly bookId: BookId;
+      readonly reservedBy: MemberId;
+      readonly reservationId: ReservationId;
+      readonly borrowedBy: MemberId;
+    }
+  /** With a store, at start: the auto-cancel of a live reservation, armed again for its deadline. */
+  | {
+      readonly type: 'cancel-timer-rearmed';
+      readonly atMs: number;
+      readonly reservationId: ReservationId;
+      readonly bookId: BookId;
+      readonly memberId: MemberId;
+      readonly deadlineMs: number;
+    }
+  /** With a store, at start: a borrow request queued before the crash and not processed, queued again. */
+  | { readonly type: 'request-requeued'; readonly atMs: number; readonly reservationId: ReservationId; readonly bookId: BookId; readonly memberId: MemberId }
+  /** With a store: recovery is done; the process takes calls from now on. */
+  | { readonly type: 'recovered'; readonly atMs: number; readonly lsn: number }
   | {
       readonly type: 'return-refused';
       readonly atMs: number;
@@ -141,6 +179,12 @@ export type EngineEventType = EngineEvent['type'];
  */
 export type EngineEventSink = (event: EngineEvent) => void;
 
+/** How a client names a call so that its retries are recognised (with a store, which remembers its answer). */
+export interface CallOptions {
+  /** Unique per client call and the same on each retry of it; at most 64 characters. */
+  readonly callKey?: string;
+}
+
 export interface LibraryEngine {
   /** Synchronous: registration touches no shared structure another task waits on. */
   registerMember(memberId: MemberId, name: string): RegisterResult;
@@ -150,16 +194,29 @@ export interface LibraryEngine {
    * Reserves the book for the member under the book's lock, then enqueues a borrow request
    * (waiting while the queue is full), then starts the auto-cancel timer.
    */
-  reserveBook(bookId: BookId, memberId: MemberId): Promise<ReserveResult>;
+  reserveBook(bookId: BookId, memberId: MemberId, options?: CallOptions): Promise<ReserveResult>;
   /** Returns a book the member has borrowed, making it available again. */
-  returnBook(bookId: BookId, memberId: MemberId): Promise<ReturnResult>;
+  returnBook(bookId: BookId, memberId: MemberId, options?: CallOptions): Promise<ReturnResult>;
   /** Starts the worker(s) that drain the request queue. Call once, before any reserve. */
   start(): void;
+  /**
+   * With a store, instead of registering and adding: rebuilds the members, the books and the
+   * reservations from it, starts the workers, re-arms every live reservation's auto-cancel for
+   * its deadline (at once if it passed while the process was down) and queues again the borrow
+   * requests not processed. Engines without persistence need not have it.
+   */
+  recover?(): Promise<void>;
   /** Closes the queue and waits until every request is processed and every timer has fired. */
   shutdown(): Promise<void>;
   /** Every book, ordered by id. Reads without locking: call it when no task is running. */
   books(): BookSnapshot[];
 }
 
-/** The one signature every engine module exports as `createEngine`. */
-export type EngineFactory = (runtime: Runtime, config: EngineConfig, events: EngineEventSink) => LibraryEngine;
+/**
+ * The one signature every engine module exports as `createEngine`. `persistence`, when given,
+ * is the durable store of this process epoch (see library-persistence.ts): the engine commits
+ * every change to it and answers a client only once the change is durable.
+ */
+export type EngineFactory = (runtime: Runtime, config: EngineConfig, events: EngineEventSink, persistence?: PersistenceHost) => LibraryEngine;
+
+export type { CrashPoint, PersistenceHost } from './library-persistence.ts';

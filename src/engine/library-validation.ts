@@ -21,6 +21,19 @@ export function requireId(what: string, value: number): void {
   }
 }
 
+/** The longest call key accepted: keys are stored with each answer. */
+export const callKeyLengthMax = 64;
+
+/** Returns the call key, checked: absent, or a non-empty string of at most `callKeyLengthMax` characters. */
+export function requireCallKey(what: string, key: unknown): string | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string') throw new TypeError(`${what} must be a string, got ${typeof key}`);
+  if (key.length === 0 || key.length > callKeyLengthMax) {
+    throw new RangeError(`${what} must be 1 to ${callKeyLengthMax} characters, got ${key.length}`);
+  }
+  return key;
+}
+
 /** Throws unless `name` is a non-blank string of at most `memberNameLengthMax` characters. */
 export function requireMemberName(what: string, name: string): void {
   if (typeof name !== 'string') {

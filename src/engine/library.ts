@@ -16,6 +16,7 @@ import type {
   BookId,
   BookSnapshot,
   CallId,
+  CallOptions,
   EngineConfig,
   EngineEvent,
   EngineEventSink,
@@ -30,7 +31,9 @@ import type {
   ReturnResult,
 } from './api.ts';
 import type { Channel, Mutex, Release, Runtime, RWMutex, WaitGroup } from '../runtime/runtime.ts';
-import { requireId, requireMemberName, validateEngineConfig } from './library-validation.ts';
+import { requireCallKey, requireId, requireMemberName, validateEngineConfig } from './library-validation.ts';
+import { GroupCommit, type PersistenceHost } from './library-persistence.ts';
+import type { StoredReservation } from '../store/library-store.ts';
 
 /** A book's state (the Go `Book`), guarded by its own mutex. */
 export interface BookRecord {
@@ -64,6 +67,8 @@ export interface ClientCall {
   readonly callId: CallId;
   readonly bookId: BookId;
   readonly memberId: MemberId;
+  /** The client's name for the call, the same on its retries; with a store, its answer is remembered under it. */
+  readonly callKey?: string;
 }
 
 type Lifecycle = 'new' | 'running' | 'stopping';
@@ -100,6 +105,16 @@ export class LibraryService implements LibraryEngine {
    * every step called, as the design promises.
    */
   private readonly ownAsyncSteps: boolean;
+  /**
+   * With a store (persistence), every change is committed to it under the lock that guards the
+   * change, and a client is answered only once what it is told is durable; null keeps the state
+   * in memory only.
+   */
+  protected readonly durability: GroupCommit | null;
+  /** With a store: the answers given to calls that named a key, so that a retry is answered, not done twice. */
+  private readonly answers = new Map<string, string>();
+  /** With a store: each reservation's deadline, fixed when it is committed, until its timer starts. */
+  private readonly committedDeadlines = new Map<ReservationId, number>();
   private lifecycle: Lifecycle = 'new';
   private shutdownDone: Promise<void> | undefined;
   private lastCallId: CallId = 0;
@@ -109,9 +124,11 @@ export class LibraryService implements LibraryEngine {
     protected readonly rt: Runtime,
     config: EngineConfig,
     private readonly events: EngineEventSink,
+    persistence?: PersistenceHost,
   ) {
     if (typeof events !== 'function') throw new TypeError('createEngine: events must be a function');
     this.config = validateEngineConfig(config);
+    this.durability = persistence === undefined ? null : new GroupCommit(rt, persistence);
     this.catalogueLock = rt.newRWMutex('books');
     this.queue = rt.newChannel<BorrowRequest>('borrow-requests', this.config.queueCapacity);
     this.workers = rt.newWaitGroup('workers');
@@ -136,6 +153,7 @@ export class LibraryService implements LibraryEngine {
     requireId('registerMember: memberId', memberId);
     requireMemberName('registerMember: name', name);
     if (this.members.has(memberId)) return { ok: false, reason: 'exists' };
+    this.durability?.store.addMember(memberId, name);
     this.members.set(memberId, { memberId, name });
     this.emit({ type: 'member-registered', memberId, name, atMs: this.rt.now() });
     return { ok: true };
@@ -143,9 +161,15 @@ export class LibraryService implements LibraryEngine {
 
   async addBook(bookId: BookId): Promise<AddBookResult> {
     requireId('addBook: bookId', bookId);
-    const release = await this.catalogueLock.lock();
+    const outcome = this.addUnderLock(await this.catalogueLock.lock(), bookId);
+    if (this.durability !== null) await this.beforeAnswer(this.durability);
+    return outcome;
+  }
+
+  private addUnderLock(release: Release, bookId: BookId): AddBookResult {
     try {
       if (this.catalogue.has(bookId)) return { ok: false, reason: 'exists' };
+      this.durability?.store.addBook(bookId);
       this.catalogue.set(bookId, {
         bookId,
         available: true,
@@ -162,51 +186,63 @@ export class LibraryService implements LibraryEngine {
     }
   }
 
-  async reserveBook(bookId: BookId, memberId: MemberId): Promise<ReserveResult> {
+  async reserveBook(bookId: BookId, memberId: MemberId, options?: CallOptions): Promise<ReserveResult> {
     requireId('reserveBook: bookId', bookId);
     requireId('reserveBook: memberId', memberId);
+    const callKey = requireCallKey('reserveBook: callKey', options?.callKey);
     if (this.lifecycle === 'new') throw new Error('reserveBook: call start() before the first reserve');
     if (this.lifecycle === 'stopping') throw new Error('reserveBook: the engine is shut down');
-    const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'reserve-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
+    const call = this.newCall('reserve-called', bookId, memberId, callKey);
+    const repeated = this.repeatedAnswer<ReserveResult>(call);
+    if (repeated !== undefined) return await repeated;
     this.reserveCalls.add(1);
     try {
-      let outcome: ReserveResult;
-      if (!this.members.has(memberId)) {
-        outcome = { ok: false, reason: 'unknown-member' };
-      } else if (this.ownAsyncSteps) {
-        // reserveInCatalogue, lookupBook and reserveUnderLock in place (see `ownAsyncSteps`).
-        const book = this.readBook(await this.catalogueLock.rLock(), bookId);
-        outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.reserveLocked(await book.mutex.lock(), book, call);
-      } else {
-        outcome = await this.reserveInCatalogue(call);
-      }
-      if (!outcome.ok) {
-        this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason, atMs: this.rt.now() });
-        return outcome;
-      }
-      const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
-      // As in the seed: enqueue first (waiting while the queue is full), then start the timer,
-      // so the window is measured from the moment the request is queued.
-      if (this.ownAsyncSteps) {
-        // enqueueRequest in place (see `ownAsyncSteps`).
-        await this.queue.send(request);
-        this.requestEnqueued(request);
-      } else {
-        await this.enqueueRequest(request);
-      }
-      this.startAutoCancel(request);
+      const outcome = await this.reserve(call);
+      if (this.durability !== null) await this.beforeAnswer(this.durability);
       return outcome;
     } finally {
       this.reserveCalls.done();
     }
   }
 
-  async returnBook(bookId: BookId, memberId: MemberId): Promise<ReturnResult> {
+  /** The reserve itself: the check and the reservation under the book's lock, then the request and the timer. */
+  private async reserve(call: ClientCall): Promise<ReserveResult> {
+    const { bookId, memberId } = call;
+    let outcome: ReserveResult;
+    if (!this.members.has(memberId)) {
+      outcome = { ok: false, reason: 'unknown-member' };
+    } else if (this.ownAsyncSteps) {
+      // reserveInCatalogue, lookupBook and reserveUnderLock in place (see `ownAsyncSteps`).
+      const book = this.readBook(await this.catalogueLock.rLock(), bookId);
+      outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : this.reserveLocked(await book.mutex.lock(), book, call);
+    } else {
+      outcome = await this.reserveInCatalogue(call);
+    }
+    if (!outcome.ok) {
+      this.emit({ type: 'reserve-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason, atMs: this.rt.now() });
+      return outcome;
+    }
+    const request: BorrowRequest = { reservationId: outcome.reservationId, bookId, memberId };
+    // As in the seed: enqueue first (waiting while the queue is full), then start the timer,
+    // so the window is measured from the moment the request is queued.
+    if (this.ownAsyncSteps) {
+      // enqueueRequest in place (see `ownAsyncSteps`).
+      await this.queue.send(request);
+      this.requestEnqueued(request);
+    } else {
+      await this.enqueueRequest(request);
+    }
+    this.startAutoCancel(request);
+    return outcome;
+  }
+
+  async returnBook(bookId: BookId, memberId: MemberId, options?: CallOptions): Promise<ReturnResult> {
     requireId('returnBook: bookId', bookId);
     requireId('returnBook: memberId', memberId);
-    const call: ClientCall = { callId: this.nextCallId(), bookId, memberId };
-    this.emit({ type: 'return-called', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
+    const callKey = requireCallKey('returnBook: callKey', options?.callKey);
+    const call = this.newCall('return-called', bookId, memberId, callKey);
+    const repeated = this.repeatedAnswer<ReturnResult>(call);
+    if (repeated !== undefined) return await repeated;
     let outcome: ReturnResult;
     if (!this.members.has(memberId)) {
       outcome = { ok: false, reason: 'unknown-member' };
@@ -219,7 +255,49 @@ export class LibraryService implements LibraryEngine {
       outcome = book === undefined ? { ok: false, reason: 'unknown-book' } : await this.returnUnderLock(book, call);
     }
     if (!outcome.ok) this.emit({ type: 'return-refused', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reason: outcome.reason, atMs: this.rt.now() });
+    if (this.durability !== null) await this.beforeAnswer(this.durability);
     return outcome;
+  }
+
+  /** A new call's identity, announced by its `*-called` event. */
+  private newCall(type: 'reserve-called' | 'return-called', bookId: BookId, memberId: MemberId, callKey: string | undefined): ClientCall {
+    const callId = this.nextCallId();
+    if (callKey === undefined) {
+      this.emit({ type, callId, bookId, memberId, atMs: this.rt.now() });
+      return { callId, bookId, memberId };
+    }
+    this.emit({ type, callId, bookId, memberId, callKey, atMs: this.rt.now() });
+    return { callId, bookId, memberId, callKey };
+  }
+
+  /**
+   * With a store, the answer already given to this call's key: a retry is told what the first
+   * attempt was told, once that answer is durable, and nothing is done again. Undefined for a
+   * call seen for the first time.
+   */
+  protected repeatedAnswer<Answer>(call: ClientCall): Promise<Answer> | undefined {
+    if (this.durability === null || call.callKey === undefined) return undefined;
+    const answer = this.answers.get(call.callKey);
+    if (answer === undefined) return undefined;
+    const durability = this.durability;
+    this.emit({ type: 'call-repeated', callId: call.callId, callKey: call.callKey, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
+    return (async () => {
+      await this.beforeAnswer(durability);
+      return JSON.parse(answer) as Answer;
+    })();
+  }
+
+  /** With a store: what must happen before a client (or a member waiting for a borrow) is told anything: its change made durable. */
+  protected beforeAnswer(durability: GroupCommit): Promise<void> {
+    return durability.beforeAnswer();
+  }
+
+  /** With a store: the answer a keyed call got, kept in the same transaction as its change. */
+  private storedCall(call: ClientCall, answer: ReserveResult | ReturnResult): { key: string; result: string } | null {
+    if (call.callKey === undefined) return null;
+    const result = JSON.stringify(answer);
+    this.answers.set(call.callKey, result);
+    return { key: call.callKey, result };
   }
 
   start(): void {
@@ -231,6 +309,64 @@ export class LibraryService implements LibraryEngine {
       return;
     }
     for (let index = 1; index <= this.config.workerCount; index++) this.spawnWorker(`worker-${index}`);
+  }
+
+  /**
+   * With a store: the state of the process before this one, rebuilt from what was durable. The
+   * members, the books and the last reservation id come back as stored; the workers start; every
+   * live reservation's auto-cancel is armed for the deadline it had (so one that passed while the
+   * process was down is cancelled at once); the borrow requests not processed are queued again,
+   * in reservation order.
+   */
+  async recover(): Promise<void> {
+    const { durability } = this;
+    if (durability === null) throw new Error('recover: this engine has no store (createEngine was given no persistence)');
+    if (this.lifecycle !== 'new') throw new Error('recover: call it once, instead of start()');
+    const stored = durability.store.load();
+    for (const member of stored.members) this.members.set(member.memberId, member);
+    for (const book of stored.books) {
+      const borrowed = book.borrowedBy !== 0;
+      this.catalogue.set(book.bookId, {
+        bookId: book.bookId,
+        available: !borrowed,
+        reservedBy: book.reservedBy,
+        reservationId: book.reservationId,
+        borrowed,
+        borrowedBy: book.borrowedBy,
+        mutex: this.rt.newMutex(`book:${book.bookId}`),
+      });
+      this.emit({ type: 'book-recovered', bookId: book.bookId, reservedBy: book.reservedBy, reservationId: book.reservationId, borrowedBy: book.borrowedBy, atMs: this.rt.now() });
+    }
+    this.lastReservationId = stored.lastReservationId;
+    for (const [key, answer] of stored.calls) this.answers.set(key, answer);
+    this.start();
+    for (const reservation of stored.openReservations) {
+      if (reservation.status === 'live') this.rearmAutoCancel(reservation);
+    }
+    for (const reservation of stored.openReservations) {
+      if (!reservation.requestDone) await this.requeueRequest(reservation);
+    }
+    this.emit({ type: 'recovered', lsn: stored.lsn, atMs: this.rt.now() });
+  }
+
+  /** Recovery: arms a live reservation's auto-cancel for the deadline it was given. */
+  protected rearmAutoCancel(reservation: StoredReservation): void {
+    const request: BorrowRequest = { reservationId: reservation.reservationId, bookId: reservation.bookId, memberId: reservation.memberId };
+    const deadlineMs = this.rearmDeadlineMs(reservation);
+    this.armAutoCancel(request, deadlineMs - this.rt.now());
+    this.emit({ type: 'cancel-timer-rearmed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs, atMs: this.rt.now() });
+  }
+
+  /** The deadline a recovered reservation's auto-cancel is armed for: the one it was committed with. */
+  protected rearmDeadlineMs(reservation: StoredReservation): number {
+    return reservation.deadlineMs;
+  }
+
+  /** Recovery: queues again a borrow request the process before did not process. */
+  protected async requeueRequest(reservation: StoredReservation): Promise<void> {
+    const request: BorrowRequest = { reservationId: reservation.reservationId, bookId: reservation.bookId, memberId: reservation.memberId };
+    await this.queue.send(request);
+    this.emit({ type: 'request-requeued', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
   }
 
   /**
@@ -300,10 +436,17 @@ export class LibraryService implements LibraryEngine {
   /** Makes the reservation. Call holding the book's lock, after checking it is free. */
   protected commitReservation(book: BookRecord, call: ClientCall): ReserveResult {
     const reservationId = this.nextReservationId();
+    const outcome: ReserveResult = { ok: true, reservationId };
+    if (this.durability !== null) {
+      // The deadline is part of the reservation: a restarted process cancels it on time.
+      const deadlineMs = this.rt.now() + this.config.cancelWindowMs;
+      this.committedDeadlines.set(reservationId, deadlineMs);
+      this.durability.store.reserve({ reservationId, bookId: book.bookId, memberId: call.memberId, deadlineMs }, this.storedCall(call, outcome));
+    }
     book.reservedBy = call.memberId;
     book.reservationId = reservationId;
     this.emit({ type: 'reserve-accepted', callId: call.callId, bookId: call.bookId, memberId: call.memberId, reservationId, atMs: this.rt.now() });
-    return { ok: true, reservationId };
+    return outcome;
   }
 
   /** Sends the request, waiting while the queue is full (a Go send on a full buffered channel). */
@@ -318,16 +461,24 @@ export class LibraryService implements LibraryEngine {
 
   /** Starts the timer that cancels the reservation if it is still unborrowed at its deadline. */
   protected startAutoCancel(request: BorrowRequest): void {
-    const deadlineMs = this.rt.now() + this.config.cancelWindowMs;
+    const nowMs = this.rt.now();
+    // With a store the deadline was fixed when the reservation committed, before any wait for room in the queue.
+    const deadlineMs = this.committedDeadlines.get(request.reservationId) ?? nowMs + this.config.cancelWindowMs;
+    this.committedDeadlines.delete(request.reservationId);
+    this.armAutoCancel(request, deadlineMs - nowMs - this.config.cancelWindowMs + this.autoCancelDelayMs());
+    this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs, atMs: nowMs });
+  }
+
+  /** Sets the timer that runs the auto-cancel of `request` after `delayMs`. */
+  private armAutoCancel(request: BorrowRequest, delayMs: number): void {
     this.timers.add(1);
-    this.rt.afterFunc(`cancel:r${request.reservationId}`, this.autoCancelDelayMs(), async () => {
+    this.rt.afterFunc(`cancel:r${request.reservationId}`, Math.max(0, delayMs), async () => {
       try {
         await this.autoCancel(request);
       } finally {
         this.timers.done();
       }
     });
-    this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs, atMs: this.rt.now() });
   }
 
   /** How long the timer waits: the whole window, so it fires no earlier than the deadline it reports. */
@@ -339,6 +490,7 @@ export class LibraryService implements LibraryEngine {
 
   /** The timer's task: clears the reservation if the rule allows, under the book's lock. */
   protected async autoCancel(request: BorrowRequest): Promise<void> {
+    if (this.durability !== null) await this.durability.crashPoint('in-timer');
     // lookupBook in place when it is this class's own (see `ownAsyncSteps`).
     const book = this.ownAsyncSteps ? this.readBook(await this.catalogueLock.rLock(), request.bookId) : await this.lookupBook(request.bookId);
     // Books are never removed, and a request names a book that was found when it was reserved.
@@ -349,6 +501,7 @@ export class LibraryService implements LibraryEngine {
         this.emit({ type: 'cancel-skipped', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
         return;
       }
+      this.durability?.store.cancel(request.reservationId, book.bookId);
       book.reservedBy = 0;
       book.reservationId = 0;
       this.emit({ type: 'cancelled', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
@@ -410,6 +563,7 @@ export class LibraryService implements LibraryEngine {
 
   /** Processes one request: the work first, then the borrow under the book's lock. */
   protected async processBorrow(request: BorrowRequest): Promise<void> {
+    if (this.durability !== null) await this.durability.crashPoint('in-worker');
     // The work takes time before any lock is taken, so no time passes while a lock is held.
     await this.rt.work(this.config.borrowWorkMinMs, this.config.borrowWorkMaxMs);
     // lookupBook and borrowUnderLock in place when they are this class's own (see `ownAsyncSteps`).
@@ -417,6 +571,11 @@ export class LibraryService implements LibraryEngine {
     if (book === undefined) throw new Error(`borrow r${request.reservationId}: book ${request.bookId} vanished`);
     const borrowed = this.ownAsyncSteps ? this.borrowLocked(await book.mutex.lock(), book, request) : await this.borrowUnderLock(book, request);
     this.emit({ type: 'request-processed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, borrowed, atMs: this.rt.now() });
+    if (borrowed && this.durability !== null) {
+      // The member is told once the borrow is durable.
+      await this.beforeAnswer(this.durability);
+      this.emit({ type: 'borrow-notified', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
+    }
   }
 
   /** Borrows the book for the request's member if the rule allows; says whether it did. */
@@ -427,7 +586,10 @@ export class LibraryService implements LibraryEngine {
   /** borrowUnderLock's critical section; `release` frees the book's lock, which the caller holds. */
   private borrowLocked(release: Release, book: BookRecord, request: BorrowRequest): boolean {
     try {
-      if (!this.mayBorrow(book, request)) return false;
+      if (!this.mayBorrow(book, request)) {
+        this.recordRequestDone(request);
+        return false;
+      }
       this.commitBorrow(book, request);
       return true;
     } finally {
@@ -437,12 +599,18 @@ export class LibraryService implements LibraryEngine {
 
   /** Lends the book to the request's member, ending its reservation. Call holding the book's lock. */
   protected commitBorrow(book: BookRecord, request: BorrowRequest): void {
+    this.durability?.store.borrow(request.reservationId, book.bookId, request.memberId);
     book.borrowed = true;
     book.borrowedBy = request.memberId;
     book.available = false;
     book.reservedBy = 0;
     book.reservationId = 0;
     this.emit({ type: 'borrowed', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, atMs: this.rt.now() });
+  }
+
+  /** With a store: a request that found nothing to borrow is processed all the same, so recovery does not queue it again. */
+  protected recordRequestDone(request: BorrowRequest): void {
+    this.durability?.store.requestDone(request.reservationId);
   }
 
   /**
@@ -473,11 +641,13 @@ export class LibraryService implements LibraryEngine {
   protected applyReturn(book: BookRecord, call: ClientCall): ReturnResult {
     const refusal = this.returnRefusal(book, call.memberId);
     if (refusal !== undefined) return { ok: false, reason: refusal };
+    const outcome: ReturnResult = { ok: true };
+    this.durability?.store.returnBook(book.bookId, this.storedCall(call, outcome));
     book.borrowed = false;
     book.borrowedBy = 0;
     book.available = true;
     this.emit({ type: 'returned', callId: call.callId, bookId: call.bookId, memberId: call.memberId, atMs: this.rt.now() });
-    return { ok: true };
+    return outcome;
   }
 
   /** Why the member cannot return the book, or undefined if they can. Call holding the book's lock. */
@@ -546,4 +716,4 @@ export class LibraryService implements LibraryEngine {
 }
 
 /** Builds the production engine; the configuration is validated first, with clear RangeErrors. */
-export const createEngine: EngineFactory = (runtime, config, events) => new LibraryService(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new LibraryService(runtime, config, events, persistence);

@@ -239,12 +239,16 @@ function stepsEstimate(pilot: PilotRun): number {
   return Math.max(1, Math.min(pilot.steps, pctLimits.stepsEstimateMax));
 }
 
-function seededProgramStrategy(choice: Exclude<StrategyChoice, { kind: 'portfolio' } | { kind: 'exhaustive' }>, seed: number, pilot: PilotRun | null): SchedulingStrategy {
+async function seededProgramStrategy(
+  choice: Exclude<StrategyChoice, { kind: 'portfolio' } | { kind: 'exhaustive' }>,
+  seed: number,
+  pilot: PilotRun | null,
+): Promise<SchedulingStrategy> {
   switch (choice.kind) {
     case 'random':
       return createRandomStrategy(seed);
     case 'choice-log':
-      return createChoiceLogStrategy(choiceLogForSeed(seed));
+      return createChoiceLogStrategy(await choiceLogForSeed(seed));
     case 'pct':
       return createPctStrategy({ seed, depth: choice.depth, stepsEstimate: stepsEstimate(pilot ?? { steps: 1, tasks: 1 }) });
   }

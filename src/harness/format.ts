@@ -34,7 +34,35 @@ export function describeEvent(event: RecordedEvent): string {
       return `book ${event.bookId} returned by member ${event.memberId} (call c${event.callId})`;
     case 'return-refused':
       return `return of book ${event.bookId} by member ${event.memberId} refused: ${event.reason} (call c${event.callId})`;
+    case 'call-repeated':
+      return `call ${event.callKey} seen before: answered as then, nothing done again (call c${event.callId})`;
+    case 'borrow-notified':
+      return `member ${event.memberId} told of the borrow of book ${event.bookId} (r${event.reservationId})`;
+    case 'book-recovered':
+      return `book ${event.bookId} recovered: ${describeRecoveredBook(event.reservedBy, event.reservationId, event.borrowedBy)}`;
+    case 'cancel-timer-rearmed':
+      return `auto-cancel of r${event.reservationId} re-armed for ${event.deadlineMs} ms`;
+    case 'request-requeued':
+      return `borrow request for r${event.reservationId} queued again`;
+    case 'recovered':
+      return `recovered from the store (transactions up to ${event.lsn})`;
+    case 'process-started':
+      return `process epoch ${event.epoch} starts`;
+    case 'crashed': {
+      const lost = event.committedLsn - event.durableLsn;
+      return `CRASH at ${event.point}: epoch ${event.epoch} dies; the store keeps transactions up to ${event.durableLsn}${lost === 0 ? '' : `, ${lost} not flushed are lost`}`;
+    }
+    case 'call-answered':
+      return `client of ${event.callKey} told: ${event.ok ? (event.reservationId === 0 ? 'ok' : `ok, r${event.reservationId}`) : `refused, ${event.reason}`} (attempt ${event.attempt})`;
+    case 'call-failed':
+      return `client of ${event.callKey} got no answer: the process ${event.reason === 'crashed' ? 'crashed' : 'was down'} (attempt ${event.attempt})${event.retry ? '; it will retry' : '; it gives up'}`;
   }
+}
+
+function describeRecoveredBook(reservedBy: number, reservationId: number, borrowedBy: number): string {
+  if (borrowedBy !== 0) return `borrowed by member ${borrowedBy}`;
+  if (reservedBy !== 0) return `reserved by member ${reservedBy} as r${reservationId}`;
+  return 'on the shelf';
 }
 
 export function describeEngineConfig(config: EngineConfig): string {

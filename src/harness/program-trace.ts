@@ -15,7 +15,7 @@ import type { CommandInput } from '../output-path.ts';
 import type { JsonShapeLimits } from './json-shape.ts';
 import { errorClassOf, type Program } from './program-run.ts';
 import { programTraceFields, programTraceFormat, programTraceFormatVersion, programTraceLimits, programTraceSchema, type ProgramTraceData } from './program-trace-schema.ts';
-import { hashEvents } from './run-scenario.ts';
+import { hashEvents } from './event-lines.ts';
 import type { DeepReadonly } from './trace.ts';
 import {
   fail as failAt,

@@ -1,10 +1,9 @@
 // Runs one scenario against an engine on the simulated runtime, records the engine's events,
 // and checks the invariants over what happened.
 
-import { createHash } from 'node:crypto';
 import type { BookSnapshot, EngineEvent, EngineEventSink, EngineFactory } from '../engine/api.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { checkHistory } from '../check/index.ts';
+import { checkHistory, startHistoryCheck } from '../check/index.ts';
 import { countProbeHits, type ProbeHits } from '../check/probes.ts';
 import type { InvariantName, RecordedEvent, Violation } from '../check/history.ts';
 import type { SimulationFailureKind, StepRecord } from '../runtime/sim/kernel.ts';
@@ -12,8 +11,10 @@ import { defaultSimulationLimits, runSimulation, type SimulationResult } from '.
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { CatalogueReadLog, cancelLateToleranceMs, cancelTolerancesByReservation, countingCatalogueReads } from './catalogue-reads.ts';
+import { TraceHasher } from './event-lines.ts';
 
 export { cancelLateToleranceMs } from './catalogue-reads.ts';
+export { hashEvents } from './event-lines.ts';
 
 /** Tasks one operation can start: its client, a borrow handler and an auto-cancel timer. */
 const tasksPerOperationMax = 3;
@@ -69,8 +70,11 @@ export interface SimulatedScenario {
   readonly catalogueReads: CatalogueReadLog;
 }
 
-/** Runs the scenario on the simulated runtime and records the engine's events. */
-export async function simulateScenario(options: ScenarioRunOptions): Promise<SimulatedScenario> {
+/**
+ * Runs the scenario on the simulated runtime and records the engine's events; `onEvent` sees each
+ * as it is recorded (runScenario checks and hashes them so).
+ */
+export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (event: RecordedEvent) => void): Promise<SimulatedScenario> {
   const { scenario } = options;
   const events: RecordedEvent[] = [];
   let finalBooks: readonly BookSnapshot[] = [];
@@ -87,6 +91,7 @@ export async function simulateScenario(options: ScenarioRunOptions): Promise<Sim
         recorded.step = runtime.step;
         recorded.task = runtime.taskName;
         events.push(recorded);
+        onEvent?.(recorded);
       };
       finalBooks = await driveScenario(countReads ? countingCatalogueReads(runtime, catalogueReads) : runtime, scenario, options.engine, record);
     },
@@ -122,24 +127,40 @@ export function virtualTimeBoundMs(scenario: Scenario): number {
   return Math.min(Number.MAX_SAFE_INTEGER, Math.max(defaultSimulationLimits.maxVirtualTimeMs, boundMs));
 }
 
-/** Runs the scenario, then checks every invariant over what happened. */
+/**
+ * Runs the scenario and checks every invariant over what happened: the checkers and the trace
+ * hash follow the events as they are recorded, so nothing walks them again once the run ends.
+ */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
-  const { result, events, finalBooks, catalogueReads } = await simulateScenario(options);
+  const { engine } = options.scenario;
+  const settings = { config: engine, cancelLateToleranceMs: cancelLateToleranceMs(engine) };
+  // With a slow catalogue, how late each cancel may be depends on the reads it made, known once
+  // the run is over: the checkers then read the history after it. Otherwise they follow the
+  // events as they are recorded.
+  const check = (engine.catalogueReadWorkMaxMs ?? 0) > 0 ? null : startHistoryCheck(settings);
+  const hasher = new TraceHasher();
+  // A checker or the hash failing on an event is the harness's fault, not the engine's: it is
+  // thrown from here once the run is over, not into the task that emitted the event.
+  let harnessFault: { readonly error: unknown } | null = null;
+  const { result, events, finalBooks, catalogueReads } = await simulateScenario(options, (event) => {
+    if (harnessFault !== null) return;
+    try {
+      check?.onEvent(event);
+      hasher.add(event);
+    } catch (error) {
+      harnessFault = { error };
+    }
+  });
+  if (harnessFault !== null) throw (harnessFault as { readonly error: unknown }).error;
   const violations: Violation[] = [];
   if (result.failure !== null) {
     violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
   }
+  const end = { endMs: result.virtualTimeMs, endStep: result.steps, finalBooks, completed: result.outcome === 'completed' };
   violations.push(
-    ...checkHistory({
-      events,
-      config: options.scenario.engine,
-      endMs: result.virtualTimeMs,
-      endStep: result.steps,
-      finalBooks,
-      completed: result.outcome === 'completed',
-      cancelLateToleranceMs: cancelLateToleranceMs(options.scenario.engine),
-      cancelLateToleranceByReservationMs: cancelTolerancesByReservation(options.scenario.engine, events, catalogueReads),
-    }),
+    ...(check !== null
+      ? check.finish(end)
+      : checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end })),
   );
   return {
     outcome: result.outcome,
@@ -150,7 +171,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     events,
     stepLog: result.stepLog,
     violations,
-    traceHash: hashEvents(events),
+    traceHash: hasher.digest(),
     probes: countProbeHits(events, result.marks),
   };
 }
@@ -202,40 +223,3 @@ function clientName(operation: ScenarioOperation, index: number): string {
   const who = operation.kind === 'add' ? '' : `:m${operation.memberId}`;
   return `client-${index + 1}:${operation.kind}:b${operation.bookId}${who}`;
 }
-
-export function hashEvents(events: readonly object[]): string {
-  return createHash('sha256').update(eventLines(events)).digest('hex').slice(0, 16);
-}
-
-/**
- * Each event's JSON and a newline, in order: the bytes the trace hash is taken over. One
- * JSON.stringify of the whole list costs much less than one per event; its events are then cut
- * apart at the n - 1 places where one ends and the next begins ("},{"). That gives the same bytes
- * only for plain objects, which every event of this engine is (an object of another engine with
- * a toJSON, a prototype of its own, or no object at all would serialize differently inside a
- * list), and only if no string inside an event holds "},{" too.
- */
-function eventLines(events: readonly object[]): string {
-  if (events.length === 0) return '';
-  if (!events.every(isPlainData)) return jsonLines(events);
-  const list = JSON.stringify(events);
-  let boundaries = 0;
-  for (let at = list.indexOf(eventBoundary); at !== -1; at = list.indexOf(eventBoundary, at + eventBoundary.length)) boundaries += 1;
-  if (boundaries === events.length - 1) return `${list.slice(1, -1).replaceAll(eventBoundary, '}\n{')}\n`;
-  // A string holds "},{". The list's own parse gives the events back as they serialized, so that
-  // no field of an event is read a second time.
-  return jsonLines(JSON.parse(list) as unknown[]);
-}
-
-function jsonLines(events: readonly unknown[]): string {
-  let text = '';
-  for (const event of events) text += `${JSON.stringify(event)}\n`;
-  return text;
-}
-
-/** An object literal's kind of object: serialized alike alone and inside a list. */
-function isPlainData(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && Object.getPrototypeOf(event) === Object.prototype && !('toJSON' in event);
-}
-
-const eventBoundary = '},{';

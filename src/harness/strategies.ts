@@ -3,16 +3,14 @@
 // a portfolio that gives each seed one of those in turn. Whatever a strategy is, the run it
 // drives records its decisions in the choice log, so its trace replays without it.
 
-import fc from 'fast-check';
 import type { EngineFactory } from '../engine/api.ts';
-import { scheduleArbitrary } from './choice-log-arbitrary.ts';
 import { createChoiceLogStrategy } from '../runtime/sim/scheduler-choice-log.ts';
 import { createPctStrategy, pctLimits } from '../runtime/sim/scheduler-pct.ts';
 import { createPrng } from '../runtime/sim/prng.ts';
 import { createRandomStrategy } from '../runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
-import { defaultExhaustiveOptions, exhaustiveLimits, type Reduction } from '../runtime/sim/explore-search.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, type Reduction } from '../runtime/sim/explore-options.ts';
 import type { BoundKind } from '../runtime/sim/schedule-cost.ts';
 import { simulateScenario } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
@@ -138,8 +136,12 @@ export function strategyForSeed(choice: StrategyChoice, seed: number): SingleStr
   return portfolioMembers[turn] as SingleStrategyChoice;
 }
 
-/** A choice log drawn by fast-check's own generator (the properties' schedule arbitrary), seeded from the seed. */
-export function choiceLogForSeed(seed: number): number[] {
+/**
+ * A choice log drawn by fast-check's own generator (the properties' schedule arbitrary), seeded
+ * from the seed. fast-check is loaded on the first call: no other strategy needs it.
+ */
+export async function choiceLogForSeed(seed: number): Promise<number[]> {
+  const [{ default: fc }, { scheduleArbitrary }] = await Promise.all([import('fast-check'), import('./choice-log-arbitrary.ts')]);
   // fast-check takes a 32-bit seed; one drawn from the project's generator keeps seeds that
   // differ only above bit 31 apart.
   const fastCheckSeed = createPrng(seed, choiceLogSeedStream).nextUint32() | 0;
@@ -186,7 +188,7 @@ async function buildSingle(choice: SingleStrategyChoice, context: StrategyContex
     case 'random':
       return { strategy: createRandomStrategy(context.seed), label, pct: null };
     case 'choice-log':
-      return { strategy: createChoiceLogStrategy(choiceLogForSeed(context.seed)), label, pct: null };
+      return { strategy: createChoiceLogStrategy(await choiceLogForSeed(context.seed)), label, pct: null };
     case 'pct': {
       const pilot = await simulateScenario({
         scenario: context.scenario,

@@ -7,18 +7,18 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Violation } from '../check/history.ts';
 import type { EngineFactory } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
-import { hashEvents } from './run-scenario.ts';
+import { hashEvents } from './event-lines.ts';
 import { validateEngineConfig, type Scenario } from './scenario.ts';
 import { describeValue, scenarioSchema, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
 import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
 import type { CommandInput } from '../output-path.ts';
 import { errorMessage } from '../error-message.ts';
+import { packageFile } from '../package-root.ts';
 
 /** The versions of the trace format this build reads. */
 export const supportedTraceVersions: readonly number[] = [traceFormatVersion];
@@ -133,7 +133,7 @@ export function writeTraceText(directory: string, fileName: string, text: string
 }
 
 /** Where the format's JSON Schema lies in this checkout. */
-export const traceSchemaFile = fileURLToPath(new URL('../../schema/trace.schema.json', import.meta.url));
+export const traceSchemaFile = packageFile('schema', 'trace.schema.json');
 
 /** The `$schema` of a trace saved in `directory`: the schema file, relative to it, with forward slashes. */
 export function schemaReferenceFrom(directory: string, schemaFile = traceSchemaFile): string {

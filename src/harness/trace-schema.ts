@@ -5,34 +5,11 @@
 // Schema cannot say (ordering, duplicates, the hash of the events) follow in trace-file.ts.
 
 import * as v from 'valibot';
-import type { InvariantName } from '../check/history.ts';
-import type { EngineEventType, ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
-import { scenarioLimits } from './scenario.ts';
+import type { InvariantName, RecordedEvent } from '../check/history.ts';
+import type { ReserveRefusal, ReturnRefusal } from '../engine/api.ts';
+import { traceFileLimits, traceFormat, traceFormatVersion } from './trace-limits.ts';
 
-export const traceFormat = 'library-sim-trace';
-export const traceFormatVersion = 1;
-
-/** Bounds on a trace file: a file past any of them is refused, never half-used. */
-export const traceFileLimits = {
-  fileBytesMax: 64 * 1024 * 1024,
-  booksMax: scenarioLimits.booksMax,
-  membersMax: scenarioLimits.membersMax,
-  operationsMax: scenarioLimits.operationsMax,
-  choicesMax: 5_000_000,
-  eventsMax: 5_000_000,
-  violationsMax: 5_000_000,
-  /** The step bound a trace may ask its replay to run under; `sim run --max-steps` shares it. */
-  maxStepsMax: 100_000_000,
-  /** Member names, the strategy, a bug's name. */
-  nameLengthMax: 200,
-  taskNameLengthMax: 1000,
-  /** A deadlock's message names every blocked task, so it may be long. */
-  messageLengthMax: 4_000_000,
-  pathLengthMax: 4096,
-  fileNameLengthMax: 200,
-  /** Fields an engine may add to an event beyond the format's own (kept, and hashed with it). */
-  extraEventFieldsMax: 16,
-} as const;
+export { traceFormat, traceFormatVersion, traceFileLimits } from './trace-limits.ts';
 
 /** A short description of a bad value, never the whole of a large one. */
 export function describeValue(value: unknown): string {
@@ -95,6 +72,8 @@ const invariantNames: Record<InvariantName, true> = {
   timeliness: true,
   'justified-answers': true,
   'consistent-state': true,
+  'nothing-acknowledged-lost': true,
+  'retry-acts-once': true,
   'no-deadlock': true,
   'step-bound': true,
   'no-task-error': true,
@@ -174,7 +153,7 @@ export const extraEventField = v.union(
 );
 
 /** One event type: its own fields, the harness's step and task, and any plain field an engine adds. */
-function event<const Type extends EngineEventType, const Entries extends v.ObjectEntries>(type: Type, entries: Entries) {
+function event<const Type extends RecordedEvent['type'], const Entries extends v.ObjectEntries>(type: Type, entries: Entries) {
   return v.objectWithRest(
     { type: v.literal(type), ...entries, atMs: count, step: count, task: text(traceFileLimits.taskNameLengthMax) },
     extraEventField,
@@ -183,24 +162,36 @@ function event<const Type extends EngineEventType, const Entries extends v.Objec
 }
 
 const call = { callId: count, bookId: count, memberId: count };
+const callKey = text(traceFileLimits.nameLengthMax);
+const flag = v.boolean((issue) => `expected true or false, got ${describeValue(issue.input)}`);
 const reservation = { reservationId: count, bookId: count, memberId: count };
 const recordedEvent = v.variant(
   'type',
   [
     event('member-registered', { memberId: count, name: text(traceFileLimits.nameLengthMax) }),
     event('book-added', { bookId: count }),
-    event('reserve-called', call),
+    event('reserve-called', { ...call, callKey: v.exactOptional(callKey) }),
     event('reserve-accepted', { ...call, reservationId: count }),
     event('reserve-refused', { ...call, reason: words(reserveRefusals) }),
     event('request-enqueued', reservation),
     event('cancel-timer-started', { ...reservation, deadlineMs: count }),
     event('borrowed', reservation),
-    event('request-processed', { ...reservation, borrowed: v.boolean((issue) => `expected true or false, got ${describeValue(issue.input)}`) }),
+    event('request-processed', { ...reservation, borrowed: flag }),
     event('cancelled', reservation),
     event('cancel-skipped', reservation),
-    event('return-called', call),
+    event('return-called', { ...call, callKey: v.exactOptional(callKey) }),
     event('returned', call),
     event('return-refused', { ...call, reason: words(returnRefusals) }),
+    event('call-repeated', { ...call, callKey }),
+    event('borrow-notified', reservation),
+    event('book-recovered', { bookId: count, reservedBy: count, reservationId: count, borrowedBy: count }),
+    event('cancel-timer-rearmed', { ...reservation, deadlineMs: count }),
+    event('request-requeued', reservation),
+    event('recovered', { lsn: count }),
+    event('process-started', { epoch: count }),
+    event('crashed', { epoch: count, point: text(traceFileLimits.nameLengthMax), durableLsn: count, committedLsn: count }),
+    event('call-answered', { callKey, attempt: count, ok: flag, reservationId: count, reason: text(traceFileLimits.nameLengthMax) }),
+    event('call-failed', { callKey, attempt: count, reason: words({ crashed: true, unavailable: true }), retry: flag }),
   ],
   (issue) =>
     issue.expected === 'Object'

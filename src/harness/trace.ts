@@ -4,17 +4,17 @@
 // found it: the choice log is the schedule.
 
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../error-message.ts';
+import { importModuleFile } from '../module-import.ts';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { EngineFactory } from '../engine/api.ts';
-import { findBug } from '../engine/bugs/index.ts';
 import { createEngine as createLibraryEngine } from '../engine/library.ts';
 import type { ScenarioRun } from './run-scenario.ts';
-import { traceFormat, traceFormatVersion, type TraceFileData } from './trace-schema.ts';
+import { traceFormat, traceFormatVersion } from './trace-limits.ts';
+import type { TraceFileData } from './trace-schema.ts';
 import type { Scenario } from './scenario.ts';
 
-export { traceFormat, traceFormatVersion } from './trace-schema.ts';
+export { traceFormat, traceFormatVersion } from './trace-limits.ts';
 
 /** Every field read-only, all the way down. */
 export type DeepReadonly<T> = T extends (infer Item)[] ? readonly DeepReadonly<Item>[] : T extends object ? { readonly [Key in keyof T]: DeepReadonly<T[Key]> } : T;
@@ -73,6 +73,8 @@ export async function loadEngine(reference: EngineReference): Promise<EngineFact
     case 'library':
       return createLibraryEngine;
     case 'bug': {
+      // The zoo is loaded only for a trace of one of its bugs.
+      const { findBug } = await import('../engine/bugs/index.ts');
       const bug = findBug(reference.name);
       if (bug === undefined) throw new UnknownEngineError(`no bug named '${reference.name}' in the zoo`);
       return bug.createEngine;
@@ -82,7 +84,7 @@ export async function loadEngine(reference: EngineReference): Promise<EngineFact
       if (!existsSync(absolute)) throw new UnknownEngineError(`no such file: ${reference.path}`);
       let loaded: Record<string, unknown>;
       try {
-        loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+        loaded = await importModuleFile(absolute);
       } catch (error) {
         throw new UnknownEngineError(`cannot load ${reference.path}: ${errorMessage(error)}`);
       }

@@ -7,13 +7,13 @@ function recordingRule(seen: string[]): InvariantRule {
   return {
     name: 'no-double-borrow',
     description: 'test rule',
-    begin: (run, report) => ({
+    begin: (_run, report) => ({
       onEvent(event, before) {
         seen.push(`${event.type}: live ${before.book(1).live?.reservationId ?? 'none'}`);
         if (event.type === 'borrowed') report(event.step, `borrowed r${event.reservationId}`);
       },
-      atEnd(final) {
-        seen.push(`end at step ${run.endStep}: live ${final.book(1).live?.reservationId ?? 'none'}, borrowed ${final.book(1).borrowed}`);
+      atEnd(final, end) {
+        seen.push(`end at step ${end.endStep}: live ${final.book(1).live?.reservationId ?? 'none'}, borrowed ${final.book(1).borrowed}`);
       },
     }),
   };

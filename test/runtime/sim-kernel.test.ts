@@ -7,7 +7,9 @@ import type { Runtime } from '../../src/runtime/runtime.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { runSimulation, type SimRuntime } from '../../src/runtime/sim/simulation.ts';
-import type { SchedulingStrategy } from '../../src/runtime/sim/strategy.ts';
+import type { SchedulingStrategy, TaskView } from '../../src/runtime/sim/strategy.ts';
+import { Kernel, type SimTask, type Waitable } from '../../src/runtime/sim/kernel.ts';
+import { Operation } from '../../src/runtime/sim/dependence.ts';
 
 /** Always the default choice: no preemption, timers in deadline order. */
 const defaults = (): SchedulingStrategy => createReplayStrategy([], 'defaults');
@@ -307,6 +309,110 @@ describe('runSimulation', () => {
       );
       expect(result.failure?.kind).toBe('diverged');
       expect(result.failure?.message).toContain('choice 0 is 5 but step 2 offers only 2 tasks');
+    });
+  });
+
+  describe('candidates', () => {
+    it('offers the running task first, then the others in the order they became runnable, among hundreds of tasks', async () => {
+      // Tasks that only yield: the order is a queue a model keeps in a few lines. The strategy
+      // picks all over the range, so the queue loses tasks from its middle and compacts often.
+      const taskCount = 600;
+      const offered: number[][] = [];
+      const scattered: SchedulingStrategy = {
+        name: 'scattered',
+        chooseTask: (candidates, step) => {
+          offered.push(Array.from({ length: candidates.length }, (_, index) => (candidates.at(index) as TaskView).id));
+          return (step * 7919) % candidates.length;
+        },
+        chooseValue: () => 0,
+      };
+      const result = await runSimulation(
+        async (rt) => {
+          for (let index = 0; index < taskCount; index += 1) {
+            rt.go(`task-${index}`, async () => {
+              for (let round = 0; round < 3; round += 1) await rt.yield();
+            });
+          }
+        },
+        { strategy: scattered, maxTasks: taskCount + 1 },
+      );
+      expect(result.outcome).toBe('completed');
+
+      // The model: main (#1) runs first and spawns every task into the queue; a task that is
+      // passed over goes to the back; one that finishes leaves. Each task takes four steps (its
+      // start and three yields), main one.
+      const queue: number[] = Array.from({ length: taskCount }, (_, index) => index + 2);
+      const stepsLeft = new Map<number, number>(queue.map((id) => [id, 4]));
+      let running: number | null = null;
+      let decision = 0;
+      for (let step = 2; step <= result.steps; step += 1) {
+        const candidates = running === null ? [...queue] : [running, ...queue];
+        let chosen = 0;
+        if (candidates.length > 1) {
+          expect(offered[decision]).toEqual(candidates);
+          chosen = result.choices[decision] as number;
+          decision += 1;
+        }
+        const next = candidates[chosen] as number;
+        if (next !== running) {
+          queue.splice(queue.indexOf(next), 1);
+          if (running !== null) queue.push(running);
+        }
+        const left: number = (stepsLeft.get(next) as number) - 1;
+        stepsLeft.set(next, left);
+        running = left === 0 ? null : next;
+      }
+      expect(decision).toBe(offered.length);
+      expect(offered.length).toBeGreaterThan(taskCount * 3);
+    });
+  });
+
+  describe('self-check (LIBRARY_SIM_SELF_CHECK=1, as the test suite runs)', () => {
+    /** A primitive that opens and closes by hand; `report` says whether closing tells the kernel. */
+    const gateProgram = async (report: boolean) => {
+      // Takes A's first step, then B's: A goes on to wait at the open gate, B closes it.
+      const script = ['A', 'B'];
+      const strategy: SchedulingStrategy = {
+        name: 'scripted',
+        chooseTask: (candidates) => {
+          const wanted = script.shift();
+          const index = Array.from(candidates).findIndex((candidate) => candidate.name === wanted);
+          return Math.max(0, index);
+        },
+        chooseValue: () => 0,
+      };
+      const kernel = new Kernel(strategy, { maxSteps: 100, maxTasks: 10, maxVirtualTimeMs: 1000 }, false);
+      const gate: Waitable & { open: boolean } = {
+        open: true,
+        waiters: [] as SimTask[],
+        canProceed: () => gate.open,
+        proceed: () => undefined,
+        describeWait: () => 'for the gate',
+        pendingAccesses: () => [{ object: 0, operation: Operation.mutexLock }],
+      };
+      await kernel.run(async () => {
+        kernel.spawn('A', () => kernel.suspend<void>(gate, 0, undefined, 'pass the gate'));
+        kernel.spawn('B', async () => {
+          gate.open = false;
+          if (report) kernel.changed(gate);
+          await kernel.suspendYield('after closing', null);
+          gate.open = true;
+          kernel.wake(gate);
+        });
+        await kernel.suspendYield('main', null);
+      });
+      return kernel.failure;
+    };
+
+    it('fails a run whose primitive changed without telling the kernel, naming the task', async () => {
+      expect(process.env['LIBRARY_SIM_SELF_CHECK']).toBe('1');
+      const failure = await gateProgram(false);
+      expect(failure?.kind).toBe('misuse');
+      expect(failure?.message).toBe("kernel self-check: task #2 'A' is ready but cannot proceed (pass the gate): its primitive changed without telling the kernel");
+    });
+
+    it('passes the same run when the primitive reports its change', async () => {
+      expect(await gateProgram(true)).toBeNull();
     });
   });
 });

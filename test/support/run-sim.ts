@@ -1,9 +1,15 @@
-// Runs the sim command as its users do, in a separate process through tsx, or inside the test's
-// own process; either way failing runs' traces are kept out of the checkout's reports/.
+// Runs the sim command as its users do, in a separate process (compiled under dist/, as `npm run
+// sim` runs it; the global setup, build-dist.ts, keeps it up to date), or inside the test's own
+// process; either way failing runs' traces are kept out of the checkout's reports/.
 
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { reportsDirectoryVariable } from '../../src/harness/trace-file.ts';
+import { packageRoot } from '../../src/package-root.ts';
 import { runSim } from '../../sim/main.ts';
+
+/** The command line as `npm run sim` starts it: node and the compiled entry point. */
+export const simCommand: readonly [string, string] = [process.execPath, join(packageRoot, 'dist', 'sim', 'cli.js')];
 
 export interface CommandResult {
   readonly status: number | null;
@@ -14,7 +20,7 @@ export interface CommandResult {
 /** A `sim` that writes its reports under `reportsDirectory`. */
 export function simIn(reportsDirectory: string): (...args: string[]) => CommandResult {
   return (...args: string[]): CommandResult => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], {
+    const result = spawnSync(simCommand[0], [simCommand[1], ...args], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reportsDirectory },

@@ -25,7 +25,7 @@ export class BorrowCheckBeforeWorkEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new BorrowCheckBeforeWorkEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new BorrowCheckBeforeWorkEngine(runtime, config, events, persistence);
 
 export const borrowCheckBeforeWork: BugVariant = {
   name: 'borrow-check-before-work',

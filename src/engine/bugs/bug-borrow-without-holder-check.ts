@@ -13,8 +13,8 @@ export class BorrowWithoutHolderCheckEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) =>
-  new BorrowWithoutHolderCheckEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) =>
+  new BorrowWithoutHolderCheckEngine(runtime, config, events, persistence);
 
 export const borrowWithoutHolderCheck: BugVariant = {
   name: 'borrow-without-holder-check',

@@ -13,7 +13,7 @@ export class CancelOffByOneEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new CancelOffByOneEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new CancelOffByOneEngine(runtime, config, events, persistence);
 
 export const cancelOffByOne: BugVariant = {
   name: 'cancel-off-by-one',

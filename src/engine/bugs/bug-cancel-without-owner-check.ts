@@ -13,8 +13,8 @@ export class CancelWithoutOwnerCheckEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) =>
-  new CancelWithoutOwnerCheckEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) =>
+  new CancelWithoutOwnerCheckEngine(runtime, config, events, persistence);
 
 export const cancelWithoutOwnerCheck: BugVariant = {
   name: 'cancel-without-owner-check',

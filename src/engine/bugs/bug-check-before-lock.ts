@@ -22,7 +22,7 @@ export class CheckBeforeLockEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new CheckBeforeLockEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new CheckBeforeLockEngine(runtime, config, events, persistence);
 
 export const checkBeforeLock: BugVariant = {
   name: 'check-before-lock',

@@ -18,7 +18,7 @@ export class DuplicatedRequestEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new DuplicatedRequestEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new DuplicatedRequestEngine(runtime, config, events, persistence);
 
 export const duplicatedRequest: BugVariant = {
   name: 'duplicated-request',

@@ -46,7 +46,7 @@ export class LockOrderDeadlockEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new LockOrderDeadlockEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new LockOrderDeadlockEngine(runtime, config, events, persistence);
 
 export const lockOrderDeadlock: BugVariant = {
   name: 'lock-order-deadlock',

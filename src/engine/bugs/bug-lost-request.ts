@@ -14,7 +14,7 @@ export class LostRequestEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new LostRequestEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new LostRequestEngine(runtime, config, events, persistence);
 
 export const lostRequest: BugVariant = {
   name: 'lost-request',

@@ -18,8 +18,8 @@ export class MissedReleaseOnErrorEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) =>
-  new MissedReleaseOnErrorEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) =>
+  new MissedReleaseOnErrorEngine(runtime, config, events, persistence);
 
 export const missedReleaseOnError: BugVariant = {
   name: 'missed-release-on-error',

@@ -24,7 +24,7 @@ export class RecursiveReadLockEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new RecursiveReadLockEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new RecursiveReadLockEngine(runtime, config, events, persistence);
 
 export const recursiveReadLock: BugVariant = {
   name: 'recursive-read-lock',

@@ -12,7 +12,7 @@ export class ReturnWithoutBorrowerCheckEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new ReturnWithoutBorrowerCheckEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new ReturnWithoutBorrowerCheckEngine(runtime, config, events, persistence);
 
 export const returnWithoutBorrowerCheck: BugVariant = {
   name: 'return-without-borrower-check',

@@ -15,7 +15,7 @@ export class SeedAutoCancelEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new SeedAutoCancelEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new SeedAutoCancelEngine(runtime, config, events, persistence);
 
 export const seedAutoCancel: BugVariant = {
   name: 'seed-auto-cancel',

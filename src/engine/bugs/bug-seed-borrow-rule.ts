@@ -14,7 +14,7 @@ export class SeedBorrowRuleEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new SeedBorrowRuleEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new SeedBorrowRuleEngine(runtime, config, events, persistence);
 
 export const seedBorrowRule: BugVariant = {
   name: 'seed-borrow-rule',

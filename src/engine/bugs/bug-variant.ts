@@ -15,4 +15,10 @@ export interface BugVariant {
    */
   readonly breaks: InvariantName;
   readonly createEngine: EngineFactory;
+  /**
+   * 'crashes' for a variant whose mistake is in what it makes durable or how it recovers: it
+   * shows only when the engine runs on a store and the simulation crashes and restarts it, which
+   * the harness then turns on for it.
+   */
+  readonly needs?: 'crashes';
 }

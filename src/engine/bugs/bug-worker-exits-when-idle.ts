@@ -18,7 +18,7 @@ export class WorkerExitsWhenIdleEngine extends LibraryService {
   }
 }
 
-export const createEngine: EngineFactory = (runtime, config, events) => new WorkerExitsWhenIdleEngine(runtime, config, events);
+export const createEngine: EngineFactory = (runtime, config, events, persistence) => new WorkerExitsWhenIdleEngine(runtime, config, events, persistence);
 
 export const workerExitsWhenIdle: BugVariant = {
   name: 'worker-exits-when-idle',

@@ -14,6 +14,8 @@
 // other shared access must come right after a yield that declares it (`rt.yield(label, { reads,
 // writes })`) or after a plain yield, which stays dependent on every other step.
 
+import type { CandidateList } from './ready-queue.ts';
+
 /** The operations the simulated runtime reports, one code each. */
 export const Operation = {
   mutexLock: 1,
@@ -169,10 +171,11 @@ export interface StepObserver {
   /** A sleeping task's timer fired; its next step comes after the clock's move. */
   taskWoken(task: ObservedTask): void;
   /**
-   * `task` takes the next step (number `step`) among `candidates`. Throwing ends the run: the
-   * kernel reports it as the strategy's failure and the explorer that threw ignores the run.
+   * `task` takes the next step (number `step`) among `candidates` (a view valid only during the
+   * call, as `SchedulingStrategy.chooseTask` has it). Throwing ends the run: the kernel reports
+   * it as the strategy's failure and the explorer that threw ignores the run.
    */
-  stepTaken(task: ObservedTask, step: number, candidates: readonly ObservedTask[]): void;
+  readonly stepTaken: (task: ObservedTask, step: number, candidates: CandidateList<ObservedTask>) => void;
   /** The running step performs `operation` on object `object` (an id from `objectCreated`). */
   accessed(object: number, operation: Operation, state: number): void;
   /** The run ended with `task` waiting to perform `operation` on `object`. */

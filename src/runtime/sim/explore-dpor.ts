@@ -25,7 +25,8 @@
 import { independent, ObjectIds, RunRecorder, TaskIds, type StepEvent, type StepFootprint } from './happens-before.ts';
 import { choiceCost, candidatesByCost, valueCost, valuesCost, type BoundKind } from './schedule-cost.ts';
 import type { ObservedTask, Operation, StepObserver } from './dependence.ts';
-import { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { ScheduleDivergedError, type Candidates, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import type { CandidateList } from './ready-queue.ts';
 
 export interface ScheduleBound {
   readonly kind: BoundKind;
@@ -300,8 +301,8 @@ function createRun(
     clockAdvanced: () => recorder.clockAdvanced(),
     taskWoken: (task) => recorder.taskWoken(task),
     waitingAtEnd: (task, object, operation) => recorder.waitingAtEnd(task, object, operation),
-    stepTaken: (task: ObservedTask, _step: number, candidates: readonly ObservedTask[]) => {
-      const views = candidates as unknown as readonly TaskView[];
+    stepTaken: (task: ObservedTask, _step: number, candidates: CandidateList<ObservedTask>) => {
+      const views = Array.from(candidates) as unknown as readonly TaskView[];
       const decided = prepare(views);
       const taken = views.indexOf(task as unknown as TaskView);
       if (taken !== decided.chosenIndex) {
@@ -326,8 +327,8 @@ function createRun(
   const strategy: SchedulingStrategy = {
     name: 'exhaustive',
     observer,
-    chooseTask(candidates: readonly TaskView[]): number {
-      const { chosenIndex } = prepare(candidates);
+    chooseTask(candidates: Candidates): number {
+      const { chosenIndex } = prepare(Array.from(candidates));
       decisions.push(chosenIndex);
       return chosenIndex;
     },

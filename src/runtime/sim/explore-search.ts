@@ -13,29 +13,11 @@
 
 import { dporPass, type AbandonedRuns } from './explore-dpor.ts';
 import { searchByLevels } from './explore-levels.ts';
+import { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction } from './explore-options.ts';
 import { boundKinds, type BoundKind } from './schedule-cost.ts';
 import type { SchedulingStrategy } from './strategy.ts';
 
-export type Reduction = 'dpor' | 'sleep-sets' | 'none';
-
-export const reductions: readonly Reduction[] = ['dpor', 'sleep-sets', 'none'];
-
-export const exhaustiveLimits = { boundMax: 64, maxSchedulesMax: 100_000_000 } as const;
-
-/**
- * The defaults: dpor, and schedules up to two non-default choices (preemptions, other orders
- * and durations other than the shortest alike), bounds 0, 1 and 2 in turn. Counting every
- * non-default choice, not only preemptions, keeps a level small when many tasks block and
- * finish (free choices under a preemption bound) and when durations vary (free under both other
- * bounds): on the bug zoo's small scenarios it finds every bug within fewer schedules than either.
- */
-export const defaultExhaustiveOptions = {
-  reduction: 'dpor',
-  boundKind: 'choices',
-  bound: 2,
-  iterate: true,
-  maxSchedules: 100_000,
-} as const satisfies { reduction: Reduction; boundKind: BoundKind; bound: number; iterate: boolean; maxSchedules: number };
+export { defaultExhaustiveOptions, exhaustiveLimits, reductions, type Reduction } from './explore-options.ts';
 
 export interface ScheduleSearchOptions<Run> {
   /** Runs the program once from the start under `strategy`. */

@@ -14,10 +14,20 @@
 
 import { whenMicrotasksDrain } from '../real-event-loop.ts';
 import { Operation, type ObservedTask, type PendingAccess, type StepObserver } from './dependence.ts';
+import { CandidateView, ReadyQueue } from './ready-queue.ts';
 import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy } from './strategy.ts';
 import { TimerHeap, type TimerEntry } from './timer-heap.ts';
 
-/** Something a task can wait on: a mutex, a channel, a wait group. */
+/**
+ * Something a task can wait on: a mutex, a channel, a wait group.
+ *
+ * Whether a task's pending operation can proceed (`canProceed`) must depend only on the
+ * waitable's own state, and every change of that state must reach the kernel, which checks the
+ * waiting tasks again only then (ready-queue.ts): a change made inside `proceed` needs nothing,
+ * one that may let waiters go on is `kernel.wake(this)`, and any other (a wait group's counter
+ * leaving zero, a writer queueing on an RW lock) is `kernel.changed(this)`. Under
+ * `LIBRARY_SIM_SELF_CHECK=1` (the test suite) the kernel verifies this at every decision.
+ */
 export interface Waitable {
   /** Tasks parked on this, in the order they parked. */
   readonly waiters: SimTask[];
@@ -63,6 +73,8 @@ export class SimTask implements ObservedTask {
   yieldTouches: YieldTouches | null | undefined = undefined;
   /** Tasks, timers and objects this task has made so far: the next one's rank. */
   made = 0;
+  /** Its slot in the kernel's ready queue, or -1 when it is not queued (ready-queue.ts). */
+  queuedAt = -1;
 
   constructor(
     readonly id: number,
@@ -152,6 +164,15 @@ export interface KernelLimits {
 
 const settledPromise = Promise.resolve();
 
+/**
+ * Whether every decision also verifies the ready queue against a full rescan (see `Waitable`):
+ * on in the test suite, where a primitive that forgets to report a change fails at once. The
+ * queue is then indexed from its second task on (ready-queue.ts), since its small form rescans
+ * everything and would hide such a primitive.
+ */
+const selfCheck = typeof process !== 'undefined' && process.env['LIBRARY_SIM_SELF_CHECK'] === '1';
+const selfCheckForms = { denseSizeMin: 1, denseSizeMax: 1 } as const;
+
 export class Kernel {
   /** Milliseconds of virtual time since the run started. */
   nowMs = 0;
@@ -166,8 +187,10 @@ export class Kernel {
   current: SimTask | null = null;
   tasksCreated = 0;
 
-  private readonly ready: SimTask[] = [];
-  private readonly candidates: SimTask[] = [];
+  /** The runnable tasks other than the running one, in the order they became runnable. */
+  private readonly ready = new ReadyQueue<SimTask, Waitable>(selfCheck ? selfCheckForms : undefined);
+  /** What a strategy and an observer see of a decision's candidates: the running task, then `ready`. */
+  private readonly candidates = new CandidateView<SimTask, Waitable>(this.ready);
   /**
    * Every task in order of creation, for reports (the unfinished ones are those not 'done').
    * Bounded by `limits.maxTasks`; an array push per task is cheaper than a set of live tasks.
@@ -405,16 +428,29 @@ export class Kernel {
     return task;
   }
 
-  /** Makes every task parked on `waitable` runnable again; each rechecks its condition when scheduled. */
+  /**
+   * Makes every task parked on `waitable` runnable again; each rechecks its condition at the next
+   * decision, as does every task already queued on it.
+   */
   wake(waitable: Waitable): void {
     const waiters = waitable.waiters;
-    if (waiters.length === 0) return;
-    for (const task of waiters) {
-      task.status = 'runnable';
-      this.ready.push(task);
+    if (waiters.length > 0) {
+      for (const task of waiters) {
+        task.status = 'runnable';
+        this.ready.push(task);
+      }
+      // pop() rather than a length assignment, which takes a slow path in V8.
+      while (waiters.length > 0) waiters.pop();
     }
-    // pop() rather than a length assignment, which takes a slow path in V8 (see `decide`).
-    while (waiters.length > 0) waiters.pop();
+    this.ready.changed(waitable);
+  }
+
+  /**
+   * The state of `waitable` changed in a way that may stop its queued tasks from proceeding
+   * (outside its `proceed`, which the kernel sees): they are checked again at the next decision.
+   */
+  changed(waitable: Waitable): void {
+    this.ready.changed(waitable);
   }
 
   // ---- timers -------------------------------------------------------------------------------
@@ -477,48 +513,35 @@ export class Kernel {
 
   /**
    * Chooses and resumes the next task. `running` is the task that just reached a scheduling
-   * point (null when it finished or went to sleep); it is candidate 0 when it can go on.
+   * point (null when it finished or went to sleep); it is candidate 0 when it can go on, and the
+   * ready queue follows in the order its tasks became runnable.
    */
   private decide(running: SimTask | null): void {
-    const candidates = this.candidates;
     const ready = this.ready;
     // The common case, most steps: the running task can go on and no other task is ready, so
     // there is one candidate and nothing to choose; the general loop below would decide the same.
-    if (running !== null && ready.length === 0 && !this.finished && canProceed(running)) {
+    if (running !== null && ready.size === 0 && !this.finished && canProceed(running)) {
       this.step += 1;
       if (this.step > this.limits.maxSteps) {
         this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
         return;
       }
-      if (this.observer !== null) {
-        candidates[0] = running;
-        while (candidates.length > 1) candidates.pop();
-        if (!this.observeStep(running, candidates)) return;
-      }
+      if (this.observer !== null && !this.observeStep(running, this.candidates.reset(running))) return;
       this.proceed(running);
       return;
     }
     for (;;) {
       if (this.finished) return;
-      // Filled by index and trimmed once: resizing arrays every step costs more than the rest.
-      let count = 0;
+      let first: SimTask | null = null;
       if (running !== null) {
-        if (canProceed(running)) candidates[count++] = running;
+        if (canProceed(running)) first = running;
         else park(running);
       }
-      let kept = 0;
-      for (let index = 0; index < ready.length; index += 1) {
-        const task = ready[index] as SimTask;
-        if (canProceed(task)) {
-          candidates[count++] = task;
-          ready[kept++] = task;
-        } else {
-          park(task);
-        }
-      }
-      // pop() rather than a length assignment: much cheaper on V8 for a few elements.
-      while (ready.length > kept) ready.pop();
-      while (candidates.length > count) candidates.pop();
+      // Queued tasks whose primitive changed and that can no longer proceed leave the queue,
+      // parked after the running task, as a rescan of the whole queue would park them.
+      ready.settle(canProceed, park);
+      if (selfCheck) this.checkReadyQueue();
+      const count = ready.size + (first === null ? 0 : 1);
 
       if (count === 0) {
         running = null;
@@ -532,15 +555,16 @@ export class Kernel {
         this.fail('step-bound', `step bound exceeded: more than ${this.limits.maxSteps} scheduling steps`, this.current);
         return;
       }
+      const candidates = this.candidates.reset(first);
       let chosen = 0;
       if (count > 1) {
-        chosen = this.choose(candidates);
+        chosen = this.choose(candidates, count);
         if (chosen < 0) return;
       }
-      const next = candidates[chosen] as SimTask;
+      const next = candidates.at(chosen) as SimTask;
       if (this.observer !== null && !this.observeStep(next, candidates)) return;
       if (next !== running) {
-        removeInOrder(ready, next);
+        ready.remove(next);
         if (running !== null && running.status !== 'blocked') {
           running.status = 'runnable';
           ready.push(running);
@@ -551,7 +575,21 @@ export class Kernel {
     }
   }
 
-  private choose(candidates: readonly SimTask[]): number {
+  /**
+   * The self-check of `LIBRARY_SIM_SELF_CHECK=1`: after a decision's queue is settled, every
+   * queued task can proceed. A task that cannot is one whose primitive changed without telling
+   * the kernel (see `Waitable`), and a full rescan would have parked it: the run fails, naming it.
+   */
+  private checkReadyQueue(): void {
+    for (const task of this.ready) {
+      if (!canProceed(task)) {
+        this.fail('misuse', `kernel self-check: task ${task} is ready but cannot proceed (${describeOperation(task)}): its primitive changed without telling the kernel`, task);
+        return;
+      }
+    }
+  }
+
+  private choose(candidates: CandidateView<SimTask, Waitable>, count: number): number {
     let chosen: number;
     try {
       chosen = this.strategy.chooseTask(candidates, this.step);
@@ -559,8 +597,8 @@ export class Kernel {
       this.strategyFailed(error);
       return -1;
     }
-    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= candidates.length) {
-      this.fail('misuse', `strategy '${this.strategy.name}' chose task ${chosen} of ${candidates.length}`, null);
+    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= count) {
+      this.fail('misuse', `strategy '${this.strategy.name}' chose task ${chosen} of ${count}`, null);
       return -1;
     }
     this.choices.push(chosen);
@@ -568,7 +606,7 @@ export class Kernel {
   }
 
   /** Tells the observer which task takes this step; false if the observer ended the run. */
-  private observeStep(task: SimTask, candidates: readonly SimTask[]): boolean {
+  private observeStep(task: SimTask, candidates: CandidateView<SimTask, Waitable>): boolean {
     try {
       (this.observer as StepObserver).stepTaken(task, this.step, candidates);
       return true;
@@ -621,6 +659,7 @@ export class Kernel {
         threw = true;
         error = caught;
       }
+      this.ready.changed(waitingOn);
     }
     task.waitingOn = null;
     task.operand = undefined;
@@ -736,13 +775,6 @@ const sleepLabel = 'sleep';
 /** What a task's pending operation is, for people: "lock book:1", "sleep until 5000 ms". */
 function describeOperation(task: SimTask): string {
   return task.label === sleepLabel ? `sleep until ${task.wakeAtMs} ms` : task.label;
-}
-
-/** Removes `task` from `tasks`, keeping the others' order; a shift loop beats splice here. */
-function removeInOrder(tasks: SimTask[], task: SimTask): void {
-  const index = tasks.indexOf(task);
-  for (let next = index + 1; next < tasks.length; next += 1) tasks[next - 1] = tasks[next] as SimTask;
-  tasks.pop();
 }
 
 function canProceed(task: SimTask): boolean {

@@ -56,8 +56,13 @@ export class SimRWMutex implements RWMutex, Waitable {
     if (task !== null && !this.kernel.finished) {
       // Queueing a writer changes what later readers may do: a step of its own kind.
       this.observe(Operation.writeRequest);
-      if (this.announcedWriter === null) this.announcedWriter = task;
-      else this.queuedWriters.push(task);
+      if (this.announcedWriter === null) {
+        this.announcedWriter = task;
+        // New readers wait from now on, those already queued too (kernel.ts `Waitable`).
+        this.kernel.changed(this);
+      } else {
+        this.queuedWriters.push(task);
+      }
     }
     return this.kernel.suspend<Release>(this, writeOperation, undefined, this.writeLabel);
   }

@@ -6,7 +6,7 @@
 // The choices actually made are recorded by the kernel, so a run found this way is replayed
 // with `createReplayStrategy(result.choices)`.
 
-import type { SchedulingStrategy, TaskView } from './strategy.ts';
+import type { Candidates, SchedulingStrategy } from './strategy.ts';
 
 export function createChoiceLogStrategy(values: readonly number[], name = 'choice-log'): SchedulingStrategy {
   values.forEach((value, index) => {
@@ -23,7 +23,7 @@ export function createChoiceLogStrategy(values: readonly number[], name = 'choic
   };
   return {
     name,
-    chooseTask(candidates: readonly TaskView[]): number {
+    chooseTask(candidates: Candidates): number {
       return take(candidates.length);
     },
     chooseValue(optionCount: number): number {

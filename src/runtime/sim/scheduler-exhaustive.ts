@@ -25,7 +25,7 @@
 
 import { ignoringObserver, type ObservedTask } from './dependence.ts';
 import { candidatesByCost, choiceCost, type BoundKind } from './schedule-cost.ts';
-import { ScheduleDivergedError, type PendingOperation, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { ScheduleDivergedError, type Candidates, type PendingOperation, type SchedulingStrategy, type TaskView } from './strategy.ts';
 
 /** What an operation acts on, for the independence relation. */
 export interface OperationClass {
@@ -173,7 +173,8 @@ export function createExhaustiveRunStrategy(plan: ExhaustiveRunPlan): Exhaustive
     get blocked(): boolean {
       return blocked;
     },
-    chooseTask(candidates: readonly TaskView[], step: number): number {
+    chooseTask(offered: Candidates, step: number): number {
+      const candidates: TaskView[] = Array.from(offered);
       const index = decisions.length;
       const executed = pruning ? settleLast(step) : null;
       const costs = candidates.map((_, option) => choiceCost(plan.costKind, candidates, option, previous));

@@ -22,7 +22,7 @@
 import { ignoringObserver, type ObservedTask } from './dependence.ts';
 import { createPrng } from './prng.ts';
 import { drawLeaningToBounds } from './scheduler-random.ts';
-import type { SchedulingStrategy, TaskView } from './strategy.ts';
+import type { Candidates, SchedulingStrategy, TaskView } from './strategy.ts';
 
 /** The stream of the seed reserved for PCT's priorities and change points. */
 export const pctStream = 2;
@@ -76,14 +76,18 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
     return priority;
   };
 
-  const highest = (candidates: readonly TaskView[]): number => {
+  // A scan of every candidate: PCT's choice depends on all of them, so a decision costs O(n).
+  const highest = (candidates: Candidates): number => {
     let best = 0;
-    let bestPriority = priorityOf(candidates[0] as TaskView);
-    for (let index = 1; index < candidates.length; index += 1) {
-      const candidate = candidates[index] as TaskView;
+    let bestTask = candidates.at(0) as TaskView;
+    let bestPriority = priorityOf(bestTask);
+    const count = candidates.length;
+    for (let index = 1; index < count; index += 1) {
+      const candidate = candidates.at(index) as TaskView;
       const priority = priorityOf(candidate);
-      if (priority > bestPriority || (priority === bestPriority && candidate.id < (candidates[best] as TaskView).id)) {
+      if (priority > bestPriority || (priority === bestPriority && candidate.id < bestTask.id)) {
         best = index;
+        bestTask = candidate;
         bestPriority = priority;
       }
     }
@@ -111,7 +115,7 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
         }
       },
     },
-    chooseTask(candidates: readonly TaskView[]): number {
+    chooseTask(candidates: Candidates): number {
       return highest(candidates);
     },
     chooseValue(optionCount: number): number {

@@ -4,7 +4,7 @@
 // almost never land on them.
 
 import { createPrng, type Prng } from './prng.ts';
-import type { SchedulingStrategy, TaskView } from './strategy.ts';
+import type { Candidates, SchedulingStrategy } from './strategy.ts';
 
 /** The stream of the seed reserved for schedule decisions (scenarios use other streams). */
 export const scheduleStream = 1;
@@ -13,7 +13,7 @@ export function createRandomStrategy(seed: number): SchedulingStrategy {
   const prng = createPrng(seed, scheduleStream);
   return {
     name: 'random',
-    chooseTask(candidates: readonly TaskView[]): number {
+    chooseTask(candidates: Candidates): number {
       return prng.nextBelow(candidates.length);
     },
     chooseValue(optionCount: number): number {

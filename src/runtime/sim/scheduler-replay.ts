@@ -3,7 +3,7 @@
 // program or scenario changed since the log was recorded: the run has diverged, and saying so
 // beats silently running some other schedule.
 
-import { ScheduleDivergedError, type SchedulingStrategy, type TaskView } from './strategy.ts';
+import { ScheduleDivergedError, type Candidates, type SchedulingStrategy } from './strategy.ts';
 
 export function createReplayStrategy(choices: readonly number[], name = 'replay'): SchedulingStrategy {
   choices.forEach((choice, index) => {
@@ -26,7 +26,7 @@ export function createReplayStrategy(choices: readonly number[], name = 'replay'
   };
   return {
     name,
-    chooseTask(candidates: readonly TaskView[], step: number): number {
+    chooseTask(candidates: Candidates, step: number): number {
       return take(candidates.length, 'tasks', step);
     },
     chooseValue(optionCount: number, step: number): number {

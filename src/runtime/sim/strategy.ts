@@ -3,6 +3,16 @@
 // log. Replaying that log through `createReplayStrategy` reproduces the run exactly.
 
 import type { StepObserver } from './dependence.ts';
+import type { CandidateList } from './ready-queue.ts';
+
+/**
+ * The tasks one decision is among, in candidate order: `at(0)` is the task that was running when
+ * it can go on, the rest follow in the order they became runnable. An array is one. The kernel
+ * passes a view of its ready queue rather than a copy, so that a decision among 10,000 runnable
+ * tasks costs what one among 10 does: it is valid only during the call (copy what you keep), and
+ * `at` and `length` are what a strategy that only counts needs.
+ */
+export type Candidates<Task = TaskView> = CandidateList<Task>;
 
 /** What a strategy may know about a candidate task. */
 export interface TaskView {
@@ -37,16 +47,18 @@ export interface SchedulingStrategy {
    */
   readonly observer?: StepObserver;
   /**
-   * Which task runs next: an index into `candidates` (at least two). `candidates[0]` is the task
-   * that was running, when it can go on, so 0 means "no preemption"; the rest are in the order
-   * they became runnable, so 0 also means "timers in deadline order".
+   * Which task runs next: an index into `candidates` (at least two). `candidates.at(0)` is the
+   * task that was running, when it can go on, so 0 means "no preemption"; the rest are in the
+   * order they became runnable, so 0 also means "timers in deadline order". A property rather
+   * than a method, so that an implementation typed to take an array (which the kernel does not
+   * pass) is a compile error rather than a run that reads `candidates[i]` as undefined.
    */
-  chooseTask(candidates: readonly TaskView[], step: number): number;
+  readonly chooseTask: (candidates: Candidates, step: number) => number;
   /**
    * A data choice, such as how long a piece of work takes: an integer in [0, optionCount), with
    * optionCount at least two. 0 is the default (the shortest duration).
    */
-  chooseValue(optionCount: number, step: number): number;
+  readonly chooseValue: (optionCount: number, step: number) => number;
 }
 
 /** Thrown by a strategy that cannot go on, such as a replayed log that no longer fits the run. */

@@ -23,7 +23,9 @@ export class SimWaitGroup implements WaitGroup, Waitable {
     if (this.counter + delta < 0) throw new Error(`wait group ${this.name}: negative counter`);
     this.kernel.accessed(this.objectId, Operation.waitGroupAdd, this.counter === 0 ? OperationState.waitCouldProceed : OperationState.none);
     this.counter += delta;
+    // A wait can go on only at zero: leaving zero stops the waits already queued (kernel.ts `Waitable`).
     if (this.counter === 0) this.kernel.wake(this);
+    else this.kernel.changed(this);
   }
 
   done(): void {
