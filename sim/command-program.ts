@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import { describeFailure, inputText, runProgram, type Program } from '../src/harness/program-run.ts';
 import { replayProgramTrace, type ProgramReplayOutcome } from '../src/harness/program-replay.ts';
-import { buildProgramTrace, programModuleOf, resolveProgram, saveProgramTrace, type ProgramTrace } from '../src/harness/program-trace.ts';
+import { buildProgramTrace, describeProgram, programModuleOf, resolveProgram, saveProgramTrace, type ProgramTrace } from '../src/harness/program-trace.ts';
 import { replayProgramTraceCommand } from '../src/harness/reproduce.ts';
 import { describeSchedule } from '../src/harness/schedule-text.ts';
 import { defaultScheduleShrinkRuns, shrinkSchedule, type ScheduleSize } from '../src/harness/shrink-program.ts';
@@ -21,10 +21,10 @@ const exitFailure = 1;
 const exitNotReproduced = 2;
 
 /** "program: bank.ts#transfers   strategy: …", and the input when the program takes one. */
-export function programLines(trace: ProgramTrace, strategyPrefix: string): string[] {
+export function programLines(trace: ProgramTrace, file: string, strategyPrefix: string): string[] {
   const seed = trace.seed === null ? '' : ` (seed ${trace.seed})`;
   const shrunk = trace.shrunkFrom === null ? '' : `   shrunk from: ${trace.shrunkFrom}`;
-  return [`program: ${trace.program.module}#${trace.program.export}   strategy: ${strategyPrefix}${trace.strategy}${seed}${shrunk}`, ...('input' in trace ? [`input: ${inputText(trace.input)}`] : [])];
+  return [`program: ${describeProgram(trace, file)}   strategy: ${strategyPrefix}${trace.strategy}${seed}${shrunk}`, ...('input' in trace ? [`input: ${inputText(trace.input)}`] : [])];
 }
 
 /** The program a trace names, its module's problems turned into a usage error (exit 2, one line). */
@@ -38,7 +38,7 @@ export async function programArgument(trace: ProgramTrace, file: string, allowMo
 }
 
 export async function replayProgramCommand(file: string, trace: ProgramTrace, options: { json: boolean; allowModule: boolean; verbose: boolean }): Promise<number> {
-  if (!options.json) printLines(programLines(trace, 'replay of '));
+  if (!options.json) printLines(programLines(trace, file, 'replay of '));
   const program = await programArgument(trace, file, options.allowModule);
   const outcome = await replayProgramTrace(trace, { program });
   const summary = summaryOf(trace, outcome);
@@ -117,7 +117,7 @@ function summaryOf(trace: ProgramTrace, outcome: ProgramReplayOutcome): string {
 }
 
 export async function shrinkProgramCommand(file: string, trace: ProgramTrace, options: { allowModule: boolean; maxRuns?: number }, shrunkFileName: string): Promise<number> {
-  printLines([...programLines(trace, ''), `saved failure: ${trace.failure.kind} at step ${trace.failure.step}: ${trace.failure.message}`]);
+  printLines([...programLines(trace, file, ''), `saved failure: ${trace.failure.kind} at step ${trace.failure.step}: ${trace.failure.message}`]);
   const program = await programArgument(trace, file, options.allowModule);
   const replayed = await replayProgramTrace(trace, { program });
   switch (replayed.kind) {

@@ -249,6 +249,13 @@ export function programModuleOf(trace: ProgramTrace, traceFile: string | undefin
   return resolve(dirname(traceFile), module);
 }
 
+/** `examples/bank.ts#transfers`: the program a trace (read from `traceFile`) names, its module's path from the working directory. */
+export function describeProgram(trace: ProgramTrace, traceFile: string | undefined): string {
+  const absolute = programModuleOf(trace, traceFile);
+  const fromHere = relative(process.cwd(), absolute);
+  return `${fromHere === '' || fromHere.startsWith('..') ? absolute : fromHere.split(sep).join('/')}#${trace.program.export}`;
+}
+
 /** The program a trace ran, imported only when the caller allows it. Throws TraceLoadError. */
 export async function resolveProgram(trace: ProgramTrace, options: ResolveProgramOptions = {}): Promise<Program<unknown>> {
   const path = programModuleOf(trace, options.traceFile);

@@ -8,7 +8,7 @@ import type { TraceFile } from '../harness/trace.ts';
 import type { Violation } from '../check/history.ts';
 import { inputText } from '../harness/program-run.ts';
 import { replayProgramTrace } from '../harness/program-replay.ts';
-import { resolveProgram, type ProgramTrace } from '../harness/program-trace.ts';
+import { describeProgram, resolveProgram, type ProgramTrace } from '../harness/program-trace.ts';
 import { failureInvariants } from '../harness/run-scenario.ts';
 import type { SimulationFailureKind } from '../runtime/sim/kernel.ts';
 import { assembleTimeline, buildTimeline, checkTimelineLength, TimelineError, type Timeline } from './timeline-model.ts';
@@ -66,7 +66,7 @@ export async function timelineOfProgramTrace(trace: ProgramTrace, file: string, 
     violations: run.failure === null ? [] : [asViolation(run.failure)],
     recording,
     subject: 'program',
-    engine: `${trace.program.module}#${trace.program.export}`,
+    engine: describeProgram(trace, file),
     strategy: trace.strategy,
     seed: trace.seed,
     shrunkFrom: trace.shrunkFrom,

@@ -93,7 +93,7 @@ export function renderTimelinePage(timelines: readonly Timeline[]): string {
     '<main class="timelines">',
     ...timelines.map((timeline) => timelineSection(timeline, timeline === shown)),
     '</main>',
-    sidePanel(),
+    sidePanel(timelines.some((timeline) => timeline.subject === 'engine')),
     '</div>',
     ...timelines.map((timeline) => `<script type="application/json" data-timeline-data="${escapeHtml(timeline.label)}">${jsonForScript(pageData(timeline))}</script>`),
     `<script>${timelinePageScript}</script>`,
@@ -186,13 +186,18 @@ function timelineSection(timeline: Timeline, shown: boolean): string {
     `<section class="timeline" id="timeline-${label}" data-timeline="${label}"${shown ? '' : ' hidden'}>`,
     timelineMeta(timeline),
     `<div class="meta"><span>file: <code>${escapeHtml(timeline.file)}</code></span>${timeline.shrunkFrom === null ? '' : `<span>shrunk from <code>${escapeHtml(timeline.shrunkFrom)}</code></span>`}</div>`,
-    scenarioList(timeline.scenarioLines),
+    timeline.subject === 'engine' ? scenarioList(timeline.scenarioLines) : programInput(timeline.scenarioLines),
     outcomeNote,
     releaseNote,
     banner,
     chart(timeline),
     '</section>',
   ].join('\n');
+}
+
+/** A program's input, when it took one: a line of its own (a program has no operations to list). */
+function programInput(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `<div class="meta">${lines.map((line) => `<span>${escapeHtml(line)}</span>`).join('')}</div>`;
 }
 
 /** The scenario's first line always shown, its operations folded under it when there are many. */
@@ -384,7 +389,9 @@ function eventMarks(timeline: Timeline, laneIndex: number, box: LaneBox, x: (ste
   return marks;
 }
 
-function sidePanel(): string {
+/** The side panel; a page of programs only has no books, and hides their table. */
+function sidePanel(showBooks: boolean): string {
+  const books = showBooks ? '' : ' hidden';
   return `<aside id="panel">
 <h2>Violation</h2>
 <div id="violation"></div>
@@ -394,8 +401,8 @@ function sidePanel(): string {
 <ul id="step-events"></ul>
 <h2>Event</h2>
 <div id="event-detail"></div>
-<h2>Books after this step</h2>
-<table id="book-state"><thead><tr><th></th><th>available</th><th>reservedBy</th><th>borrowed</th></tr></thead><tbody></tbody></table>
+<h2${books}>Books after this step</h2>
+<table id="book-state"${books}><thead><tr><th></th><th>available</th><th>reservedBy</th><th>borrowed</th></tr></thead><tbody></tbody></table>
 <h2>Locks held during this step</h2>
 <ul id="selected-locks"></ul>
 <h2>Queues after this step</h2>
