@@ -60,22 +60,32 @@ function timeoutOf(options: CheckTestOptions & { readonly timeBudgetMs?: number 
   return options.timeBudgetMs === undefined || options.timeBudgetMs === null ? defaultTestTimeoutMs : options.timeBudgetMs + 60_000;
 }
 
+/** The body of a `checkTest`, with the environment's settings over the test's own: rejects with the report of a failure. */
+export function checkTestBody(program: Program<void>, options: CheckOptions, environment: Readonly<Record<string, string | undefined>> = process.env): () => Promise<void> {
+  const settings = { ...options, ...fromEnvironment(environment) };
+  return async () => {
+    await assertCheck(program, settings);
+  };
+}
+
+/** The body of a `checkTest.prop`: the environment's schedules are the property's runs. */
+export function propertyTestBody<Input>(arbitrary: fc.Arbitrary<Input>, program: Program<Input>, options: CheckPropertyOptions, environment: Readonly<Record<string, string | undefined>> = process.env): () => Promise<void> {
+  const { schedules, ...fromVariables } = fromEnvironment(environment);
+  const settings = { ...options, ...fromVariables, ...(schedules === undefined ? {} : { runs: schedules }) };
+  return async () => {
+    await assertProperty(arbitrary, program, settings);
+  };
+}
+
 /** Declares a vitest test that checks `program`'s schedules and fails with the report of the first failure, shrunk. */
 function checkTestOf(name: string, program: Program<void>, options: CheckOptions & CheckTestOptions = {}): void {
-  const settings = { ...options, ...fromEnvironment() };
-  test(name, async () => {
-    await assertCheck(program, settings);
-  }, timeoutOf(settings));
+  test(name, checkTestBody(program, options), timeoutOf({ ...options, ...fromEnvironment() }));
 }
 
 /** Declares a vitest test that checks `program` over inputs from `arbitrary`, each under a generated schedule. */
 function propertyTestOf<Input>(arbitrary: fc.Arbitrary<Input>, options: CheckPropertyOptions & CheckTestOptions = {}): (name: string, program: Program<Input>) => void {
   return (name, program) => {
-    const { schedules, ...environment } = fromEnvironment();
-    const settings = { ...options, ...environment, ...(schedules === undefined ? {} : { runs: schedules }) };
-    test(name, async () => {
-      await assertProperty(arbitrary, program, settings);
-    }, timeoutOf(settings));
+    test(name, propertyTestBody(arbitrary, program, options), timeoutOf({ ...options, ...fromEnvironment() }));
   };
 }
 
