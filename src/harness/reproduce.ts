@@ -2,7 +2,7 @@
 // suites, so that the line a user pastes back is the same wherever the failure was found.
 
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.ts';
 import { shellQuote } from './format.ts';
 
 /** The command that replays a trace file: the last line of every failure that has one. */
@@ -17,15 +17,13 @@ export function shrinkTraceCommand(path: string, allowEngineModule = false): str
 
 export { shellQuote };
 
-/** This package's own directory: the checkout in development, node_modules/library-sim in a user's project. */
-const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
-
 /**
- * How to call the command line from the working directory: `npm run sim --` in this checkout,
- * `npx library-sim` in a project that depends on the package (whose bin it is).
+ * How to call the command line from the working directory: `npm run sim --` in this checkout
+ * (whether this code runs from its sources or from dist/), `npx library-sim` in a project that
+ * depends on the package (whose bin it is), where the package lies in node_modules/library-sim.
  */
 export function simCommand(): string {
-  return resolve(process.cwd()) === resolve(packageDirectory) ? 'npm run sim --' : 'npx library-sim';
+  return resolve(process.cwd()) === resolve(packageRoot) ? 'npm run sim --' : 'npx library-sim';
 }
 
 /** The command that replays a program's trace: the module it names runs only with --allow-module. */
