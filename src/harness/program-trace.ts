@@ -6,11 +6,12 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { SimulationFailure, StepRecord } from '../runtime/sim/kernel.ts';
 import type { SimulationResult } from '../runtime/sim/simulation.ts';
 import { errorMessage } from '../error-message.ts';
+import { importModuleFile } from '../module-import.ts';
 import type { CommandInput } from '../output-path.ts';
 import type { JsonShapeLimits } from './json-shape.ts';
 import { errorClassOf, type Program } from './program-run.ts';
@@ -265,7 +266,7 @@ export async function resolveProgram(trace: ProgramTrace, options: ResolveProgra
   if (!existsSync(path)) throw new TraceLoadError(`the trace's program module does not exist: ${path}`);
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    loaded = await importModuleFile(path);
   } catch (error) {
     throw new TraceLoadError(`cannot load ${path}: ${errorMessage(error)}`);
   }

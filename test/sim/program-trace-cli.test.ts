@@ -10,7 +10,7 @@ import { buildProgramTrace, loadProgramTrace, saveProgramTrace } from '../../src
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { transfers } from '../../examples/bank.ts';
-import { simInProcessIn } from '../support/run-sim.ts';
+import { simIn, simInProcessIn } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'program-trace-cli-'));
 afterAll(() => {
@@ -43,6 +43,16 @@ describe('sim replay of a program trace', () => {
     expect(result.stdout).toContain('schedule:');
     expect(result.stdout).toContain("verdict: deadlock at step");
     expect(lines.at(-2)).toMatch(/^summary: reproduced: deadlock at step \d+; the \d+ steps are identical to the saved ones/);
+    expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${tracePath} --allow-module`);
+  });
+
+  it('replays it from the compiled command line, which loads the TypeScript module through tsx', () => {
+    const result = simIn(reports)('replay', tracePath, '--allow-module');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.at(-2)).toMatch(/^summary: reproduced: deadlock at step \d+/);
+    // Run in this checkout, the compiled command still names itself as npm run sim.
     expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${tracePath} --allow-module`);
   });
 
