@@ -66,6 +66,8 @@ export function recordingRuntime(inner: Runtime, recording: RuntimeRecording): S
       return sim.taskName;
     },
     go: (name, task) => inner.go(name, task),
+    // A process's tasks are drawn as any others; its crash shows as the step it happened at.
+    startProcess: (name, onCrash) => sim.startProcess(name, onCrash),
     newMutex: (name) => {
       const mutex = recordingMutex(inner.newMutex(name), note);
       recording.locks.push({ name, kind: 'mutex' });
