@@ -1,8 +1,9 @@
 // The package as a project that depends on it gets it: `npm pack` of this checkout (its dist/
-// kept built by the global setup), installed from the tarball into a scratch project with
-// `npm ci --offline` (the dependencies' tarballs are in npm's cache since this checkout's own
-// install), where a program of the project's own is checked through the package's entry point,
-// its saved trace replayed with `npx library-sim replay`, and the declarations type-check.
+// kept built by the global setup), installed from the tarball into a scratch project with vitest
+// by `npm ci --offline` (the dependencies' tarballs are in npm's cache since this checkout's own
+// install), where a program of the project's own is checked through the package's entry point
+// and through a vitest test declared with library-sim/vitest, its saved trace replayed with
+// `npx library-sim replay`, and the declarations type-check.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,9 @@ import { packageRoot } from '../src/package-root.ts';
 interface LockEntry {
   readonly version?: string;
   readonly dependencies?: Readonly<Record<string, string>>;
-  readonly optional?: boolean;
-  readonly dev?: boolean;
+  readonly optionalDependencies?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: Readonly<Record<string, string>>;
+  readonly peerDependenciesMeta?: Readonly<Record<string, { readonly optional?: boolean }>>;
   readonly [field: string]: unknown;
 }
 
@@ -35,29 +37,38 @@ function run(command: string, args: readonly string[], cwd: string): SpawnSyncRe
   return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...environment, LIBRARY_SIM_REPORTS_DIR: join(cwd, 'reports') } });
 }
 
+const ownLock = JSON.parse(readFileSync(join(packageRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+
 /**
- * The scratch project's lockfile: the tarball, and the entries of this checkout's lockfile that
- * its dependencies need (resolved as Node does, from the nearest node_modules outwards), so that
- * `npm ci --offline` installs the same versions from the cache without asking the registry.
+ * The scratch project's lockfile: the tarball, vitest, and the entries of this checkout's
+ * lockfile that they need (dependencies, optional ones such as a platform's native build, and
+ * peers that are not optional; each resolved as Node does, from the nearest node_modules
+ * outwards), so that `npm ci --offline` installs the same versions from the cache without asking
+ * the registry.
  */
-function scratchLock(tarball: string, manifest: { dependencies: Record<string, string> }): object {
-  const lock = JSON.parse(readFileSync(join(packageRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+function scratchLock(tarball: string): object {
   const entries: Record<string, LockEntry> = {};
-  const visit = (from: string, name: string): void => {
-    for (let at = from; ; at = at.slice(0, at.lastIndexOf('/node_modules/') === -1 ? 0 : at.lastIndexOf('/node_modules/'))) {
+  const visit = (from: string, name: string, optional: boolean): void => {
+    for (let at = from; ; at = at.slice(0, Math.max(0, at.lastIndexOf('/node_modules/')))) {
       const path = `${at === '' ? '' : `${at}/`}node_modules/${name}`;
-      const entry = lock.packages[path];
+      const entry = ownLock.packages[path];
       if (entry !== undefined) {
         if (path in entries) return;
         entries[path] = entry;
-        for (const dependency of Object.keys(entry.dependencies ?? {})) visit(path, dependency);
+        for (const dependency of Object.keys(entry.dependencies ?? {})) visit(path, dependency, false);
+        for (const dependency of Object.keys(entry.optionalDependencies ?? {})) visit(path, dependency, true);
+        for (const peer of Object.keys(entry.peerDependencies ?? {})) if (entry.peerDependenciesMeta?.[peer]?.optional !== true) visit(path, peer, false);
         return;
       }
-      if (at === '') throw new Error(`${name} (needed by ${from || 'the package'}) is not in package-lock.json`);
+      if (at === '') {
+        if (optional) return;
+        throw new Error(`${name} (needed by ${from || 'the package'}) is not in package-lock.json`);
+      }
     }
   };
-  for (const dependency of Object.keys(manifest.dependencies)) visit('', dependency);
-  const ownRoot = lock.packages[''] as LockEntry;
+  const ownRoot = ownLock.packages[''] as LockEntry;
+  for (const dependency of Object.keys(ownRoot.dependencies ?? {})) visit('', dependency, false);
+  visit('', 'vitest', false);
   const stripped = Object.fromEntries(Object.entries(ownRoot).filter(([field]) => !['devDependencies', 'name'].includes(field)));
   return {
     name: 'scratch',
@@ -65,11 +76,16 @@ function scratchLock(tarball: string, manifest: { dependencies: Record<string, s
     lockfileVersion: 3,
     requires: true,
     packages: {
-      '': { name: 'scratch', version: '1.0.0', dependencies: { 'library-sim': `file:${tarball}` } },
+      '': { name: 'scratch', version: '1.0.0', dependencies: scratchDependencies(tarball) },
       'node_modules/library-sim': { ...stripped, resolved: `file:${tarball}` },
       ...entries,
     },
   };
+}
+
+/** What the scratch project depends on: the packed package, and the vitest this checkout runs. */
+function scratchDependencies(tarball: string): Record<string, string> {
+  return { 'library-sim': `file:${tarball}`, vitest: ownLock.packages['node_modules/vitest']?.version ?? 'missing' };
 }
 
 const program = `import { check } from 'library-sim';
@@ -111,6 +127,12 @@ await check(async (count: number) => { void count; }, { schedules: 1 });
 export { ok };
 `;
 
+const vitestFile = `import { checkTest } from 'library-sim/vitest';
+import { deposits } from './deposits.mjs';
+
+checkTest('deposits keep every amount', deposits, { module: new URL('./deposits.mjs', import.meta.url) });
+`;
+
 let packed: readonly string[] = [];
 
 beforeAll(() => {
@@ -119,14 +141,15 @@ beforeAll(() => {
   const [result] = JSON.parse(pack.stdout) as [{ filename: string; files: PackedFile[] }];
   packed = result.files.map((file) => file.path);
   mkdirSync(project);
-  const manifest = { name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: { 'library-sim': `file:../${result.filename}` } };
+  const tarball = `../${result.filename}`;
+  const manifest = { name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: scratchDependencies(tarball) };
   writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const own = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify(scratchLock(`../${result.filename}`, own), null, 2)}\n`);
+  writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify(scratchLock(tarball), null, 2)}\n`);
   const install = run('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], project);
   expect(install.status, install.stderr).toBe(0);
   writeFileSync(join(project, 'deposits.mjs'), program);
   writeFileSync(join(project, 'typed.ts'), typed);
+  writeFileSync(join(project, 'deposits.test.mjs'), vitestFile);
 }, 240_000);
 
 describe('the packed package', () => {
@@ -159,6 +182,17 @@ describe('the packed package', () => {
     const refused = run('npx', ['--no', 'library-sim', 'replay', trace], project);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('pass --allow-module');
+  });
+
+  it('runs a test declared with library-sim/vitest, which fails with the shrunk schedule and the replay line', () => {
+    const tested = run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'deposits.test.mjs'], project);
+    expect(tested.status).toBe(1);
+    const output = tested.stdout + tested.stderr;
+    expect(output).toContain('check deposits: failed at schedule');
+    expect(output).toMatch(/shrunk: \d+ → 1 non-default choices?/);
+    expect(output).toContain('preempts');
+    expect(output).toMatch(/replay: npx library-sim replay \S+\.trace\.json --allow-module/);
+    expect(readdirSync(join(project, 'reports', 'traces'))).toHaveLength(1);
   });
 
   it("type-checks a project's TypeScript against the declarations its exports map names", () => {
