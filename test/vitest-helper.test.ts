@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckFailedError } from '../src/harness/check.ts';
 import { checkTest, checkTestBody, fromEnvironment, propertyTestBody } from '../src/vitest.ts';
 import { transfers, transfersInOrder } from '../examples/bank.ts';
-import { checkThenActCache } from '../examples/cache.ts';
+import type { SimRuntime } from '../src/index.ts';
 
 describe('fromEnvironment', () => {
   it('reads the seed, the schedules and a time budget', () => {
@@ -34,10 +34,17 @@ describe('checkTest', () => {
     const failure = await checkTestBody(transfers, { strategy: 'random', seed: 1 }, { LIBRARY_SIM_SEED: '40' })().catch((error: unknown) => error);
     expect((failure as CheckFailedError).report.seed).toBe(40);
     expect((failure as CheckFailedError).report.failure?.found.seed).toBeGreaterThanOrEqual(40);
-    const failing = await propertyTestBody(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1 }), checkThenActCache, { runs: 1000 }, { LIBRARY_SIM_SCHEDULES: '1', LIBRARY_SIM_SEED: '5' })().catch((error: unknown) => error);
-    // One run of one input under a generated schedule: it may pass; either way only one ran.
-    if (failing instanceof CheckFailedError) expect(failing.report.schedulesRun).toBe(1);
-    else expect(failing).toBeUndefined();
+    // A program that counts its runs: the environment's schedules replace the test's 1,000.
+    let runs = 0;
+    const counted = async (rt: SimRuntime): Promise<void> => {
+      runs += 1;
+      await rt.yield('once');
+    };
+    await checkTestBody(counted, { strategy: 'random', schedules: 1000 }, { LIBRARY_SIM_SCHEDULES: '7' })();
+    expect(runs).toBe(7);
+    runs = 0;
+    await propertyTestBody(fc.integer(), (rt: SimRuntime) => counted(rt), { runs: 1000 }, { LIBRARY_SIM_SCHEDULES: '5' })();
+    expect(runs).toBe(5);
   });
 
   it('passes when every schedule passes', async () => {
