@@ -47,6 +47,18 @@ describe('checkTest', () => {
     expect(runs).toBe(5);
   });
 
+  it('stops starting schedules when the environment\'s time budget is spent', async () => {
+    let runs = 0;
+    const counted = async (rt: SimRuntime): Promise<void> => {
+      runs += 1;
+      await rt.yield('once');
+    };
+    // A test of a billion schedules ends within its budget of 300 ms.
+    await checkTestBody(counted, { strategy: 'random', schedules: 1_000_000_000 }, { LIBRARY_SIM_TIME_BUDGET: '300ms' })();
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(1_000_000_000);
+  });
+
   it('passes when every schedule passes', async () => {
     await expect(checkTestBody(transfersInOrder, { schedules: 20 }, {})()).resolves.toBeUndefined();
   });
