@@ -1,7 +1,7 @@
 // `sim replay`, `sim shrink` and `sim report` on the trace of a program of one's own: the same
 // outcomes and exit statuses as for a scenario's trace, the module loaded only when allowed.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,26 @@ describe('sim replay of a program trace', () => {
     expect(lines.at(-2)).toMatch(/^summary: reproduced: deadlock at step \d+/);
     // Run in this checkout, the compiled command still names itself as npm run sim.
     expect(lines.at(-1)).toBe(`replay: npm run sim -- replay ${tracePath} --allow-module`);
+  });
+
+  it('lists every step with --verbose', async () => {
+    const result = await sim('replay', tracePath, '--allow-module', '--verbose');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('steps (step, virtual ms, task, went on from):');
+    expect(result.stdout).toMatch(/^ {2,}1 +0 {2}main {2}· start$/m);
+  });
+
+  it('refuses a tampered trace with what is wrong in it, before loading any module (exit 2)', async () => {
+    const tampered = JSON.parse(readFileSync(tracePath, 'utf8')) as { program: { export: string }; stepsHash: string; failure: { message: unknown } };
+    tampered.program.export = 'not a name()';
+    tampered.stepsHash = 'not hex';
+    tampered.failure.message = 42;
+    const file = join(reports, 'tampered.trace.json');
+    writeFileSync(file, JSON.stringify(tampered));
+    const result = await sim('replay', file, '--allow-module');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('program.export: expected the name of an export, got "not a name()"');
+    expect(result.stdout).not.toContain('summary:');
   });
 
   it('refuses to load the module without --allow-module, naming it (exit 2)', async () => {
