@@ -6,8 +6,10 @@
 // the same number of tasks (decisions.ts, run in several fresh processes and pooled), and beside
 // the same engine and scenarios on fast-check's own scheduler. Figures 2 to 4 (bug finding per
 // strategy, shrinking, sweep scaling) are in figures.ts, figure 5 (systematic exploration and PCT
-// on programs of known shape) in exploration.ts, figure 6 (shrinking the schedule of a program of
-// one's own, on the examples) in program-shrinking.ts. `BENCH_FIGURES=1,3` runs only some.
+// on programs of known shape) in exploration.ts, figure 6 (crashes and restarts: the variants
+// that need them found and shrunk, and what the store costs) in crashes.ts, figure 7 (shrinking
+// the schedule of a program of one's own, on the examples) in program-shrinking.ts.
+// `BENCH_FIGURES=1,3` runs only some.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { median, perSecond } from './stats.ts';
 import { explorationFigure } from './exploration.ts';
 import { programShrinkingFigure } from './program-shrinking.ts';
 import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
+import { crashFigure } from './crashes.ts';
 
 /** A positive integer from the environment variable `name`, or `fallback` when it is unset. */
 function settingFromEnvironment(name: string, fallback: number): number {
@@ -33,7 +36,7 @@ function settingFromEnvironment(name: string, fallback: number): number {
 
 const seedCount = settingFromEnvironment('BENCH_SEEDS', 100);
 /** Which figures to run: all by default. */
-const figureNames = ['1', '2', '3', '4', '5', '6'];
+const figureNames = ['1', '2', '3', '4', '5', '6', '7'];
 const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? figureNames.join(',')).split(',').map((figure) => figure.trim()));
 const unknownFigures = [...figuresWanted].filter((figure) => !figureNames.includes(figure));
 if (unknownFigures.length > 0 || figuresWanted.size === 0) {
@@ -162,8 +165,13 @@ async function main(): Promise<void> {
     json['exploration'] = exploration.json;
   }
   if (figuresWanted.has('6')) {
+    const crashes = await crashFigure({ campaigns, schedulesMax: campaignSchedulesMax, maxSteps: 200_000 }, seedCount, 5, progress);
+    sections.push(['## 6. Crashes and restarts', '', ...crashes.markdown].join('\n'));
+    json['crashes'] = crashes.json;
+  }
+  if (figuresWanted.has('7')) {
     const programs = await programShrinkingFigure(programShrinkFailures, progress);
-    sections.push(['## 6. Shrinking a program of your own', '', ...programs.markdown].join('\n'));
+    sections.push(['## 7. Shrinking a program of your own', '', ...programs.markdown].join('\n'));
     json['programShrinking'] = programs.json;
   }
   const page = `${sections.join('\n')}\n`;

@@ -1,4 +1,4 @@
-// Figure 6 of `npm run bench`: shrinking the schedule of a program of one's own, on the examples
+// Figure 7 of `npm run bench`: shrinking the schedule of a program of one's own, on the examples
 // under examples/ (a lost deposit, the bank's ABBA deadlock, the check-then-act cache). For each,
 // the first failing seeds of the random strategy (which preempts at every decision it likes, so
 // its logs carry many more non-default choices than the bug needs) are shrunk as `check` shrinks
@@ -74,7 +74,7 @@ export async function programShrinkingFigure(failuresWanted: number, progress: (
       runs: pick('runs'),
       milliseconds: pick('ms'),
     });
-    progress(`figure 6: ${subject.name} done`);
+    progress(`figure 7: ${subject.name} done`);
   }
   const met = rows.every((row) => row.failures > 0 && row.afterNonDefault.max <= row.depth && row.milliseconds.max < 1000);
   const ms = (value: number): string => (value < 10 ? value.toFixed(1) : Math.round(value).toString());
