@@ -20,7 +20,7 @@ import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { describeInterruption, drawFailureTimelines, writeSweepDashboard } from './sweep-dashboard.ts';
 import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
 import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
-import { describeSwarmConfig, exhaustiveSwarmSize } from '../src/harness/swarm.ts';
+import { describeSwarmConfig, engineRunsOnStore, exhaustiveSwarmSize } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { describeEngine, engineReferenceFrom, loadEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
 import { defaultShrinkRuns } from '../src/harness/shrink.ts';
@@ -180,6 +180,12 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
   if (!options.json) printLine(headerLine(plan, options, runner.workers, shardTotal));
+  // SQLite compiles before the first seed rather than inside it, so that the first run on a store
+  // takes no longer than the others and Ctrl-C is heard at once from the start.
+  if (runner.workers === 0 && plan.settings.swarm && engineRunsOnStore(plan.settings.engine)) {
+    const { loadSql } = await import('../src/store/sql.ts');
+    await loadSql();
+  }
   note(`sweeping ${shardTotal} seeds; Ctrl-C stops and prints what was covered`);
   let status: SweepSummary['status'] = 'completed';
   try {
