@@ -13,7 +13,7 @@ const wholeSuiteThresholds = {
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'properties/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     // Fails the run if it leaves trace files in the checkout's reports/traces/; keeps dist/ built.
     globalSetup: ['test/support/global-setup.ts', 'test/support/build-dist.ts'],

@@ -7,8 +7,9 @@
 // the same engine and scenarios on fast-check's own scheduler. Figures 2 to 4 (bug finding per
 // strategy, shrinking, sweep scaling) are in figures.ts, figure 5 (systematic exploration and PCT
 // on programs of known shape) in exploration.ts, figure 6 (crashes and restarts: the variants
-// that need them found and shrunk, and what the store costs) in crashes.ts. `BENCH_FIGURES=1,3`
-// runs only some.
+// that need them found and shrunk, and what the store costs) in crashes.ts, figure 7 (shrinking
+// the schedule of a program of one's own, on the examples) in program-shrinking.ts.
+// `BENCH_FIGURES=1,3` runs only some.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { writeFileAtomically } from '../src/atomic-file.ts';
 import { kernelTaskCount, type DecisionSamples } from './decisions.ts';
 import { median, perSecond } from './stats.ts';
 import { explorationFigure } from './exploration.ts';
+import { programShrinkingFigure } from './program-shrinking.ts';
 import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
 import { crashFigure } from './crashes.ts';
 
@@ -34,7 +36,7 @@ function settingFromEnvironment(name: string, fallback: number): number {
 
 const seedCount = settingFromEnvironment('BENCH_SEEDS', 100);
 /** Which figures to run: all by default. */
-const figureNames = ['1', '2', '3', '4', '5', '6'];
+const figureNames = ['1', '2', '3', '4', '5', '6', '7'];
 const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? figureNames.join(',')).split(',').map((figure) => figure.trim()));
 const unknownFigures = [...figuresWanted].filter((figure) => !figureNames.includes(figure));
 if (unknownFigures.length > 0 || figuresWanted.size === 0) {
@@ -52,6 +54,8 @@ const sweepSeeds = settingFromEnvironment('BENCH_SWEEP_SEEDS', 40_000);
 const processCount = settingFromEnvironment('BENCH_PROCESSES', 5);
 /** Runs per program and PCT implementation in figure 5: enough to tell rates of a few in a thousand apart. */
 const pctRuns = settingFromEnvironment('BENCH_PCT_RUNS', 20_000);
+/** Failing seeds per example whose schedules figure 6 shrinks. */
+const programShrinkFailures = settingFromEnvironment('BENCH_PROGRAM_SHRINKS', 20);
 /** Repeats per process; 5 processes of 15 give 75, enough that a few disturbed ones do not move a median. */
 const repeats = settingFromEnvironment('BENCH_REPEATS', 15);
 
@@ -164,6 +168,11 @@ async function main(): Promise<void> {
     const crashes = await crashFigure({ campaigns, schedulesMax: campaignSchedulesMax, maxSteps: 200_000 }, seedCount, 5, progress);
     sections.push(['## 6. Crashes and restarts', '', ...crashes.markdown].join('\n'));
     json['crashes'] = crashes.json;
+  }
+  if (figuresWanted.has('7')) {
+    const programs = await programShrinkingFigure(programShrinkFailures, progress);
+    sections.push(['## 7. Shrinking a program of your own', '', ...programs.markdown].join('\n'));
+    json['programShrinking'] = programs.json;
   }
   const page = `${sections.join('\n')}\n`;
   const directory = join('reports', 'bench');

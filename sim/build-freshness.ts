@@ -36,6 +36,8 @@ export function staleBuild(root: string): string | null {
     if (modifiedMs(join(root, input)) > builtMs) return `${input} changed`;
   }
   for (const directory of sourceDirectories) {
+    // An installed package ships dist/ without the sources: nothing there to be newer.
+    if (!existsSync(join(root, directory))) continue;
     for (const entry of readdirSync(join(root, directory), { recursive: true, encoding: 'utf8' })) {
       if (!entry.endsWith('.ts')) continue;
       if (modifiedMs(join(root, directory, entry)) > builtMs) return `${directory}/${entry.split('\\').join('/')} changed`;

@@ -1,6 +1,8 @@
+#!/usr/bin/env node
 // The `sim` command line's entry point: `npm run sim -- ARGS`, which runs this module compiled
-// under dist/. See main.ts for the commands. Only the build check is loaded before the
-// arguments are read: each command loads what it needs itself.
+// under dist/, and the package's bin (`npx library-sim ARGS` in a project that depends on it).
+// See main.ts for the commands. Only the build check is loaded before the arguments are read:
+// each command loads what it needs itself.
 
 import { checkoutOfBuiltModule, rebuild, staleBuild } from './build-freshness.ts';
 import { noteLines, warn } from './output.ts';

@@ -5,7 +5,9 @@
 
 import type { Command } from 'commander';
 import { replayTrace, type Divergence, type ReplayOutcome } from '../src/harness/replay.ts';
+import { loadAnyTrace, type AnyTrace } from '../src/harness/program-trace.ts';
 import { loadTrace, TraceLoadError } from '../src/harness/trace-file.ts';
+import { replayProgramCommand } from './command-program.ts';
 import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { UsageError } from './options.ts';
 import { printJson, printLine, printLines, warn } from './output.ts';
@@ -14,6 +16,7 @@ import { replayTraceCommand, runJsonFields, scenarioLines, traceLines, verdictLi
 interface ReplayCommandOptions {
   json: boolean;
   allowEngineModule: boolean;
+  allowModule: boolean;
   verbose: boolean;
 }
 
@@ -28,6 +31,7 @@ export function addReplayCommand(program: Command): void {
     .argument('<file>', 'a trace file, such as reports/traces/<name>.trace.json')
     .option('--json', 'print one JSON object instead of text', false)
     .option('--allow-engine-module', 'let a trace that names an engine module load and run that module (it runs its code)', false)
+    .option('--allow-module', "let a trace load and run the module it names: an engine module, or a program's (it runs its code)", false)
     .option('--verbose', 'also print every scheduling step (task and operation)', false)
     .action(async (file: string, options: ReplayCommandOptions) => {
       process.exitCode = await replayCommand(file, options);
@@ -38,6 +42,16 @@ export function addReplayCommand(program: Command): void {
 export function loadTraceArgument(file: string): TraceFile {
   try {
     return loadTrace(file);
+  } catch (error) {
+    if (error instanceof TraceLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Loads a trace of either kind (a scenario's, a program's), every problem a usage error. */
+export function loadAnyTraceArgument(file: string): AnyTrace {
+  try {
+    return loadAnyTrace(file);
   } catch (error) {
     if (error instanceof TraceLoadError) throw new UsageError(error.message);
     throw error;
@@ -62,13 +76,16 @@ export function divergenceMessage(divergence: Divergence): string {
 async function replayCommand(file: string, options: ReplayCommandOptions): Promise<number> {
   // The file comes first, before anything that could fail, like SEED= for a run.
   if (!options.json) printLine(`TRACE=${file}`);
-  const trace = loadTraceArgument(file);
+  const loaded = loadAnyTraceArgument(file);
+  const allowModule = options.allowModule || options.allowEngineModule;
+  if (loaded.kind === 'program') return replayProgramCommand(file, loaded.trace, { json: options.json, allowModule, verbose: options.verbose });
+  const trace = loaded.trace;
   if (!options.json) {
     const seed = trace.seed === null ? '' : ` (seed ${trace.seed})`;
     const shrunk = trace.shrunkFrom === null ? '' : `   shrunk from: ${trace.shrunkFrom}`;
     printLines([`engine: ${describeEngine(trace.engine)}   strategy: replay of ${trace.strategy}${seed}${shrunk}`, ...scenarioLines(trace.scenario)]);
   }
-  const outcome = await replayTraceArgument(trace, file, options.allowEngineModule, options.verbose);
+  const outcome = await replayTraceArgument(trace, file, allowModule, options.verbose);
   const replay = replayTraceCommand(file, trace.engine.kind === 'module');
   const summary = summaryOf(trace, outcome);
   if (outcome.kind === 'diverged') warn(`${file}: ${divergenceMessage(outcome.divergence)}`);

@@ -11,12 +11,14 @@ import { defaultShrinkRuns, shrinkTrace } from '../src/harness/shrink.ts';
 import { resolveTraceEngine, saveTrace, TraceLoadError, traceFileSuffix, TraceWriteError } from '../src/harness/trace-file.ts';
 import { describeEngine, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
 import { integerOption, UsageError } from './options.ts';
-import { divergenceMessage, loadTraceArgument, replayTraceArgument } from './command-replay.ts';
+import { divergenceMessage, loadAnyTraceArgument, replayTraceArgument } from './command-replay.ts';
+import { shrinkProgramCommand } from './command-program.ts';
 import { printLine, printLines, warn } from './output.ts';
 import { replayTraceCommand, scenarioLines, traceLines, verdictLines } from './report.ts';
 
 interface ShrinkCommandOptions {
   allowEngineModule: boolean;
+  allowModule: boolean;
   maxRuns?: number;
 }
 
@@ -29,9 +31,10 @@ const maxRunsMax = 1_000_000;
 export function addShrinkCommand(program: Command): void {
   program
     .command('shrink')
-    .description('shrink a saved failing trace to a minimal one that fails the same invariant, saved beside it')
+    .description("shrink a saved failing trace to a minimal one that fails the same invariant (a program's: the same way), saved beside it")
     .argument('<file>', 'a trace file, such as reports/traces/<name>.trace.json')
     .option('--allow-engine-module', 'let a trace that names an engine module load and run that module (it runs its code)', false)
+    .option('--allow-module', "let a trace load and run the module it names: an engine module, or a program's (it runs its code)", false)
     .option('--max-runs <n>', `candidate runs the shrinker may spend (default ${defaultShrinkRuns})`, integerOption(1, maxRunsMax))
     .action(async (file: string, options: ShrinkCommandOptions) => {
       process.exitCode = await shrinkCommand(file, options);
@@ -47,14 +50,17 @@ export function shrunkFileName(file: string): string {
 
 async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promise<number> {
   printLine(`TRACE=${file}`);
-  const trace = loadTraceArgument(file);
+  const loaded = loadAnyTraceArgument(file);
+  const allowModule = options.allowModule || options.allowEngineModule;
+  if (loaded.kind === 'program') return shrinkProgramCommand(file, loaded.trace, { allowModule, ...(options.maxRuns === undefined ? {} : { maxRuns: options.maxRuns }) }, shrunkFileName(file));
+  const trace = loaded.trace;
   const seed = trace.seed === null ? '' : ` (seed ${trace.seed})`;
   printLines([
     `engine: ${describeEngine(trace.engine)}   strategy: ${trace.strategy}${seed}`,
     `saved failure: ${trace.violation.invariant} at step ${trace.violation.step}: ${trace.violation.message}`,
   ]);
 
-  const check = await replayTraceArgument(trace, file, options.allowEngineModule);
+  const check = await replayTraceArgument(trace, file, allowModule);
   switch (check.kind) {
     case 'reproduced':
       break;
@@ -69,7 +75,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
       return exitNotReproduced;
   }
 
-  const engine = await resolveEngine(trace, file, options.allowEngineModule);
+  const engine = await resolveEngine(trace, file, allowModule);
   printLine(`shrinking: at most ${options.maxRuns ?? defaultShrinkRuns} runs`);
   const result = await shrinkTrace(trace, engine, options.maxRuns === undefined ? {} : { maxRuns: options.maxRuns });
   const shrunk: TraceFile = { ...result.trace, shrunkFrom: file };

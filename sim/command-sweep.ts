@@ -32,6 +32,7 @@ import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.t
 import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
 import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
+import { parseDurationMs } from '../src/harness/duration.ts';
 
 interface SweepOptions {
   seeds: string;
@@ -145,16 +146,6 @@ async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   };
   const inputs = engine.kind === 'module' ? [{ path: engine.path, role: 'the engine module' }] : [];
   return { seeds, shard, shardSeeds, strategy, engine, timeBudgetMs, name, directory, settings, inputs };
-}
-
-/** `90s`, `10m`, `1h`, `500ms`, `1.5h`. */
-export function parseDurationMs(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
-  if (match === null) throw new RangeError(`expected a duration such as 90s, 10m or 1h, got '${text}'`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  const durationMs = Math.round(Number(match[1]) * unitMs);
-  if (durationMs < 1 || durationMs > 366 * 24 * 3_600_000) throw new RangeError(`a duration must be from 1 ms to a year, got '${text}'`);
-  return durationMs;
 }
 
 async function chooseEngine(options: SweepOptions): Promise<EngineReference> {

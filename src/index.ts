@@ -1,8 +1,54 @@
-// The public entry point: the runtime contract and its two implementations, the simulation and
-// its strategies, the engine contract and the built-in engine, the scenario harness and the
-// invariant checkers.
+// The public entry point: checking a program of one's own (check, checkProperty), the runtime
+// contract and its two implementations, the simulation and its strategies, the engine contract
+// and the built-in engine, the scenario harness and the invariant checkers.
 
-export type { Channel, Mutex, Received, Release, Runtime, RWMutex, Timer, WaitGroup } from './runtime/runtime.ts';
+export {
+  check,
+  assertCheck,
+  replaySchedule,
+  CheckFailedError,
+  type CheckFailure,
+  type CheckFound,
+  type CheckOptions,
+  type CheckReport,
+  type CheckReportingOptions,
+  type Program,
+} from './harness/check.ts';
+export { checkProperty, assertProperty, defaultPropertyRuns, type CheckPropertyOptions } from './harness/check-property.ts';
+export { scheduleArbitrary, defaultScheduleShape, type ScheduleShape } from './harness/choice-log-arbitrary.ts';
+export { runProgram, failureSignature, type ProgramRunOptions } from './harness/program-run.ts';
+export { shrinkSchedule, type ScheduleShrinkOptions, type ScheduleShrinkResult, type ScheduleSize } from './harness/shrink-program.ts';
+export { describeSchedule, notingDecisions, type DecisionNote } from './harness/schedule-text.ts';
+export {
+  buildProgramTrace,
+  loadAnyTrace,
+  loadProgramTrace,
+  resolveProgram,
+  saveProgramTrace,
+  type AnyTrace,
+  type ProgramReference,
+  type ProgramTrace,
+} from './harness/program-trace.ts';
+export { replayProgramTrace, type ProgramReplayOutcome } from './harness/program-replay.ts';
+
+export type {
+  CancellableContext,
+  Channel,
+  Cond,
+  Context,
+  ContextError,
+  Mutex,
+  Once,
+  Received,
+  Release,
+  Runtime,
+  RWMutex,
+  SelectCase,
+  Selected,
+  Semaphore,
+  Timer,
+  WaitGroup,
+} from './runtime/runtime.ts';
 export { createRealRuntime, type RealRuntime, type RealRuntimeOptions, type TaskError } from './runtime/real.ts';
 export {
   runSimulation,

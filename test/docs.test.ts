@@ -11,7 +11,7 @@ const documents = ['README.md', 'DESIGN.md', ...readdirSync('docs').filter((name
 /** Code spans that name a file of the checkout: a path under one of its folders, no placeholder in it. */
 function namedFiles(text: string): string[] {
   const spans = [...text.matchAll(/`([^`\s]+)`/g)].map((match) => match[1] as string);
-  return spans.filter((span) => /^(src|sim|test|properties|bench|docs|reports\/examples)\/[\w./-]+\.(ts|md|json|mjs)$/.test(span));
+  return spans.filter((span) => /^(src|sim|test|properties|bench|docs|examples|schema|reports\/examples)\/[\w./-]+\.(ts|md|json|mjs)$/.test(span));
 }
 
 describe('the documents', () => {

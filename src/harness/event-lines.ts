@@ -10,7 +10,6 @@
 // engine puts in its events.
 
 import nodeCrypto, { createHash, type Hash } from 'node:crypto';
-import type { RecordedEvent } from '../check/history.ts';
 
 const encoder = new TextEncoder();
 const newline = 10;
@@ -57,7 +56,7 @@ export class TraceHasher {
   private at = 0;
 
   /** The next event of the run. */
-  add(event: RecordedEvent): void {
+  add(event: object): void {
     this.writeEvent(event);
     this.room(1);
     this.buffer[this.at++] = newline;
@@ -90,7 +89,7 @@ export class TraceHasher {
     return bytes <= this.buffer.length;
   }
 
-  private writeEvent(event: RecordedEvent): void {
+  private writeEvent(event: object): void {
     if (typeof event !== 'object' || event === null || Object.getPrototypeOf(event) !== Object.prototype || 'toJSON' in event || !plainPrototype()) {
       // JSON.stringify(undefined) is undefined, which the hash has always read as its name.
       this.writeText(String(JSON.stringify(event)));
@@ -214,8 +213,8 @@ function plainPrototype(): boolean {
   return true;
 }
 
-/** The hash of `events`: equal hashes mean the same run, as far as the engine can tell. */
-export function hashEvents(events: readonly RecordedEvent[]): string {
+/** The hash of `events` (an engine's, or a program's steps): equal hashes mean the same run, as far as they tell. */
+export function hashEvents(events: readonly object[]): string {
   const hasher = new TraceHasher();
   for (const event of events) hasher.add(event);
   return hasher.digest();

@@ -48,6 +48,11 @@ export interface ExploreLimits {
   readonly stopAtFirstFailure?: boolean;
   /** For exhaustive search: its reduction, bound and budgets; `strategy: 'exhaustive'` takes the defaults. */
   readonly exhaustive?: Partial<ExhaustiveSettings>;
+  /**
+   * Asked before each schedule after the first: true ends the exploration there (a time
+   * budget); `stoppedEarly` then says so. It decides only how many schedules run.
+   */
+  readonly stopWhen?: () => boolean;
 }
 
 export interface ExploreProgramOptions extends ExploreLimits {
@@ -94,6 +99,8 @@ export interface ExploreResult<Run> {
   readonly search: ScheduleSearchResult<Run> | null;
   /** For PCT: k and n as estimated from a run under the default schedule, and the bound that gives. */
   readonly pct: { readonly stepsEstimate: number; readonly tasks: number; readonly depth: number; readonly guarantee: number } | null;
+  /** `stopWhen` ended the exploration before its schedules (or its search) ran out. */
+  readonly stoppedEarly: boolean;
 }
 
 export const exploreDefaults = { seededSchedules: 1000, firstSeed: 1 } as const;
@@ -169,6 +176,12 @@ interface PilotRun {
 
 async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits, subject: Subject<Run>): Promise<ExploreResult<Run>> {
   const stopAtFirstFailure = limits.stopAtFirstFailure ?? true;
+  let stoppedEarly = false;
+  const stopWhen = limits.stopWhen;
+  const shouldStop = (): boolean => {
+    if (stopWhen !== undefined && !stoppedEarly && stopWhen()) stoppedEarly = true;
+    return stoppedEarly;
+  };
   if (choice.kind === 'exhaustive') {
     const settings = choice.settings;
     const search = await searchSchedules<Run>({
@@ -177,6 +190,7 @@ async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits
       ...settings,
       ...(limits.schedules === undefined ? {} : { maxSchedules: limits.schedules }),
       stopAtFirstFailure,
+      ...(stopWhen === undefined ? {} : { shouldStop }),
     });
     const found = search.firstFailure;
     return {
@@ -186,6 +200,7 @@ async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits
       firstFailure: found === null ? null : { run: found.run, choices: found.choices, strategyName: exhaustiveStrategyName(settings), seed: null, schedulesUntilFound: found.schedulesUntilFound, bound: found.bound },
       search,
       pct: null,
+      stoppedEarly,
     };
   }
   const schedules = positiveInteger('schedules', limits.schedules ?? exploreDefaults.seededSchedules);
@@ -198,6 +213,7 @@ async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits
   let firstFailure: ExploreFailure<Run> | null = null;
   let schedulesRun = 0;
   for (let index = 0; index < schedules; index += 1) {
+    if (index > 0 && shouldStop()) break;
     const seed = firstSeed + index;
     const single = strategyForSeed(choice, seed);
     const strategy = await subject.seededStrategy(single, seed, pilot);
@@ -216,7 +232,7 @@ async function exploreSubject<Run>(choice: StrategyChoice, limits: ExploreLimits
     choice.kind === 'pct' && pilot !== null
       ? { stepsEstimate: stepsEstimate(pilot), tasks: pilot.tasks, depth: choice.depth, guarantee: pctGuarantee(pilot.tasks, stepsEstimate(pilot), choice.depth) }
       : null;
-  return { strategy: strategyLabel(choice), schedulesRun, failures, firstFailure, search: null, pct };
+  return { strategy: strategyLabel(choice), schedulesRun, failures, firstFailure, search: null, pct, stoppedEarly };
 }
 
 function stepsEstimate(pilot: PilotRun): number {

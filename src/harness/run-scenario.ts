@@ -53,7 +53,8 @@ export interface ScenarioRun {
   readonly probes: ProbeHits;
 }
 
-const failureInvariants: Record<SimulationFailureKind, InvariantName> = {
+/** The rule a failure of the runtime breaks, in the checkers' vocabulary. */
+export const failureInvariants: Readonly<Record<SimulationFailureKind, InvariantName>> = {
   deadlock: 'no-deadlock',
   'step-bound': 'step-bound',
   'task-bound': 'step-bound',

@@ -10,10 +10,7 @@
 // with the options it offered there: every log tried fits its run. Durations count as decisions
 // like any other, so "one non-default choice" may be a longer borrow as well as a preemption.
 
-import type { EngineFactory } from '../engine/api.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
-import { runScenario, type ScenarioRun } from './run-scenario.ts';
-import type { Scenario } from './scenario.ts';
 
 /** One decision of a run, as the search sees it. */
 interface Decision {
@@ -24,22 +21,21 @@ interface Decision {
 /** A sparse log: deviations from the default, by decision index, in increasing index order. */
 type Deviations = readonly (readonly [index: number, choice: number])[];
 
-export interface ExhaustiveChoiceSearch {
-  readonly scenario: Scenario;
-  readonly engine: EngineFactory;
-  readonly maxSteps: number;
+export interface ExhaustiveChoiceSearch<Run> {
+  /** Runs the subject (a scenario against an engine, a program) once under `strategy`. */
+  readonly runSchedule: (strategy: SchedulingStrategy) => Promise<Run>;
   /** Whether a run still fails the way the shrinker wants. */
-  readonly fails: (run: ScenarioRun) => boolean;
+  readonly fails: (run: Run) => boolean;
   /** Logs with fewer non-default choices than this are searched. */
   readonly nonDefaultChoicesBelow: number;
   /** Runs the search may spend. */
   readonly maxRuns: number;
 }
 
-export interface ExhaustiveChoiceResult {
+export interface ExhaustiveChoiceResult<Run> {
   readonly runs: number;
   /** The first failing run with fewer non-default choices, split by kind; null if none was found. */
-  readonly found: { readonly run: ScenarioRun; readonly taskChoices: readonly number[]; readonly valueChoices: readonly number[] } | null;
+  readonly found: { readonly run: Run; readonly taskChoices: readonly number[]; readonly valueChoices: readonly number[] } | null;
   /**
    * The levels searched to the end: every log with fewer non-default choices than this was run.
    * Equal to nonDefaultChoicesBelow when nothing smaller exists; less when the budget ran out or
@@ -85,12 +81,12 @@ function sparseStrategy(deviations: Deviations): { strategy: SchedulingStrategy;
  * fails or the budget is spent. Within a level the order is fixed (by decision, then option), so
  * the search is deterministic.
  */
-export async function searchFewerChoices(search: ExhaustiveChoiceSearch): Promise<ExhaustiveChoiceResult> {
+export async function searchFewerChoices<Run>(search: ExhaustiveChoiceSearch<Run>): Promise<ExhaustiveChoiceResult<Run>> {
   let runs = 0;
   const run = async (deviations: Deviations) => {
     runs += 1;
     const recording = sparseStrategy(deviations);
-    const result = await runScenario({ scenario: search.scenario, engine: search.engine, strategy: recording.strategy, maxSteps: search.maxSteps });
+    const result = await search.runSchedule(recording.strategy);
     return { result, ...recording };
   };
 

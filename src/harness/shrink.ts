@@ -16,10 +16,19 @@
 
 import type { EngineFactory } from '../engine/api.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
-import type { Candidates, SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { searchFewerChoices } from './shrink-exhaustive.ts';
+import {
+  deleteChoices,
+  nonDefaultCount,
+  shortenChoices,
+  splitLogStrategy,
+  splittingStrategy,
+  withoutDefaultTail,
+  zeroChoices,
+  type Attempt as ChoiceAttempt,
+} from './shrink-choices.ts';
 import {
   catalogueInsteadOfAdd,
   compareLexicographic,
@@ -81,26 +90,6 @@ interface CandidateRun {
   readonly run: ScenarioRun;
   readonly taskChoices: readonly number[];
   readonly valueChoices: readonly number[];
-}
-
-/** Answers task and value decisions from separate queues (modulo the options), recording both. */
-function splitLogStrategy(candidate: Candidate): { strategy: SchedulingStrategy; taskChoices: number[]; valueChoices: number[] } {
-  const taskChoices: number[] = [];
-  const valueChoices: number[] = [];
-  const strategy: SchedulingStrategy = {
-    name: 'shrink',
-    chooseTask(candidates: Candidates): number {
-      const choice = (candidate.taskChoices[taskChoices.length] ?? 0) % candidates.length;
-      taskChoices.push(choice);
-      return choice;
-    },
-    chooseValue(optionCount: number): number {
-      const choice = (candidate.valueChoices[valueChoices.length] ?? 0) % optionCount;
-      valueChoices.push(choice);
-      return choice;
-    },
-  };
-  return { strategy, taskChoices, valueChoices };
 }
 
 export async function shrinkTrace(original: TraceFile, engine: EngineFactory, options: ShrinkOptions = {}): Promise<ShrinkResult> {
@@ -170,9 +159,7 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
   const fewerChoicesOn = async (scenario: Scenario, maxSearchRuns: number): Promise<{ improved: boolean; complete: boolean }> => {
     const nonDefault = nonDefaultCount(best);
     const search = await searchFewerChoices({
-      scenario,
-      engine,
-      maxSteps: original.maxSteps,
+      runSchedule: (strategy) => runScenario({ scenario, engine, strategy, maxSteps: original.maxSteps }),
       fails: (run) => run.violations.some((violation) => violation.invariant === target),
       nonDefaultChoicesBelow: nonDefault,
       maxRuns: Math.max(0, Math.min(maxSearchRuns, maxRuns - runs)),
@@ -220,7 +207,7 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
   return { trace: shrunk, runs, before: traceSize(original), after: traceSize(shrunk), choicesMinimal };
 }
 
-type Attempt = (candidate: Candidate) => Promise<boolean>;
+type Attempt = ChoiceAttempt<Candidate>;
 
 /**
  * Tries a changed scenario under the current logs, then under the default value log (its
@@ -284,51 +271,11 @@ async function removeOperations(current: () => Candidate, attempt: Attempt): Pro
   }
 }
 
-type ChoiceKind = 'taskChoices' | 'valueChoices';
-
-/** Cuts a log's tail, longest cut first: everything past the end is the default. */
-async function shortenChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
-  for (let keep = 0; keep < current()[kind].length; ) {
-    const best = current();
-    if (await attempt({ ...best, [kind]: best[kind].slice(0, keep) })) break;
-    keep = keep === 0 ? 1 : keep * 2;
-  }
-}
-
-/**
- * Deletes single choices, so that those after it move one decision earlier: a preemption that
- * was needed only to reach another one goes, and the other one stays where it mattered.
- */
-async function deleteChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
-  for (let index = current()[kind].length - 1; index >= 0; index -= 1) {
-    const best = current();
-    if (index >= best[kind].length) continue;
-    await attempt({ ...best, [kind]: [...best[kind].slice(0, index), ...best[kind].slice(index + 1)] });
-  }
-}
-
 /** `choices` without up to `count` of the defaults that come before its first non-default. */
 function withoutLeadingDefaults(choices: readonly number[], count: number): readonly number[] {
   let dropped = 0;
   while (dropped < count && dropped < choices.length && choices[dropped] === 0) dropped += 1;
   return choices.slice(dropped);
-}
-
-/** Sets each non-default choice to the default, latest first, then tries 1. */
-async function zeroChoices(current: () => Candidate, attempt: Attempt, kind: ChoiceKind): Promise<void> {
-  for (let index = current()[kind].length - 1; index >= 0; index -= 1) {
-    const best = current();
-    const value = best[kind][index];
-    if (value === undefined || value === 0) continue;
-    const zeroed = [...best[kind]];
-    zeroed[index] = 0;
-    if (await attempt({ ...best, [kind]: zeroed })) continue;
-    if (value > 1) {
-      const smaller = [...best[kind]];
-      smaller[index] = 1;
-      await attempt({ ...best, [kind]: smaller });
-    }
-  }
 }
 
 /**
@@ -399,10 +346,6 @@ function persistenceComplexity(scenario: Scenario): number[] {
   return [crashes?.max ?? 0, crashes === undefined ? 0 : crashes.restartMaxMs - crashes.restartMinMs, persistence === undefined ? 0 : persistence.flushMaxMs - persistence.flushMinMs];
 }
 
-function nonDefaultCount(candidate: Candidate): number {
-  return [...candidate.taskChoices, ...candidate.valueChoices].filter((choice) => choice !== 0).length;
-}
-
 const compareSize = compareLexicographic;
 
 /** Replays the original log strictly, recording which of its choices were task and value choices. */
@@ -410,32 +353,7 @@ async function splitOriginal(
   original: TraceFile,
   engine: EngineFactory,
 ): Promise<{ run: ScenarioRun; taskChoices: number[]; valueChoices: number[] }> {
-  const replay = createReplayStrategy(original.choices);
-  const taskChoices: number[] = [];
-  const valueChoices: number[] = [];
-  const recording: SchedulingStrategy = {
-    name: 'replay',
-    chooseTask(candidates, step) {
-      const choice = replay.chooseTask(candidates, step);
-      taskChoices.push(choice);
-      return choice;
-    },
-    chooseValue(optionCount, step) {
-      const choice = replay.chooseValue(optionCount, step);
-      valueChoices.push(choice);
-      return choice;
-    },
-  };
-  const run = await runScenario({ scenario: original.scenario, engine, strategy: recording, maxSteps: original.maxSteps });
-  return { run, taskChoices, valueChoices };
-}
-
-/**
- * The recorded log without its trailing defaults: past its end a log answers 0 anyway, so the
- * run is the same and the saved trace says only what differs from the default schedule.
- */
-function withoutDefaultTail(choices: readonly number[]): readonly number[] {
-  let end = choices.length;
-  while (end > 0 && choices[end - 1] === 0) end -= 1;
-  return choices.slice(0, end);
+  const recording = splittingStrategy(createReplayStrategy(original.choices));
+  const run = await runScenario({ scenario: original.scenario, engine, strategy: recording.strategy, maxSteps: original.maxSteps });
+  return { run, taskChoices: recording.taskChoices, valueChoices: recording.valueChoices };
 }

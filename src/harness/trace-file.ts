@@ -98,12 +98,18 @@ function fileNamePart(text: string, fallback: string): string {
  */
 export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): string {
   const directory = options.directory ?? traceDirectory();
-  const fileName = options.fileName ?? traceFileName(trace);
+  return writeTraceText(directory, options.fileName ?? traceFileName(trace), serializeTrace(trace, schemaReferenceFrom(directory)), (parsed) => validateTrace(parsed, 'the trace to save'), options.inputs ?? []);
+}
+
+/**
+ * Writes a trace's text as `directory/fileName`, atomically, once `validate` accepted what it
+ * parses back to (so every file written loads again), and returns the path written; nothing is
+ * written when the file already holds exactly these bytes. For every kind of trace.
+ */
+export function writeTraceText(directory: string, fileName: string, text: string, validate: (parsed: unknown) => void, inputs: readonly CommandInput[]): string {
   const destination = join(directory, fileName);
   const problem = fileNameProblem(fileName);
   if (problem !== null) throw new TraceWriteError(`cannot save trace as ${JSON.stringify(fileName)}: ${problem}`);
-
-  const text = serializeTrace(trace, schemaReferenceFrom(directory));
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length > traceFileLimits.fileBytesMax) {
     throw new TraceWriteError(
@@ -111,14 +117,14 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
     );
   }
   try {
-    validateTrace(JSON.parse(text), 'the trace to save');
+    validate(JSON.parse(text));
   } catch (error) {
     throw new TraceWriteError(`cannot save trace to ${destination}: ${errorMessage(error)}`);
   }
 
   if (holdsExactly(destination, bytes)) return destination;
   try {
-    writeFileAtomically(destination, bytes, { inputs: options.inputs ?? [] });
+    writeFileAtomically(destination, bytes, { inputs });
   } catch (error) {
     if (error instanceof AtomicWriteError) throw new TraceWriteError(`cannot save trace to ${destination}: ${error.message}`);
     throw error;
@@ -130,8 +136,8 @@ export function saveTrace(trace: TraceFile, options: SaveTraceOptions = {}): str
 export const traceSchemaFile = packageFile('schema', 'trace.schema.json');
 
 /** The `$schema` of a trace saved in `directory`: the schema file, relative to it, with forward slashes. */
-export function schemaReferenceFrom(directory: string): string {
-  return relative(resolve(directory), traceSchemaFile).split(sep).join('/');
+export function schemaReferenceFrom(directory: string, schemaFile = traceSchemaFile): string {
+  return relative(resolve(directory), schemaFile).split(sep).join('/');
 }
 
 function fileNameProblem(fileName: string): string | null {
@@ -164,7 +170,12 @@ function holdsExactly(path: string, bytes: Buffer): boolean {
 export function serializeTrace(trace: TraceFile, schemaReference?: string): string {
   // The top-level fields in a fixed order, whatever order the object was built in.
   const withReference: Partial<Record<(typeof traceFields)[number], unknown>> = { ...trace, $schema: schemaReference };
-  const ordered = Object.fromEntries(traceFields.map((field) => [field, withReference[field]]));
+  return formatTraceJson(traceFields, withReference);
+}
+
+/** A trace's text: `fields` in their order, laid out as serializeTrace says. */
+export function formatTraceJson(fields: readonly string[], trace: Readonly<Record<string, unknown>>): string {
+  const ordered = Object.fromEntries(fields.map((field) => [field, trace[field]]));
   return `${formatJson(ordered, '')}\n`;
 }
 
@@ -193,9 +204,17 @@ function isPlain(value: unknown): boolean {
 
 /** Reads and validates a trace file. Throws TraceLoadError, naming the file and the problem. */
 export function loadTrace(path: string): TraceFile {
+  return validateTrace(readTraceJson(path, traceShapeLimits), path);
+}
+
+/**
+ * Reads a trace file's JSON: its size capped, its shape bounded by `limits` before the parser
+ * builds anything (the byte cap alone lets 64 MiB of `{},` become gigabytes), then parsed.
+ * Throws TraceLoadError, naming the file.
+ */
+export function readTraceJson(path: string, limits: JsonShapeLimits): unknown {
   const bytes = readTraceBytes(path);
-  // Bounded before the parser builds anything: the byte cap alone lets 64 MiB of `{},` become gigabytes.
-  const shape = jsonShapeProblem(bytes, traceShapeLimits);
+  const shape = jsonShapeProblem(bytes, limits);
   if (shape !== null) throw new TraceLoadError(`${path}: not valid JSON for a trace: ${shape}`);
   let text: string;
   try {
@@ -210,7 +229,7 @@ export function loadTrace(path: string): TraceFile {
     // A RangeError (nesting too deep for the parser) lands here too: it is not a trace either.
     throw new TraceLoadError(`${path}: not valid JSON (is the file truncated?): ${errorMessage(error)}`);
   }
-  return validateTrace(parsed, path);
+  return parsed;
 }
 
 /**
@@ -268,7 +287,7 @@ function readTraceBytes(path: string): Buffer {
  * leaves room above that, so a valid trace is never refused here; the validator then names
  * the field of any list past its own bound.
  */
-const traceShapeLimits: JsonShapeLimits = {
+export const traceShapeLimits: JsonShapeLimits = {
   depthMax: 8,
   arrayItemsMax: 2 * Math.max(traceFileLimits.choicesMax, traceFileLimits.eventsMax, traceFileLimits.violationsMax),
   objectKeysMax: 64,
@@ -314,7 +333,7 @@ const extraEventFieldName = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 type Json = Record<string, unknown>;
 
-function fail(source: string, path: string, problem: string): never {
+export function fail(source: string, path: string, problem: string): never {
   throw new TraceLoadError(`${source}: ${path === '' ? '' : `${path}: `}${problem}`, path);
 }
 

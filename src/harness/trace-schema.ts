@@ -22,15 +22,16 @@ export function describeValue(value: unknown): string {
 
 type Issue = { readonly input: unknown };
 
-function integer(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+/** An integer from `min` to `max`, with a message that says so. The helpers below serve program traces too (program-trace-schema.ts). */
+export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER) {
   const message = (issue: Issue): string => `expected an integer from ${min} to ${max}, got ${describeValue(issue.input)}`;
   return v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message), v.maxValue(max, message));
 }
 
 /** A count or an id: a non-negative safe integer. */
-const count = integer(0);
+export const count = integer(0);
 
-function text(lengthMax: number) {
+export function text(lengthMax: number) {
   const length = (issue: Issue): string => `expected 1 to ${lengthMax} characters, got ${(issue.input as string).length}`;
   return v.pipe(
     v.string((issue) => `expected a string, got ${describeValue(issue.input)}`),
@@ -39,20 +40,20 @@ function text(lengthMax: number) {
   );
 }
 
-function list<Item extends v.GenericSchema>(item: Item, lengthMax: number) {
+export function list<Item extends v.GenericSchema>(item: Item, lengthMax: number) {
   return v.pipe(
     v.array(item, (issue) => `expected an array, got ${describeValue(issue.input)}`),
     v.maxLength(lengthMax, (issue) => `has ${(issue.input as readonly unknown[]).length} items; at most ${lengthMax} are allowed`),
   );
 }
 
-function words<const Word extends string>(all: Readonly<Record<Word, true>>) {
+export function words<const Word extends string>(all: Readonly<Record<Word, true>>) {
   const options = Object.keys(all) as Word[];
   return v.picklist(options, (issue) => `expected one of ${options.join(', ')}; got ${describeValue(issue.input)}`);
 }
 
 /** An object of exactly these fields: an unknown one is named, and so is a missing one. */
-function record<const Entries extends v.ObjectEntries>(entries: Entries) {
+export function record<const Entries extends v.ObjectEntries>(entries: Entries) {
   const names = Object.keys(entries).join(', ');
   return v.strictObject(entries, (issue) => {
     if (issue.expected === 'never') return `unknown field (expected only: ${names})`;
@@ -161,7 +162,7 @@ const violation = record({
 });
 
 /** What an engine may add to an event: plain values, so an event stays one line of JSON. */
-const extraEventField = v.union(
+export const extraEventField = v.union(
   [v.pipe(v.string(), v.maxLength(traceFileLimits.taskNameLengthMax)), v.pipe(v.number(), v.finite()), v.boolean(), v.null()],
   (issue) => `an added field holds a string of at most ${traceFileLimits.taskNameLengthMax} characters, a number, true, false or null; got ${describeValue(issue.input)}`,
 );

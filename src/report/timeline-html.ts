@@ -93,7 +93,7 @@ export function renderTimelinePage(timelines: readonly Timeline[]): string {
     '<main class="timelines">',
     ...timelines.map((timeline) => timelineSection(timeline, timeline === shown)),
     '</main>',
-    sidePanel(),
+    sidePanel(timelines.some((timeline) => timeline.subject === 'engine')),
     '</div>',
     ...timelines.map((timeline) => `<script type="application/json" data-timeline-data="${escapeHtml(timeline.label)}">${jsonForScript(pageData(timeline))}</script>`),
     `<script>${timelinePageScript}</script>`,
@@ -111,7 +111,7 @@ function timelineMeta(timeline: Timeline): string {
   const seed = timeline.seed === null ? '' : `<span>seed ${timeline.seed}</span>`;
   return (
     '<div class="meta">' +
-    `<span>engine: ${escapeHtml(timeline.engine)}</span><span>found by: ${escapeHtml(timeline.strategy)}</span>${seed}` +
+    `<span>${timeline.subject}: ${escapeHtml(timeline.engine)}</span><span>found by: ${escapeHtml(timeline.strategy)}</span>${seed}` +
     `<span>replay: ${escapeHtml(describeOutcome(timeline))}</span>` +
     '</div>'
   );
@@ -179,20 +179,25 @@ function timelineSection(timeline: Timeline, shown: boolean): string {
   const outcomeNote =
     timeline.outcome === 'reproduced'
       ? ''
-      : `<div class="outcome-note">The replay ${escapeHtml(describeOutcome(timeline))}: this is the run the current engine makes from the trace's choices.</div>`;
+      : `<div class="outcome-note">The replay ${escapeHtml(describeOutcome(timeline))}: this is the run the current ${timeline.subject} makes from the trace's choices.</div>`;
   const releaseNote =
-    timeline.unmatchedReleases === 0 ? '' : `<div class="outcome-note">${timeline.unmatchedReleases} lock release(s) matched no hold; the engine misused a lock.</div>`;
+    timeline.unmatchedReleases === 0 ? '' : `<div class="outcome-note">${timeline.unmatchedReleases} lock release(s) matched no hold; the ${timeline.subject} misused a lock.</div>`;
   return [
     `<section class="timeline" id="timeline-${label}" data-timeline="${label}"${shown ? '' : ' hidden'}>`,
     timelineMeta(timeline),
     `<div class="meta"><span>file: <code>${escapeHtml(timeline.file)}</code></span>${timeline.shrunkFrom === null ? '' : `<span>shrunk from <code>${escapeHtml(timeline.shrunkFrom)}</code></span>`}</div>`,
-    scenarioList(timeline.scenarioLines),
+    timeline.subject === 'engine' ? scenarioList(timeline.scenarioLines) : programInput(timeline.scenarioLines),
     outcomeNote,
     releaseNote,
     banner,
     chart(timeline),
     '</section>',
   ].join('\n');
+}
+
+/** A program's input, when it took one: a line of its own (a program has no operations to list). */
+function programInput(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `<div class="meta">${lines.map((line) => `<span>${escapeHtml(line)}</span>`).join('')}</div>`;
 }
 
 /** The scenario's first line always shown, its operations folded under it when there are many. */
@@ -405,7 +410,9 @@ function eventMarks(timeline: Timeline, laneIndex: number, box: LaneBox, x: (ste
   return marks;
 }
 
-function sidePanel(): string {
+/** The side panel; a page of programs only has no books, and hides their table. */
+function sidePanel(showBooks: boolean): string {
+  const books = showBooks ? '' : ' hidden';
   return `<aside id="panel">
 <h2>Violation</h2>
 <div id="violation"></div>
@@ -415,8 +422,8 @@ function sidePanel(): string {
 <ul id="step-events"></ul>
 <h2>Event</h2>
 <div id="event-detail"></div>
-<h2>Books after this step</h2>
-<table id="book-state"><thead><tr><th></th><th>available</th><th>reservedBy</th><th>borrowed</th></tr></thead><tbody></tbody></table>
+<h2${books}>Books after this step</h2>
+<table id="book-state"${books}><thead><tr><th></th><th>available</th><th>reservedBy</th><th>borrowed</th></tr></thead><tbody></tbody></table>
 <h2>Locks held during this step</h2>
 <ul id="selected-locks"></ul>
 <h2>Queues after this step</h2>

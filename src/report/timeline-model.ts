@@ -138,6 +138,9 @@ export interface Timeline {
   /** "original" or "shrunk": also the prefix of the page's element ids for this timeline. */
   readonly label: string;
   readonly file: string;
+  /** What ran: an engine under a scenario, or a program of one's own. */
+  readonly subject: 'engine' | 'program';
+  /** The engine (`library`, `library with bug …`, a module) or the program (`module#export`). */
   readonly engine: string;
   readonly strategy: string;
   readonly seed: number | null;
@@ -193,24 +196,58 @@ export function checkTimelineLength(steps: number, file: string): void {
 }
 
 export function buildTimeline(input: TimelineInput): Timeline {
-  const { trace, stepLog } = input;
-  checkTimelineLength(stepLog.length, input.file);
-  const laneOf = laneIndexer(stepLog, input.events, involvedTasks(input, chosenViolation(input)));
-  const steps: TimelineStep[] = stepLog.map((record) => ({ ...record, lane: laneOf.index(record.task) }));
-  const { holds, unmatchedReleases } = pairLockHolds(steps, input.recording);
-  const holdRows = assignHoldRows(holds, laneOf.lanes.length);
-  const lanes = laneOf.lanes.map((lane) => ({ ...lane, holdRows: holdRows[lane.index] ?? 0 }));
-  const events = input.events.map((event, index) => timelineEvent(event, index, laneOf.index(event.task)));
-  const { books, changes } = bookChanges(input.events, trace.scenario.books);
-  const violation = highlightedViolation(input, steps);
-  return {
-    label: input.label,
-    file: input.file,
+  const { trace } = input;
+  return assembleTimeline({
+    ...input,
+    subject: 'engine',
     engine: describeEngine(trace.engine),
     strategy: trace.strategy,
     seed: trace.seed,
     shrunkFrom: trace.shrunkFrom,
     scenarioLines: describeScenario(trace.scenario),
+    catalogue: trace.scenario.books,
+    savedViolation: trace.violation,
+    workload: { operations: trace.scenario.operations.length, books: trace.scenario.books.length, members: trace.scenario.members.length },
+    choices: trace.choices,
+  });
+}
+
+/** Everything a timeline is built from, whatever ran: the engine's trace, or a program's. */
+export interface TimelineParts extends Omit<TimelineInput, 'trace'> {
+  readonly subject: Timeline['subject'];
+  readonly engine: string;
+  readonly strategy: string;
+  readonly seed: number | null;
+  readonly shrunkFrom: string | null;
+  readonly scenarioLines: readonly string[];
+  /** The books the scenario catalogues (none for a program). */
+  readonly catalogue: readonly BookId[];
+  /** The failure the trace file names, as a violation. */
+  readonly savedViolation: Violation;
+  readonly workload: Pick<TimelineSize, 'operations' | 'books' | 'members'>;
+  readonly choices: readonly number[];
+}
+
+export function assembleTimeline(input: TimelineParts): Timeline {
+  const { stepLog } = input;
+  checkTimelineLength(stepLog.length, input.file);
+  const chosen = chosenViolation(input);
+  const laneOf = laneIndexer(stepLog, input.events, involvedTasks(input, chosen));
+  const steps: TimelineStep[] = stepLog.map((record) => ({ ...record, lane: laneOf.index(record.task) }));
+  const { holds, unmatchedReleases } = pairLockHolds(steps, input.recording);
+  const holdRows = assignHoldRows(holds, laneOf.lanes.length);
+  const lanes = laneOf.lanes.map((lane) => ({ ...lane, holdRows: holdRows[lane.index] ?? 0 }));
+  const events = input.events.map((event, index) => timelineEvent(event, index, laneOf.index(event.task)));
+  const { books, changes } = bookChanges(input.events, input.catalogue);
+  return {
+    label: input.label,
+    file: input.file,
+    subject: input.subject,
+    engine: input.engine,
+    strategy: input.strategy,
+    seed: input.seed,
+    shrunkFrom: input.shrunkFrom,
+    scenarioLines: input.scenarioLines,
     outcome: input.outcome,
     steps,
     lanes,
@@ -219,15 +256,13 @@ export function buildTimeline(input: TimelineInput): Timeline {
     events,
     books,
     bookChanges: changes,
-    violation,
-    savedViolation: trace.violation,
+    violation: chosen === null ? null : { ...chosen, atMs: atMsOfStep(steps, chosen.step) },
+    savedViolation: input.savedViolation,
     violations: input.violations,
     size: {
-      operations: trace.scenario.operations.length,
-      books: trace.scenario.books.length,
-      members: trace.scenario.members.length,
-      choices: trace.choices.length,
-      nonDefaultChoices: trace.choices.filter((choice) => choice !== 0).length,
+      ...input.workload,
+      choices: input.choices.length,
+      nonDefaultChoices: input.choices.filter((choice) => choice !== 0).length,
       steps: steps.length,
       events: events.length,
       tasks: lanes.length,
@@ -474,16 +509,10 @@ export function bookChanges(events: readonly RecordedEvent[], scenarioBooks: rea
 }
 
 /** The violation the timeline highlights: the saved one when the replay reproduced it, else the replay's first. */
-function chosenViolation(input: TimelineInput): Violation | null {
+function chosenViolation(input: Pick<TimelineParts, 'outcome' | 'violations' | 'savedViolation'>): Violation | null {
   let violation: Violation | undefined;
-  if (input.outcome === 'reproduced') violation = input.violations.find((found) => found.invariant === input.trace.violation.invariant && found.step === input.trace.violation.step);
+  if (input.outcome === 'reproduced') violation = input.violations.find((found) => found.invariant === input.savedViolation.invariant && found.step === input.savedViolation.step);
   return violation ?? input.violations[0] ?? null;
-}
-
-function highlightedViolation(input: TimelineInput, steps: readonly TimelineStep[]): TimelineViolation | null {
-  const violation = chosenViolation(input);
-  if (violation === null) return null;
-  return { ...violation, atMs: atMsOfStep(steps, violation.step) };
 }
 
 /**

@@ -1,7 +1,8 @@
 // What a timeline needs from a replay beyond its step log. Acquiring a lock is a scheduling
 // step ("lock book:1" in the step log), but releasing one is synchronous and never is, so the
 // step log alone cannot say where a hold ends. This wraps the runtime the engine is given and
-// notes each release with the step it happened in; it also notes every channel's capacity.
+// notes each release with the step it happened in; it also notes every channel's capacity. A
+// program of one's own is given the same wrapper.
 // The wrapper adds no scheduling point and takes no decision, so the replay makes the same
 // choices and emits the same events as an unwrapped one (the report checks that it reproduced).
 
@@ -46,7 +47,8 @@ export function recordingEngine(factory: EngineFactory, recording: RuntimeRecord
   return (runtime, config, events) => factory(recordingRuntime(runtime, recording), config, events);
 }
 
-function recordingRuntime(inner: Runtime, recording: RuntimeRecording): Runtime {
+/** `inner` (the simulated runtime), noting lock releases and channels in `recording`: what a program's timeline is given. */
+export function recordingRuntime(inner: Runtime, recording: RuntimeRecording): SimRuntime {
   const simulated = inner as Partial<SimRuntime>;
   if (typeof simulated.step !== 'number' || typeof simulated.taskName !== 'string') {
     throw new Error('recordingEngine: the timeline records releases by scheduling step, so it needs the simulated runtime');
@@ -56,10 +58,16 @@ function recordingRuntime(inner: Runtime, recording: RuntimeRecording): Runtime 
     recording.releases.push({ lock, mode, task: sim.taskName, step: sim.step });
   };
   return {
-    get kind() {
-      return inner.kind;
+    kind: 'simulated',
+    get step() {
+      return sim.step;
+    },
+    get taskName() {
+      return sim.taskName;
     },
     go: (name, task) => inner.go(name, task),
+    // A process's tasks are drawn as any others; its crash shows as the step it happened at.
+    startProcess: (name, onCrash) => sim.startProcess(name, onCrash),
     newMutex: (name) => {
       const mutex = recordingMutex(inner.newMutex(name), note);
       recording.locks.push({ name, kind: 'mutex' });
@@ -89,7 +97,7 @@ function recordingRuntime(inner: Runtime, recording: RuntimeRecording): Runtime 
     sleep: (delayMs) => inner.sleep(delayMs),
     work: (minMs, maxMs) => inner.work(minMs, maxMs),
     now: () => inner.now(),
-    yield: (label) => inner.yield(label),
+    yield: (label, touches) => inner.yield(label, touches),
   };
 }
 

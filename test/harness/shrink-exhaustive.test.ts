@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { findBug } from '../../src/engine/bugs/index.ts';
+import { runScenario } from '../../src/harness/run-scenario.ts';
 import { searchFewerChoices } from '../../src/harness/shrink-exhaustive.ts';
 import { zooCases } from '../../properties/zoo-cases.ts';
 
@@ -11,9 +12,7 @@ const zooCase = zooCases['check-before-lock'];
 if (bug === undefined || zooCase === undefined) throw new Error('check-before-lock is in the zoo and has a case');
 const search = (nonDefaultChoicesBelow: number, maxRuns = 10_000) =>
   searchFewerChoices({
-    scenario: zooCase.hand.scenario,
-    engine: bug.createEngine,
-    maxSteps: 20_000,
+    runSchedule: (strategy) => runScenario({ scenario: zooCase.hand.scenario, engine: bug.createEngine, strategy, maxSteps: 20_000 }),
     fails: (run) => run.violations.some((violation) => violation.invariant === 'single-reserver'),
     nonDefaultChoicesBelow,
     maxRuns,

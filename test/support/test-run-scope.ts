@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the test files live. */
-export const testRoots: readonly string[] = ['test', 'properties'];
+export const testRoots: readonly string[] = ['test', 'properties', 'examples'];
 
 /** Every file under the test roots, by path from the checkout: what a filter is matched against. */
 export function testFiles(roots: readonly string[] = testRoots): string[] {

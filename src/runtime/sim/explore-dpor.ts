@@ -45,6 +45,8 @@ export interface DporPassOptions<Run> {
   readonly maxRuns: number;
   /** Stop at the first failing schedule, or explore on and count failures. */
   readonly stopAtFirstFailure: boolean;
+  /** Asked before each run after the first: true stops the search there, unfinished (a time budget). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** Why a run ended before it was a schedule of its own (nothing is lost by it). */
@@ -164,7 +166,7 @@ export async function dporPass<Run>(options: DporPassOptions<Run>): Promise<Dpor
       beyondBound = true;
     });
     if (next === null) return finish(true);
-    if (runs >= options.maxRuns) return finish(false);
+    if (runs >= options.maxRuns || options.shouldStop?.() === true) return finish(false);
     prefixLength = next.depth;
     branch = next.branch;
   }

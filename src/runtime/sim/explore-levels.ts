@@ -41,6 +41,8 @@ export interface LevelSearchOptions<Run> {
   /** Skip schedules equivalent to explored ones (sleep sets). */
   readonly prune: boolean;
   readonly stopAtFirstFailure: boolean;
+  /** Asked before each run after the first: true stops the search there, unfinished (a time budget). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface LevelReport {
@@ -190,7 +192,7 @@ export async function searchByLevels<Run>(options: LevelSearchOptions<Run>): Pro
 
   /** Whether the level may run one more schedule; 'stop' when the whole search must end. */
   const budget = (): 'go' | 'level-spent' | 'stop' => {
-    if (runs >= options.maxRuns) return 'stop';
+    if (runs >= options.maxRuns || (runs > 0 && options.shouldStop?.() === true)) return 'stop';
     if (options.maxRunsPerLevel !== null && levelRuns >= options.maxRunsPerLevel) return 'level-spent';
     return 'go';
   };

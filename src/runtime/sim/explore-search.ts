@@ -38,6 +38,11 @@ export interface ScheduleSearchOptions<Run> {
   readonly maxSchedulesPerLevel?: number | null;
   /** Stop at the first failing schedule (default), or explore on and count failures. */
   readonly stopAtFirstFailure?: boolean;
+  /**
+   * Asked before each run after the first: true stops the search there, as the schedule cap
+   * does (`stoppedAtBound` says where). A time budget; the answer never changes a run.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ScheduleSearchFailure<Run> {
@@ -108,6 +113,7 @@ export async function searchSchedules<Run>(options: ScheduleSearchOptions<Run>):
       maxRunsPerLevel: maxSchedulesPerLevel,
       prune: reduction === 'sleep-sets',
       stopAtFirstFailure,
+      ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
     });
     return {
       ...common,
@@ -136,7 +142,7 @@ export async function searchSchedules<Run>(options: ScheduleSearchOptions<Run>):
   let moreBeyondBound = false;
   for (const level of levels) {
     const runsLeft = maxSchedules - runs;
-    if (runsLeft <= 0) {
+    if (runsLeft <= 0 || (runs > 0 && options.shouldStop?.() === true)) {
       stoppedAtBound = level ?? 0;
       break;
     }
@@ -146,6 +152,7 @@ export async function searchSchedules<Run>(options: ScheduleSearchOptions<Run>):
       bound: level === null ? null : { kind: boundKind, max: level },
       maxRuns: maxSchedulesPerLevel === null ? runsLeft : Math.min(runsLeft, maxSchedulesPerLevel),
       stopAtFirstFailure,
+      ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
     });
     runs += pass.runs;
     schedulesExplored += pass.schedules;
@@ -160,7 +167,7 @@ export async function searchSchedules<Run>(options: ScheduleSearchOptions<Run>):
       stoppedAtBound = level ?? 0;
       break;
     }
-    if (!pass.complete && runs >= maxSchedules) {
+    if (!pass.complete && (runs >= maxSchedules || options.shouldStop?.() === true)) {
       stoppedAtBound = level ?? 0;
       break;
     }

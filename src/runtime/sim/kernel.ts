@@ -148,6 +148,12 @@ export interface SimulationFailure {
   readonly task: string | null;
   /** Every unfinished task and what it waits for (the whole picture for a deadlock). */
   readonly blocked: readonly BlockedTask[];
+  /**
+   * For a 'task-error': the value the task threw or its dropped promise rejected with, as it was
+   * (usually an Error, with its class and fields), so a test can look at more than the message.
+   * Undefined for every other kind.
+   */
+  readonly error: unknown;
 }
 
 /** One scheduling step, recorded only when asked for (it costs a string per step). */
@@ -388,7 +394,7 @@ export class Kernel {
 
   private taskThrew(task: SimTask, error: unknown): void {
     if (this.finished) return;
-    this.fail('task-error', `task ${task} threw: ${describeError(error)}`, task);
+    this.fail('task-error', `task ${task} threw: ${describeError(error)}`, task, error);
   }
 
   /**
@@ -837,7 +843,7 @@ export class Kernel {
     this.fail('misuse', `task ${task}: ${message}`, task);
   }
 
-  fail(kind: SimulationFailureKind, message: string, task: SimTask | null): void {
+  fail(kind: SimulationFailureKind, message: string, task: SimTask | null, error?: unknown): void {
     if (this.finished) return;
     this.failure = {
       kind,
@@ -846,6 +852,7 @@ export class Kernel {
       atMs: this.nowMs,
       task: task === null ? null : task.name,
       blocked: this.blockedTasks(),
+      error,
     };
     this.finish();
   }

@@ -22,7 +22,9 @@ import { SimChannel } from './channel.ts';
 import { SimCond } from './cond.ts';
 import { SimSelect } from './select.ts';
 import { SimSemaphore } from './semaphore.ts';
-import { Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
+import { describeError, Kernel, type SimulationFailure, type StepRecord } from './kernel.ts';
+import { createReplayStrategy } from './scheduler-replay.ts';
+import { raiseAgain, tracePromiseOrigins, watchRejections, type UnhandledRejection } from './unhandled-rejections.ts';
 import type { TimerEntry } from './timer-heap.ts';
 import { SimMutex } from './mutex.ts';
 import { SimRWMutex } from './rwmutex.ts';
@@ -100,7 +102,8 @@ export const defaultSimulationLimits = {
 /**
  * Runs `program` as the task 'main' and resolves when the run ends: every task finished and no
  * timer pending ('completed'), or a failure (deadlock, a bound exceeded, a task that threw or
- * stalled). Never rejects for the program's own faults and never hangs.
+ * stalled, or a promise a task never awaited that rejected). Never rejects for the program's own
+ * faults, never hangs, and leaves no rejection behind to end the process.
  */
 export async function runSimulation(
   program: (runtime: SimRuntime) => Promise<void>,
@@ -113,16 +116,77 @@ export async function runSimulation(
   };
   const kernel = new Kernel(options.strategy, limits, options.recordSteps ?? false);
   const runtime = new SimulatedRuntime(kernel);
+  const rejections = watchRejections();
   await kernel.run(() => program(runtime));
+  const dropped = await rejections.end();
+  let failure = kernel.failure;
+  // A run that failed already dropped its rejections because of that failure (a misused call
+  // throws into the task that made it); they are its own, and it is reported once.
+  if (failure === null && dropped.length > 0) {
+    failure = await attributeRejection(program, kernel.choices, limits);
+    if (failure === null) raiseAgain(dropped);
+  }
   return {
-    outcome: kernel.failure === null ? 'completed' : 'failed',
-    failure: kernel.failure,
+    outcome: failure === null ? 'completed' : 'failed',
+    failure,
     steps: kernel.step,
     virtualTimeMs: kernel.nowMs,
     choices: kernel.choices,
     tasksCreated: kernel.tasksCreated,
     stepLog: kernel.stepLog,
     marks: kernel.marks,
+  };
+}
+
+/**
+ * Runs the schedule of a run that left a rejection unhandled once more, with promise hooks on,
+ * to learn which task made the promise and when it settled: the failure of the run, or null
+ * when this run drops none (the rejections came from elsewhere, to be raised again).
+ */
+async function attributeRejection(
+  program: (runtime: SimRuntime) => Promise<void>,
+  choices: readonly number[],
+  limits: { maxSteps: number; maxTasks: number; maxVirtualTimeMs: number },
+): Promise<SimulationFailure | null> {
+  const kernel = new Kernel(createReplayStrategy(choices), limits, false);
+  const runtime = new SimulatedRuntime(kernel);
+  const traced = tracePromiseOrigins(
+    () => kernel.current,
+    () => ({ step: kernel.step, atMs: kernel.nowMs }),
+  );
+  const rejections = watchRejections();
+  let again: UnhandledRejection[];
+  try {
+    await kernel.run(() => program(runtime));
+  } finally {
+    again = await rejections.end();
+    traced.stop();
+  }
+  for (const rejection of again) {
+    const origin = traced.origins.get(rejection.promise);
+    if (origin === undefined) continue;
+    const task = origin.task;
+    return {
+      kind: 'task-error',
+      message: `task ${task} did not await a promise it started, and the promise rejected: ${describeError(rejection.reason)}`,
+      step: origin.settledAtStep,
+      atMs: origin.settledAtMs,
+      task: task.name,
+      blocked: [],
+      error: rejection.reason,
+    };
+  }
+  // The run drops a rejection again, but from a promise made outside every task: its own, by no task.
+  const own = again[0];
+  if (own === undefined) return null;
+  return {
+    kind: 'task-error',
+    message: `a promise no task awaited rejected: ${describeError(own.reason)}`,
+    step: kernel.step,
+    atMs: kernel.nowMs,
+    task: null,
+    blocked: [],
+    error: own.reason,
   };
 }
 
