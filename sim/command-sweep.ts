@@ -31,6 +31,7 @@ import { errorMessage, replayTraceCommand, shellQuote } from './report.ts';
 import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.ts';
 import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
+import { addSweepMergeCommand } from './command-sweep-merge.ts';
 import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
 
 interface SweepOptions {
@@ -64,7 +65,7 @@ const plainProgressMs = 5000;
 const defaultBatchSize = 200;
 
 export function addSweepCommand(program: Command): void {
-  program
+  const sweep = program
     .command('sweep')
     .description('run one schedule for every seed of a range, on worker threads, and summarise what broke')
     .option('--seeds <range>', 'the seeds, FIRST..LAST (both included)', '1..1000')
@@ -74,7 +75,7 @@ export function addSweepCommand(program: Command): void {
     .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')
     .option('--workers <n>', 'worker threads (0: run on the main thread)', integerOption(0, workersMax), Math.min(workersMax, availableParallelism()))
     .option('--batch-size <n>', 'seeds per task handed to a worker', integerOption(1, batchSeedsMax), defaultBatchSize)
-    .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks')
+    .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks; auto/M takes K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job)')
     .option('--time-budget <duration>', 'stop handing out batches after this long (such as 90s, 10m, 1h)')
     .option('--swarm', 'draw each seed its own scenario configuration (swarm testing; the default)', true)
     .option('--no-swarm', 'run every seed on the default scenario')
@@ -90,6 +91,9 @@ export function addSweepCommand(program: Command): void {
       }
       process.exitCode = await sweepCommand(options);
     });
+  // `sweep merge --name x`: the options after `merge` are merge's own, not the sweep's of the same names.
+  sweep.enablePositionalOptions();
+  addSweepMergeCommand(sweep);
 }
 
 /** Everything the sweep was asked to do, checked. */
@@ -117,7 +121,7 @@ function usage<T>(option: string, parse: () => T): T {
 
 async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   const seeds = usage('--seeds', () => parseSeedRange(options.seeds));
-  const shard = options.shard === undefined ? null : usage('--shard', () => parseShard(options.shard as string));
+  const shard = options.shard === undefined ? null : usage('--shard', () => parseShard(options.shard as string, process.env));
   const timeBudgetMs = options.timeBudget === undefined ? null : usage('--time-budget', () => parseDurationMs(options.timeBudget as string));
   const strategy = strategyLabel(usage('--strategy', () => parseStrategyName(options.strategy, options.depth)));
   const engine = await chooseEngine(options);
@@ -225,7 +229,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
       }
     }
     if (options.json) printJson(summary);
-    else printLines(summaryLines(summary, summaryPath, dashboardPath));
+    else printLines(sweepSummaryLines(summary, summaryPath, dashboardPath));
     if (interrupt.interrupted()) return exitInterrupted;
     // A CI job must not go green without the artifact it exists for.
     if (summaryPath === null) return exitNotWritten;
@@ -463,7 +467,7 @@ export function seedRerunCommand(config: SweepSummary['config'], seed: number): 
   return parts.join(' ');
 }
 
-function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
+export function sweepSummaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
   const out: string[] = [];
   for (const invariant of summary.invariants) {
     out.push(`invariant ${invariant.invariant}: ${invariant.failures} failure${invariant.failures === 1 ? '' : 's'}, first seed ${invariant.firstSeed}`);
@@ -493,7 +497,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
   }
   if (summary.interruption !== null) out.push(describeInterruption(summary.interruption));
   if (covered.missing.length > 0) {
-    const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
+    const why = summary.status === 'interrupted' ? 'interrupted' : summary.status === 'incomplete' ? 'shards missing' : 'time budget spent';
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
   }
   if (summaryPath !== null) out.push(`summary: ${summaryPath}`);
