@@ -42,6 +42,10 @@ interface SweepOptions {
   engine?: string;
   workers: number;
   batchSize: number;
+  /** --batch-size was given; otherwise the batches are sized to the shard and the workers (batchSizeFor). */
+  batchSizeGiven?: boolean;
+  /** --workers was given; otherwise a small sweep runs on the main thread (threadSeedsMin). */
+  workersGiven?: boolean;
   shard?: string;
   timeBudget?: string;
   swarm: boolean;
@@ -63,6 +67,18 @@ const shrinkRunsMax = 1_000_000;
 const ttyProgressMs = 250;
 const plainProgressMs = 5000;
 const defaultBatchSize = 200;
+/** Batches per worker when the batch size is not given: enough that the workers finish close together. */
+const batchesPerWorker = 8;
+/**
+ * Below this many seeds a sweep runs on the main thread unless --workers is given: a thread loads
+ * and warms up the harness anew, which costs more than it saves on a sweep of a second or so.
+ */
+const threadSeedsMin = 1000;
+
+/** Seeds per batch for `seeds` seeds on `workers` threads: the default, or fewer so that every worker gets several batches. */
+export function batchSizeFor(seeds: number, workers: number): number {
+  return Math.max(1, Math.min(defaultBatchSize, Math.ceil(seeds / (Math.max(1, workers) * batchesPerWorker))));
+}
 
 export function addSweepCommand(program: Command): void {
   const sweep = program
@@ -74,7 +90,7 @@ export function addSweepCommand(program: Command): void {
     .option('--bug <name>', 'sweep a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')
     .option('--workers <n>', 'worker threads (0: run on the main thread)', integerOption(0, workersMax), Math.min(workersMax, availableParallelism()))
-    .option('--batch-size <n>', 'seeds per task handed to a worker', integerOption(1, batchSeedsMax), defaultBatchSize)
+    .option('--batch-size <n>', `seeds per task handed to a worker (unless given, fewer when that would leave a worker short of ${batchesPerWorker} batches)`, integerOption(1, batchSeedsMax), defaultBatchSize)
     .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks; auto/M takes K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job)')
     .option('--time-budget <duration>', 'stop handing out batches after this long (such as 90s, 10m, 1h)')
     .option('--swarm', 'draw each seed its own scenario configuration (swarm testing; the default)', true)
@@ -89,6 +105,8 @@ export function addSweepCommand(program: Command): void {
       if (command.getOptionValueSource('depth') === 'cli' && options.strategy.trim() !== 'pct') {
         throw new UsageError('--depth applies only to --strategy pct (pct:D names its own depth)');
       }
+      options.batchSizeGiven = command.getOptionValueSource('batchSize') === 'cli';
+      options.workersGiven = command.getOptionValueSource('workers') === 'cli';
       process.exitCode = await sweepCommand(options);
     });
   // `sweep merge --name x`: the options after `merge` are merge's own, not the sweep's of the same names.
@@ -186,9 +204,14 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const clock = startWallClock();
   const tally = new SweepTally(plan.settings.tracesPerInvariantMax);
   const shardTotal = plan.shardSeeds === null ? 0 : seedCount(plan.shardSeeds);
+  // Too few seeds to repay starting threads run on the main thread (unless --workers says
+  // otherwise); and, unless given, the
+  // batches are sized so that each worker gets several and they finish together.
+  const workers = shardTotal < threadSeedsMin && !options.workersGiven ? 0 : options.workers;
+  if (!options.batchSizeGiven) options.batchSize = batchSizeFor(shardTotal, workers);
   const batchCount = Math.ceil(shardTotal / options.batchSize);
   // More threads than batches would only start idle workers.
-  const runner = createBatchRunner(Math.min(options.workers, batchCount));
+  const runner = createBatchRunner(Math.min(workers, batchCount));
   const interrupt = watchInterrupt(runner.workers);
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
