@@ -7,7 +7,7 @@
 
 import fc, { Arbitrary, Stream, Value } from 'fast-check';
 import type { EngineConfig, MemberId } from '../src/engine/api.ts';
-import { defaultMemberName, validateEngineConfig, type Scenario, type ScenarioOperation } from '../src/harness/scenario.ts';
+import { defaultMemberName, validateEngineConfig, type PersistenceSettings, type Scenario, type ScenarioOperation } from '../src/harness/scenario.ts';
 import { defaultScheduleShape, loneChoiceLog, loneSearchSlack, scheduleArbitrary, type ScheduleShape } from '../src/harness/choice-log-arbitrary.ts';
 
 export { defaultScheduleShape, scheduleArbitrary, shrinkChoiceLog, type ScheduleShape } from '../src/harness/choice-log-arbitrary.ts';
@@ -63,6 +63,8 @@ export interface ScenarioShape {
    * bring them in), against 4 for a full catalogue.
    */
   readonly booksOmittedWeight: number;
+  /** The engine on a store, with the crashes the schedule chooses; absent: in memory. */
+  readonly persistence?: PersistenceSettings;
 }
 
 /** Relative weights of the operation kinds; reserves first, since shrinking moves toward the first. */
@@ -128,6 +130,20 @@ export const busyLibraryScenarioShape: ScenarioShape = {
   catalogueReadWorkMaxMs: { min: 0, max: 40 },
   operationWeights: { reserve: 5, return: 2, add: 3 },
   booksOmittedWeight: 4,
+};
+
+/**
+ * The busy library on a store that crashes: borrows that can outlast a short window (so a
+ * reservation is live across a crash and its deadline passes while the process is down), and up
+ * to two crashes a run, wherever the schedule puts them, the process down for up to two windows.
+ */
+export const crashingLibraryShapeName = 'crashing library: a store, up to two crashes, slow borrows';
+
+export const crashingLibraryScenarioShape: ScenarioShape = {
+  ...busyLibraryScenarioShape,
+  cancelWindowsMs: [250, 1000],
+  borrowWorkMaxMs: { min: 0, max: 2000 },
+  persistence: { flushMinMs: 0, flushMaxMs: 20, crashes: { probability: 0.05, max: 2, restartMinMs: 0, restartMaxMs: 2000, retryDelayMs: 100 } },
 };
 
 /** Member `memberId`'s name, as every generated scenario names it. */
@@ -252,13 +268,14 @@ export function scenarioArbitrary(shape: ScenarioShape = defaultScenarioShape): 
       // without a shrink step having to move all of its instants at once.
       const firstAtMs = operations[0]?.atMs ?? 0;
       const shiftMs = firstAtMs === 0 ? 0 : firstAtMs - shape.gridMs;
-      return canonicalScenario(
+      const scenario = canonicalScenario(
         shape.booksMax - booksOmitted,
         shape.membersMax - membersOmitted,
         operations.map((operation) => ({ ...operation, atMs: operation.atMs - shiftMs })),
         config,
         'reserves-first',
       );
+      return shape.persistence === undefined ? scenario : { ...scenario, persistence: shape.persistence };
     });
 }
 
@@ -298,7 +315,8 @@ function canonicalScenario(
 
 /** The same workload with each instant's operations listed in `order`. */
 export function inSameInstantOrder(scenario: Scenario, order: SameInstantOrder): Scenario {
-  return canonicalScenario(scenario.books.length, scenario.members.length, scenario.operations, scenario.engine, order);
+  const ordered = canonicalScenario(scenario.books.length, scenario.members.length, scenario.operations, scenario.engine, order);
+  return scenario.persistence === undefined ? ordered : { ...ordered, persistence: scenario.persistence };
 }
 
 /**

@@ -23,7 +23,10 @@ export type ProbeName =
   | 'queue-full-reserve-blocked'
   | 'reserved-by-other-after-deadline'
   | 'writer-waits-on-readers'
-  | 'return-then-reserve-before-old-timer';
+  | 'return-then-reserve-before-old-timer'
+  | 'crash-and-restart'
+  | 'crash-loses-commits'
+  | 'deadline-passes-while-down';
 
 /** Runtime marks by name, as the simulated runtime counts them (src/runtime/sim/marks.ts). */
 export type RuntimeMarks = ReadonlyMap<string, number>;
@@ -137,6 +140,24 @@ export const probes: readonly ProbeDefinition[] = [
       }
       return hits;
     },
+  },
+  // Three of a run on a store with crashes (src/harness/store-server.ts), read from the harness's
+  // events: how often the process crashed, how often a crash lost commits not yet durable, and how
+  // often a reservation's deadline passed while the process was down.
+  {
+    name: 'crash-and-restart',
+    description: "the engine's process crashes and restarts on the store (counted per crash)",
+    count: (events) => events.filter((event) => event.type === 'crashed').length,
+  },
+  {
+    name: 'crash-loses-commits',
+    description: 'a crash loses transactions that were committed but not yet durable',
+    count: (events) => events.filter((event) => event.type === 'crashed' && event.committedLsn > event.durableLsn).length,
+  },
+  {
+    name: 'deadline-passes-while-down',
+    description: "a reservation's deadline passes while its process is down, and recovery re-arms its timer late",
+    count: (events) => events.filter((event) => event.type === 'cancel-timer-rearmed' && event.deadlineMs < event.atMs).length,
   },
 ];
 

@@ -462,9 +462,15 @@ export class LibraryService implements LibraryEngine {
   /** Starts the timer that cancels the reservation if it is still unborrowed at its deadline. */
   protected startAutoCancel(request: BorrowRequest): void {
     const nowMs = this.rt.now();
-    // With a store the deadline was fixed when the reservation committed, before any wait for room in the queue.
-    const deadlineMs = this.committedDeadlines.get(request.reservationId) ?? nowMs + this.config.cancelWindowMs;
+    // With a store the deadline was fixed when the reservation committed, so that a process that
+    // restarts before the timer starts still cancels it; a timer that starts later (the reserve
+    // waited for room in the queue) moves it to a window from now, as the timer counts it.
+    let deadlineMs = this.committedDeadlines.get(request.reservationId) ?? nowMs + this.config.cancelWindowMs;
     this.committedDeadlines.delete(request.reservationId);
+    if (this.durability !== null && deadlineMs < nowMs + this.config.cancelWindowMs) {
+      deadlineMs = nowMs + this.config.cancelWindowMs;
+      this.durability.store.setDeadline(request.reservationId, deadlineMs);
+    }
     this.armAutoCancel(request, deadlineMs - nowMs - this.config.cancelWindowMs + this.autoCancelDelayMs());
     this.emit({ type: 'cancel-timer-started', reservationId: request.reservationId, bookId: request.bookId, memberId: request.memberId, deadlineMs, atMs: nowMs });
   }

@@ -48,6 +48,7 @@ export function observedRuntime(runtime: SimRuntime, observer: RuntimeObserver):
       return runtime.taskName;
     },
     go: (name: string, task: () => Promise<void>): void => runtime.go(name, task),
+    startProcess: (name, onCrash) => runtime.startProcess(name, onCrash),
     newMutex: (name: string): Mutex => {
       created('mutex', name);
       return runtime.newMutex(name);
@@ -75,6 +76,6 @@ export function observedRuntime(runtime: SimRuntime, observer: RuntimeObserver):
     sleep: (delayMs: number): Promise<void> => runtime.sleep(delayMs),
     work: (minMs: number, maxMs: number): Promise<void> => runtime.work(minMs, maxMs),
     now: (): number => runtime.now(),
-    yield: (label?: string): Promise<void> => runtime.yield(label),
+    yield: (label, touches) => runtime.yield(label, touches),
   };
 }

@@ -12,6 +12,11 @@ import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { CatalogueReadLog, cancelLateToleranceMs, cancelTolerancesByReservation, countingCatalogueReads } from './catalogue-reads.ts';
 import { TraceHasher } from './event-lines.ts';
+import { readCrashHistory } from '../check/crash-history.ts';
+import type { HarnessEvent } from '../check/history.ts';
+import { loadSql } from '../store/sql.ts';
+import { clientName, driveStoreScenario } from './drive-store-scenario.ts';
+import type { StoreServer } from './store-server.ts';
 
 export { cancelLateToleranceMs } from './catalogue-reads.ts';
 export { hashEvents } from './event-lines.ts';
@@ -80,31 +85,49 @@ export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (e
   const catalogueReads = new CatalogueReadLog();
   // Reads take time only in a slow catalogue; otherwise the engine gets the runtime itself.
   const countReads = (scenario.engine.catalogueReadWorkMaxMs ?? 0) > 0;
+  const persistence = scenario.persistence;
+  // SQLite compiles once per process, before any run: a run must not wait on real work.
+  if (persistence !== undefined) await loadSql();
+  let server: StoreServer | null = null;
 
   const result = await runSimulation(
     async (runtime) => {
       // The sink owns each event it is given (EngineEventSink), so stamping it in place saves
       // a copy of every event, which is a large share of a run's cost.
-      const record = (event: EngineEvent): void => {
+      const record = (event: EngineEvent | HarnessEvent): void => {
         const recorded = event as Mutable<RecordedEvent>;
         recorded.step = runtime.step;
         recorded.task = runtime.taskName;
+        if (server !== null) recorded.lsn = server.committedLsn;
         events.push(recorded);
         onEvent?.(recorded);
       };
-      finalBooks = await driveScenario(countReads ? countingCatalogueReads(runtime, catalogueReads) : runtime, scenario, options.engine, record);
+      const engineRuntime = countReads ? countingCatalogueReads(runtime, catalogueReads) : runtime;
+      finalBooks =
+        persistence === undefined
+          ? await driveScenario(engineRuntime, scenario, options.engine, record)
+          : await driveStoreScenario(runtime, scenario, persistence, options.engine, record, record, (started) => {
+              server = started;
+            });
     },
     {
       strategy: options.strategy,
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
       // Each operation may start up to three tasks (its client, a borrow handler, a timer), so
       // the task bound grows with the scenario rather than failing a large one at its start.
-      maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length + fixedTasksMax),
+      maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario) + fixedTasksMax),
       maxVirtualTimeMs: virtualTimeBoundMs(scenario),
       recordSteps: options.recordSteps ?? false,
     },
   );
+  (server as StoreServer | null)?.dispose();
   return { result, events, finalBooks, catalogueReads };
+}
+
+/** How many times a client may call: once, or with crashes once more after each. */
+function attemptsPerOperation(scenario: Scenario): number {
+  const crashes = scenario.persistence?.crashes;
+  return crashes === undefined ? 1 : 2 + crashes.max;
 }
 
 /** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */
@@ -122,7 +145,13 @@ export function virtualTimeBoundMs(scenario: Scenario): number {
   const lastArrivalMs = scenario.operations.reduce((latest, operation) => Math.max(latest, operation.atMs), 0);
   const workPerOperationMs = engine.borrowWorkMaxMs + catalogueReadsPerOperationMax * (engine.catalogueReadWorkMaxMs ?? 0);
   const operations = scenario.operations.length + scenario.books.length;
-  const boundMs = lastArrivalMs + operations * workPerOperationMs + engine.cancelWindowMs + 1;
+  const persistence = scenario.persistence;
+  // With a store, each change waits for a flush; each crash takes the process down, and its
+  // clients wait a retry delay once it is back.
+  const flushesMs = persistence === undefined ? 0 : (operations + scenario.books.length) * 2 * persistence.flushMaxMs;
+  const crashes = persistence?.crashes;
+  const downMs = crashes === undefined ? 0 : crashes.max * (crashes.restartMaxMs + 2 * crashes.retryDelayMs + engine.cancelWindowMs);
+  const boundMs = lastArrivalMs + operations * workPerOperationMs + flushesMs + downMs + engine.cancelWindowMs + 1;
   return Math.min(Number.MAX_SAFE_INTEGER, Math.max(defaultSimulationLimits.maxVirtualTimeMs, boundMs));
 }
 
@@ -136,7 +165,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   // With a slow catalogue, how late each cancel may be depends on the reads it made, known once
   // the run is over: the checkers then read the history after it. Otherwise they follow the
   // events as they are recorded.
-  const check = (engine.catalogueReadWorkMaxMs ?? 0) > 0 ? null : startHistoryCheck(settings);
+  // On a store, the history across crashes is read as a whole once the run is over too.
+  const batch = (engine.catalogueReadWorkMaxMs ?? 0) > 0 || options.scenario.persistence !== undefined;
+  const check = batch ? null : startHistoryCheck(settings);
   const hasher = new TraceHasher();
   // A checker or the hash failing on an event is the harness's fault, not the engine's: it is
   // thrown from here once the run is over, not into the task that emitted the event.
@@ -156,11 +187,18 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
   }
   const end = { endMs: result.virtualTimeMs, endStep: result.steps, finalBooks, completed: result.outcome === 'completed' };
-  violations.push(
-    ...(check !== null
-      ? check.finish(end)
-      : checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end })),
-  );
+  if (check !== null) {
+    violations.push(...check.finish(end));
+  } else if (options.scenario.persistence !== undefined) {
+    const survived = readCrashHistory(events, settings.cancelLateToleranceMs);
+    const found = [
+      ...checkHistory({ ...settings, cancelLateToleranceByReservationMs: survived.cancelLateByReservationMs, events: survived.events, ...end }),
+      ...survived.violations,
+    ];
+    violations.push(...found.sort((left, right) => left.step - right.step));
+  } else {
+    violations.push(...checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end }));
+  }
   return {
     outcome: result.outcome,
     steps: result.steps,
@@ -218,7 +256,4 @@ function perform(engine: ReturnType<EngineFactory>, operation: ScenarioOperation
   }
 }
 
-function clientName(operation: ScenarioOperation, index: number): string {
-  const who = operation.kind === 'add' ? '' : `:m${operation.memberId}`;
-  return `client-${index + 1}:${operation.kind}:b${operation.bookId}${who}`;
-}
+

@@ -21,6 +21,56 @@ export interface Scenario {
   /** Client operations, ordered by arrival time (ties keep their order). */
   readonly operations: readonly ScenarioOperation[];
   readonly engine: EngineConfig;
+  /**
+   * The engine on a durable store, as a server process that clients call, and crashes; absent,
+   * the engine keeps its state in memory and clients call it directly.
+   */
+  readonly persistence?: PersistenceSettings;
+}
+
+/**
+ * The engine's store in the simulation: a disk whose flush takes time, and (optionally) crashes,
+ * each a choice of the schedule at the engine's crash points (library-persistence.ts).
+ */
+export interface PersistenceSettings {
+  /** How long a flush (an fsync) takes: the schedule chooses within these bounds. */
+  readonly flushMinMs: number;
+  readonly flushMaxMs: number;
+  /** Absent: the store, and no crash. */
+  readonly crashes?: CrashSettings;
+}
+
+export interface CrashSettings {
+  /** The chance a sampling strategy takes at each crash point; exhaustive search tries both ways. */
+  readonly probability: number;
+  /** The most crashes one run may have. */
+  readonly max: number;
+  /** How long the process stays down: the schedule chooses within these bounds. */
+  readonly restartMinMs: number;
+  readonly restartMaxMs: number;
+  /** How long a client whose call got no answer waits before it tries again. */
+  readonly retryDelayMs: number;
+}
+
+/** Bounds on the store's settings, so that a scenario file cannot ask for a run without end. */
+export const persistenceLimits = {
+  crashesMax: 10,
+  durationMaxMs: 60 * 60 * 1000,
+} as const;
+
+/** Throws a RangeError naming the first setting out of bounds. */
+export function validatePersistence(settings: PersistenceSettings): void {
+  checkInteger('persistence.flushMinMs', settings.flushMinMs, 0, persistenceLimits.durationMaxMs);
+  checkInteger('persistence.flushMaxMs', settings.flushMaxMs, settings.flushMinMs, persistenceLimits.durationMaxMs);
+  const crashes = settings.crashes;
+  if (crashes === undefined) return;
+  if (typeof crashes.probability !== 'number' || !(crashes.probability >= 0 && crashes.probability <= 1)) {
+    throw new RangeError(`persistence.crashes.probability must be a number from 0 to 1, got ${String(crashes.probability)}`);
+  }
+  checkInteger('persistence.crashes.max', crashes.max, 0, persistenceLimits.crashesMax);
+  checkInteger('persistence.crashes.restartMinMs', crashes.restartMinMs, 0, persistenceLimits.durationMaxMs);
+  checkInteger('persistence.crashes.restartMaxMs', crashes.restartMaxMs, crashes.restartMinMs, persistenceLimits.durationMaxMs);
+  checkInteger('persistence.crashes.retryDelayMs', crashes.retryDelayMs, 1, persistenceLimits.durationMaxMs);
 }
 
 export interface ScenarioSize {

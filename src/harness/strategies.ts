@@ -178,6 +178,7 @@ export async function buildStrategy(choice: StrategyChoice, context: StrategyCon
       name: `portfolio/${inner.name}`,
       chooseTask: (candidates, step) => inner.chooseTask(candidates, step),
       chooseValue: (optionCount, step) => inner.chooseValue(optionCount, step),
+      ...(inner.chooseFault === undefined ? {} : { chooseFault: inner.chooseFault }),
     },
   };
 }

@@ -11,7 +11,7 @@
 
 import type { EngineConfig } from '../engine/api.ts';
 import { createPrng, type Prng } from '../runtime/sim/prng.ts';
-import { generateScenario, type OperationMix, type Scenario, type ScenarioSize } from './scenario.ts';
+import { generateScenario, type OperationMix, type PersistenceSettings, type Scenario, type ScenarioSize } from './scenario.ts';
 
 /** The stream of a seed that draws its swarm configuration. */
 export const swarmStream = 3;
@@ -32,6 +32,8 @@ export interface SwarmConfig {
   readonly engine: EngineConfig;
   readonly mix: OperationMix;
   readonly slowPaths: SwarmSlowPaths;
+  /** The engine on a durable store, with or without crashes; absent: in memory. */
+  readonly persistence?: PersistenceSettings;
 }
 
 /** Every bound a swarm draw stays within (inclusive). Small, so that a sweep runs many of them. */
@@ -47,9 +49,21 @@ export const swarmBounds = {
   fastBorrowWorkMaxMs: 40,
   storyWeightMax: 4,
   catalogueReadWorkMaxMs: 40,
+  /** One seed in `storeOneIn` runs the engine on a store; of those, all but one in `crashFreeOneIn` crash. */
+  storeOneIn: 4,
+  crashFreeOneIn: 4,
+  crashProbabilities: [0.01, 0.03, 0.1],
+  crashesMax: 3,
+  flushMaxMs: [0, 5, 20],
+  retryDelaysMs: [10, 100, 1000],
 } as const;
 
-export function drawSwarmConfig(seed: number): SwarmConfig {
+export interface SwarmOptions {
+  /** Whether a seed may draw the engine on a store, and crashes (one in `storeOneIn`). Default false. */
+  readonly store?: boolean;
+}
+
+export function drawSwarmConfig(seed: number, options: SwarmOptions = {}): SwarmConfig {
   const prng = createPrng(seed, swarmStream);
   const coin = (): boolean => prng.nextBelow(2) === 1;
   const between = (min: number, max: number): number => min + prng.nextBelow(max - min + 1);
@@ -86,12 +100,39 @@ export function drawSwarmConfig(seed: number): SwarmConfig {
   const withCatalogue: EngineConfig = slowCatalogue ? { ...engine, catalogueReadWorkMaxMs: between(1, swarmBounds.catalogueReadWorkMaxMs / 10) * 10 } : engine;
   // The story of a title added during the run and reserved, drawn after everything else for the
   // same reason.
-  return { size, engine: withCatalogue, mix: { ...mix, addReserve: weight() }, slowPaths };
+  const finalMix = { ...mix, addReserve: weight() };
+  // The store and its crashes come last of all, so a seed keeps everything it drew before.
+  const persistence = options.store === true ? drawPersistence(prng, withCatalogue.cancelWindowMs) : undefined;
+  return { size, engine: withCatalogue, mix: finalMix, slowPaths, ...(persistence === undefined ? {} : { persistence }) };
+}
+
+/**
+ * The store, for one seed in `storeOneIn`: a flush of up to a few ms, and (mostly) crashes at one
+ * of a few rates, a few per run at most, the process down for up to two cancel windows, so that
+ * deadlines pass while it is down.
+ */
+function drawPersistence(prng: Prng, cancelWindowMs: number): PersistenceSettings | undefined {
+  if (prng.nextBelow(swarmBounds.storeOneIn) !== 0) return undefined;
+  const flushMaxMs = pick(prng, swarmBounds.flushMaxMs);
+  const store = { flushMinMs: 0, flushMaxMs };
+  if (prng.nextBelow(swarmBounds.crashFreeOneIn) === 0) return store;
+  const restartMaxMs = pick(prng, [0, 100, cancelWindowMs, 2 * cancelWindowMs]);
+  return {
+    ...store,
+    crashes: {
+      probability: pick(prng, swarmBounds.crashProbabilities),
+      max: 1 + prng.nextBelow(swarmBounds.crashesMax),
+      restartMinMs: 0,
+      restartMaxMs,
+      retryDelayMs: pick(prng, swarmBounds.retryDelaysMs),
+    },
+  };
 }
 
 /** The scenario a seed runs under swarm testing: its configuration, then the workload within it. */
 export function swarmScenario(seed: number, config: SwarmConfig = drawSwarmConfig(seed)): Scenario {
-  return generateScenario(seed, config.size, config.engine, config.mix);
+  const scenario = generateScenario(seed, config.size, config.engine, config.mix);
+  return config.persistence === undefined ? scenario : { ...scenario, persistence: config.persistence };
 }
 
 /** A sweep without swarm testing explores the default scenario cut this small under exhaustive search (small-scenarios.ts draws the rest). */
@@ -115,8 +156,17 @@ export function describeSwarmConfig(config: SwarmConfig): string {
     `${engine.catalogueReadWorkMaxMs === undefined ? '' : `, catalogue reads 0..${engine.catalogueReadWorkMaxMs} ms`}; ` +
     `mix add ${mix.add}, reserve ${mix.reserve}, reserve-return ${mix.reserveReturn}, reserve-return-reserve ${mix.reserveReturnReserve}, ` +
     `add-reserve ${mix.addReserve ?? 0}; ` +
-    `slow paths: ${on.length === 0 ? 'none' : on.join(', ')}`
+    `slow paths: ${on.length === 0 ? 'none' : on.join(', ')}` +
+    describePersistence(config.persistence)
   );
+}
+
+function describePersistence(persistence: PersistenceSettings | undefined): string {
+  if (persistence === undefined) return '';
+  const crashes = persistence.crashes;
+  const store = `; store, flush ${persistence.flushMinMs}..${persistence.flushMaxMs} ms`;
+  if (crashes === undefined) return `${store}, no crashes`;
+  return `${store}, crashes at rate ${crashes.probability} (at most ${crashes.max}), down ${crashes.restartMinMs}..${crashes.restartMaxMs} ms, retry after ${crashes.retryDelayMs} ms`;
 }
 
 function pick<T>(prng: Prng, items: readonly T[]): T {

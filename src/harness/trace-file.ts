@@ -12,7 +12,7 @@ import type { EngineFactory } from '../engine/api.ts';
 import { bugNames, findBug } from '../engine/bugs/index.ts';
 import { jsonShapeProblem, type JsonShapeLimits } from './json-shape.ts';
 import { hashEvents } from './event-lines.ts';
-import { validateEngineConfig, type Scenario } from './scenario.ts';
+import { validateEngineConfig, validatePersistence, type Scenario } from './scenario.ts';
 import { describeValue, scenarioSchema, schemaProblem, traceFields, traceFileLimits, type TraceFileData } from './trace-schema.ts';
 import { engineReferenceOf, loadEngine, traceFormat, traceFormatVersion, UnknownEngineError, type EngineReference, type TraceFile } from './trace.ts';
 import { AtomicWriteError, writeFileAtomically } from '../atomic-file.ts';
@@ -398,6 +398,12 @@ function checkScenario(source: string, scenario: TraceFileData['scenario'], at: 
     validateEngineConfig(scenario.engine);
   } catch (error) {
     fail(source, `${at}engine`, errorMessage(error));
+  }
+  if (scenario.persistence === undefined) return;
+  try {
+    validatePersistence(scenario.persistence);
+  } catch (error) {
+    fail(source, `${at}persistence`, errorMessage(error));
   }
 }
 

@@ -131,12 +131,27 @@ const engineConfig = v.strictObject(
   },
 );
 
+/** The store's settings: numbers here; their ranges are checked with the scenario's own rules. */
+const crashSettings = record({
+  probability: engineSetting,
+  max: engineSetting,
+  restartMinMs: engineSetting,
+  restartMaxMs: engineSetting,
+  retryDelayMs: engineSetting,
+});
+const persistenceSettings = record({
+  flushMinMs: engineSetting,
+  flushMaxMs: engineSetting,
+  crashes: v.exactOptional(crashSettings),
+});
+
 /** A scenario: in a trace, or a file of its own (`sim --scenario FILE`). */
 export const scenarioSchema = record({
   books: list(integer(1), traceFileLimits.booksMax),
   members: list(member, traceFileLimits.membersMax),
   operations: list(operation, traceFileLimits.operationsMax),
   engine: engineConfig,
+  persistence: v.exactOptional(persistenceSettings),
 });
 
 const violation = record({
@@ -189,7 +204,8 @@ const recordedEvent = v.variant(
     event('recovered', { lsn: count }),
     event('process-started', { epoch: count }),
     event('crashed', { epoch: count, point: text(traceFileLimits.nameLengthMax), durableLsn: count, committedLsn: count }),
-    event('call-answered', { callKey, attempt: count, ok: flag, reservationId: count, reason: text(traceFileLimits.nameLengthMax) }),
+    // A reason only when the call was refused: '' otherwise.
+    event('call-answered', { callKey, attempt: count, ok: flag, reservationId: count, reason: v.pipe(v.string(), v.maxLength(traceFileLimits.nameLengthMax)) }),
     event('call-failed', { callKey, attempt: count, reason: words({ crashed: true, unavailable: true }), retry: flag }),
   ],
   (issue) =>

@@ -291,6 +291,27 @@ function chart(timeline: Timeline): string {
     );
   }
 
+  // A crash cuts across every lane: each task of the process ends there; a restart begins a new epoch.
+  for (const crash of timeline.crashes) {
+    const step = Math.min(Math.max(1, crash.step), Math.max(1, lastStep));
+    const lost = crash.lostTransactions === 1 ? '1 transaction not yet durable lost' : `${crash.lostTransactions} transactions not yet durable lost`;
+    svg.push(
+      `<g class="crash-cut" data-crash-step="${crash.step}" data-epoch="${crash.epoch}">` +
+        `<title>${escapeHtml(`crash of epoch ${crash.epoch} at step ${crash.step} (${crash.atMs} ms), at ${crash.point}: ${lost}`)}</title>` +
+        `<line class="crash-line" x1="${x(step) + width}" y1="0" x2="${x(step) + width}" y2="${height}"/></g>`,
+    );
+  }
+  for (const epoch of timeline.epochs) {
+    if (epoch.epoch === 1) continue;
+    const step = Math.min(Math.max(1, epoch.step), Math.max(1, lastStep));
+    svg.push(
+      `<g class="epoch-start" data-epoch="${epoch.epoch}" data-epoch-step="${epoch.step}">` +
+        `<title>${escapeHtml(`epoch ${epoch.epoch}: the process restarts on the store at step ${epoch.step} (${epoch.atMs} ms)`)}</title>` +
+        `<line class="epoch-line" x1="${x(step)}" y1="0" x2="${x(step)}" y2="${height}"/>` +
+        `<text class="epoch-label" x="${x(step) + 3}" y="${rulerHeightPx + 10}">epoch ${epoch.epoch}</text></g>`,
+    );
+  }
+
   timeline.lanes.forEach((lane, index) => {
     const box = boxes[index] as LaneBox;
     const parts: string[] = [`<g class="lane lane-kind-${lane.kind}" data-lane="${escapeHtml(lane.task)}" data-lane-index="${index}">`];
@@ -413,7 +434,7 @@ function sidePanel(): string {
 <dt>Queue</dt>
 <dd>Items in the borrow-request queue after each step; the dashed line is its capacity.</dd>
 <dt>Violation</dt>
-<dd><span class="swatch violation"></span>the step at which the invariant broke; <span class="swatch cursor"></span>the selected step.</dd>
+<dd><span class="swatch violation"></span>the step at which the invariant broke; <span class="swatch cursor"></span>the selected step; with a store, a dashed red line where the process crashed (every task of it ends there) and a blue line where it restarted, a new epoch.</dd>
 <dt>Keys</dt>
 <dd><kbd>→</kbd>/<kbd>←</kbd> next/previous step, <kbd>Shift</kbd>+<kbd>→</kbd>/<kbd>←</kbd> next/previous event, <kbd>Home</kbd>/<kbd>End</kbd> first/last step, <kbd>v</kbd> the violation. Click a column to select its step.</dd>
 </dl></div>

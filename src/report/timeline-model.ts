@@ -101,6 +101,23 @@ export interface BookChange {
   readonly book: BookView;
 }
 
+/** A crash of the engine's process: a cut across every lane, after which a new epoch starts. */
+export interface TimelineCrash {
+  readonly step: number;
+  readonly atMs: number;
+  readonly epoch: number;
+  readonly point: string;
+  /** Transactions committed but not durable, which the crash lost. */
+  readonly lostTransactions: number;
+}
+
+/** A process epoch: the engine started (epoch 1) or restarted on the store. */
+export interface TimelineEpoch {
+  readonly epoch: number;
+  readonly step: number;
+  readonly atMs: number;
+}
+
 export interface TimelineViolation extends Violation {
   readonly atMs: number;
 }
@@ -143,6 +160,9 @@ export interface Timeline {
   readonly size: TimelineSize;
   /** Releases the recording noted that no open hold matched: 0 unless the engine misuses a lock. */
   readonly unmatchedReleases: number;
+  /** With a store: the process's crashes, and its epochs (none without a store). */
+  readonly crashes: readonly TimelineCrash[];
+  readonly epochs: readonly TimelineEpoch[];
 }
 
 export interface TimelineInput {
@@ -213,7 +233,22 @@ export function buildTimeline(input: TimelineInput): Timeline {
       tasks: lanes.length,
     },
     unmatchedReleases,
+    ...crashesAndEpochs(input.events),
   };
+}
+
+/** The crashes and epochs of a run on a store, from the harness's events. */
+export function crashesAndEpochs(events: readonly RecordedEvent[]): { crashes: TimelineCrash[]; epochs: TimelineEpoch[] } {
+  const crashes: TimelineCrash[] = [];
+  const epochs: TimelineEpoch[] = [];
+  for (const event of events) {
+    if (event.type === 'crashed') {
+      crashes.push({ step: event.step, atMs: event.atMs, epoch: event.epoch, point: event.point, lostTransactions: event.committedLsn - event.durableLsn });
+    } else if (event.type === 'process-started') {
+      epochs.push({ epoch: event.epoch, step: event.step, atMs: event.atMs });
+    }
+  }
+  return { crashes, epochs };
 }
 
 // ---- lanes ----------------------------------------------------------------------------------

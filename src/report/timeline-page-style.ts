@@ -61,6 +61,9 @@ svg text { font: 11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .event.selected { stroke: var(--cursor); stroke-width: 2.5; }
 .violation-column { fill: var(--violation); opacity: .16; }
 .violation-edge { stroke: var(--violation); stroke-width: 1.5; }
+.crash-line { stroke: #c62828; stroke-width: 2; stroke-dasharray: 6 3; }
+.epoch-line { stroke: #1565c0; stroke-width: 1.5; }
+.epoch-label { fill: #1565c0; font-size: 10px; }
 .cursor { fill: var(--cursor); opacity: .35; pointer-events: none; }
 .queue-bg { fill: var(--panel); }
 .queue-area { fill: #6d8fd6; opacity: .55; }

@@ -53,6 +53,7 @@ const writeStatements: readonly string[] = [
   /* 7 */ 'UPDATE reservations SET request_done = 1 WHERE reservation_id = ?',
   /* 8 */ 'UPDATE reservations SET status = ? WHERE reservation_id = ?',
   /* 9 */ 'INSERT INTO calls (call_key, result) VALUES (?, ?)',
+  /* 10 */ 'UPDATE reservations SET deadline_ms = ? WHERE reservation_id = ?',
 ];
 const statement = {
   addMember: 0,
@@ -65,9 +66,10 @@ const statement = {
   closeRequest: 7,
   closeReservation: 8,
   rememberCall: 9,
+  setDeadline: 10,
 } as const;
 /** Statements that update rows, which must each touch exactly one. */
-const updates = new Set<number>([3, 4, 5, 6, 7, 8]);
+const updates = new Set<number>([3, 4, 5, 6, 7, 8, 10]);
 
 export interface StoredBook {
   readonly bookId: number;
@@ -195,6 +197,11 @@ export class LibraryStore {
       [statement.lend, memberId, bookId],
       [statement.closeReservationAndRequest, reservationStatus.borrowed, reservationId],
     ]);
+  }
+
+  /** A reservation's deadline moved: its timer started later than it committed (it waited for room in the queue). */
+  setDeadline(reservationId: number, deadlineMs: number): number {
+    return this.commit([[statement.setDeadline, deadlineMs, reservationId]]);
   }
 
   /** A request processed without a borrow (its reservation had ended). */

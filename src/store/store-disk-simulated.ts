@@ -35,6 +35,11 @@ export class SimulatedDisk implements StoreDisk {
     this.durableCount = this.records.length;
   }
 
+  /** Makes the records up to `lsn` durable: those a flush that began when `lsn` was the last one covers. */
+  flushTo(lsn: number): void {
+    while (this.durableCount < this.records.length && (this.records[this.durableCount] as LogRecord).lsn <= lsn) this.durableCount += 1;
+  }
+
   checkpoint(image: Uint8Array, lsn: number): void {
     const held = this.records.findIndex((record) => record.lsn > lsn);
     const dropped = held === -1 ? this.records.length : held;

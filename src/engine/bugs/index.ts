@@ -18,6 +18,11 @@ import { returnWithoutBorrowerCheck } from './bug-return-without-borrower-check.
 import { seedAutoCancel } from './bug-seed-auto-cancel.ts';
 import { seedBorrowRule } from './bug-seed-borrow-rule.ts';
 import { workerExitsWhenIdle } from './bug-worker-exits-when-idle.ts';
+import { answerBeforeDurable } from './bug-answer-before-durable.ts';
+import { forgetRearm } from './bug-forget-rearm.ts';
+import { freshWindowRearm } from './bug-fresh-window-rearm.ts';
+import { nonIdempotentRetry } from './bug-non-idempotent-retry.ts';
+import { requeueProcessed } from './bug-requeue-processed.ts';
 
 export type { BugVariant } from './bug-variant.ts';
 
@@ -47,6 +52,12 @@ export const bugZoo: readonly BugVariant[] = byName([
   seedBorrowRule,
   workerExitsWhenIdle,
 ]);
+
+/**
+ * The variants that break a rule only across a crash (`needs: 'crashes'`): each runs on the
+ * engine's store, with crashes the schedule chooses (src/harness/store-server.ts), ordered by name.
+ */
+export const crashBugZoo: readonly BugVariant[] = byName([answerBeforeDurable, forgetRearm, freshWindowRearm, nonIdempotentRetry, requeueProcessed]);
 
 /** The variant named `name`, or undefined. */
 export function findBug(name: string): BugVariant | undefined {

@@ -253,9 +253,13 @@ function createRun(
       const executed = recorder.events[depth - 1];
       const sleep: StepFootprint[] = [];
       if (parent !== null && executed !== undefined) {
-        for (const entry of [...parent.sleep, ...parent.done]) {
-          if (independent(entry, executed)) sleep.push(entry);
-        }
+        // A task sleeps as a whole (isAsleep), so it stays asleep only if every step of it
+        // explored here commutes with the one taken: a value choice (a duration, a crash) makes
+        // steps of one task that touch different things, and one that conflicts wakes the task.
+        const explored = [...parent.sleep, ...parent.done];
+        const woken = new Set<number>();
+        for (const entry of explored) if (!independent(entry, executed)) woken.add(entry.task);
+        for (const entry of explored) if (!woken.has(entry.task)) sleep.push(entry);
       }
       node = { sleep, done: [], pending: nextPending, chosen: null, costBefore: cost, candidates: snapshot(candidates), candidateIds: ids, previous: previousTask };
       path.length = depth;
@@ -434,6 +438,19 @@ function addRaces(path: PathNode[], recorder: RunRecorder, events: readonly Step
       }
     }
     sequence.push({ footprint: later, index: later.index, clock });
+    // When the earlier step made a value choice other than the default (a crash, the longer
+    // duration), the later step is to go before that very step: it ends the sequence. Without it
+    // the sequence would run the task's default step next, and a step of that task explored here
+    // already would seem to cover the reversal (a weak initial), which it cannot.
+    const earlier = events[race.earlier] as StepEvent;
+    if (earlier.values.some((value) => value !== 0)) {
+      const after = clock.slice();
+      for (let task = 0; task < earlier.clock.length; task += 1) {
+        if ((after[task] ?? 0) < (earlier.base[task] ?? 0)) after[task] = earlier.base[task] as number;
+      }
+      after[earlier.task] = earlier.index + 1;
+      sequence.push({ footprint: earlier, index: earlier.index, clock: after });
+    }
     insertWakeup(node, sequence);
   }
 }

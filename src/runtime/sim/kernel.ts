@@ -75,6 +75,10 @@ export class SimTask implements ObservedTask {
   made = 0;
   /** Its slot in the kernel's ready queue, or -1 when it is not queued (ready-queue.ts). */
   queuedAt = -1;
+  /** The process it belongs to (its creator's, or the one it was started in), or null. */
+  process: KernelProcess | null = null;
+  /** Ended by its process's crash before it could take its next step. */
+  killed = false;
 
   constructor(
     readonly id: number,
@@ -93,6 +97,28 @@ export class SimTask implements ObservedTask {
   get pending(): PendingOperation {
     return { running: this.status === 'running', state: this.status, resource: this.waitingOn, label: this.label };
   }
+}
+
+/**
+ * A group of tasks and timers that dies together, as an operating-system process does: a crash
+ * (`Kernel.crash`) ends its tasks where they are, without running another line of theirs, and
+ * stops its timers. A task belongs to the process of the task that made it, and a timer's
+ * callback to the process of the task that set it, so everything a process starts is its own.
+ */
+export class KernelProcess {
+  /** Its tasks so far, finished ones included. */
+  readonly tasks: SimTask[] = [];
+  /** Its timers so far, fired and stopped ones included. */
+  readonly timers: TimerEntry[] = [];
+  dead = false;
+
+  constructor(
+    readonly name: string,
+    /** The process as an object of its own, for exploration: a crash conflicts with every step of its tasks. */
+    readonly objectId: number,
+    /** Called within the crashing step, once its tasks and timers are gone. */
+    readonly onCrash: (point: string) => void,
+  ) {}
 }
 
 export type SimulationFailureKind =
@@ -276,10 +302,17 @@ export class Kernel {
   /** Go's `go`: a task made by the running one (or main, outside any task), runnable at once. */
   spawn(name: string, body: TaskBody): void {
     const creator = this.current;
-    this.spawnTask(name, body, creator, this.nextRank(creator), false);
+    this.spawnTask(name, body, creator, this.nextRank(creator), false, creator === null ? null : creator.process);
   }
 
-  private spawnTask(name: string, body: TaskBody, creator: SimTask | null, rank: number, byTimer: boolean): void {
+  /** A task of `process`, made by the running task (which may be outside it). */
+  spawnIn(process: KernelProcess, name: string, body: TaskBody): void {
+    if (process.dead) throw new Error(`cannot start task '${name}' in process '${process.name}': it has crashed`);
+    const creator = this.current;
+    this.spawnTask(name, body, creator, this.nextRank(creator), false, process);
+  }
+
+  private spawnTask(name: string, body: TaskBody, creator: SimTask | null, rank: number, byTimer: boolean, process: KernelProcess | null): void {
     if (this.finished) throw new Error(`cannot start task '${name}': the simulation has ended`);
     if (this.tasksCreated >= this.limits.maxTasks) {
       this.fail('task-bound', `task bound exceeded: more than ${this.limits.maxTasks} tasks`, this.current);
@@ -287,6 +320,10 @@ export class Kernel {
     }
     this.tasksCreated += 1;
     const task = new SimTask(this.tasksCreated, name, body, creator, rank);
+    if (process !== null) {
+      task.process = process;
+      process.tasks.push(task);
+    }
     this.tasks.push(task);
     this.ready.push(task);
     if (this.observer !== null) this.observer.taskCreated(task, creator, byTimer);
@@ -457,6 +494,8 @@ export class Kernel {
     const objectId = callback === null || this.observer === null ? 0 : this.observer.objectCreated(creator, 'timer', rank);
     const entry: KernelTimer = { deadlineMs, sequence: this.timerSequence, task, callback, name, state: 'pending', creator, rank, objectId };
     this.timers.push(entry);
+    const owner = task ?? this.current;
+    if (owner !== null && owner.process !== null) owner.process.timers.push(entry);
     return entry;
   }
 
@@ -496,7 +535,7 @@ export class Kernel {
       if (this.observer !== null) this.observer.taskWoken(entry.task);
     } else if (entry.callback !== null) {
       try {
-        this.spawnTask(entry.name, entry.callback, entry.creator, entry.rank, true);
+        this.spawnTask(entry.name, entry.callback, entry.creator, entry.rank, true, entry.creator === null ? null : entry.creator.process);
       } catch {
         // spawn has already recorded the failure (task bound); the run is over.
       }
@@ -629,6 +668,78 @@ export class Kernel {
     return chosen;
   }
 
+  /** A fault decision (chooseFault in strategy.ts), logged like any choice: true to take the fault. */
+  chooseFault(probability: number): boolean {
+    const strategy = this.strategy;
+    if (strategy.chooseFault === undefined) return this.chooseValue(2) === 1;
+    let chosen: number;
+    try {
+      chosen = strategy.chooseFault(probability, this.step);
+    } catch (error) {
+      this.strategyFailed(error);
+      throw error;
+    }
+    if (chosen !== 0 && chosen !== 1) {
+      this.fail('misuse', `strategy '${strategy.name}' chose fault ${chosen}: it must be 0 or 1`, null);
+      throw new RangeError(`strategy chose fault ${chosen}`);
+    }
+    this.choices.push(chosen);
+    if (this.observer !== null) this.observer.valueChosen(chosen, 2);
+    return chosen === 1;
+  }
+
+  // ---- processes ----------------------------------------------------------------------------
+
+  newProcess(name: string, onCrash: (point: string) => void): KernelProcess {
+    return new KernelProcess(name, this.newObjectId('process'), onCrash);
+  }
+
+  /**
+   * Crashes `process` within the running step: its tasks end where they are (a task parked on a
+   * primitive leaves it, a queued one leaves the ready queue), its timers stop, and its
+   * `onCrash` runs. Returns true when the running task was one of its tasks: it is over, and the
+   * caller must hand it a promise that never settles.
+   */
+  crash(process: KernelProcess, point: string): boolean {
+    if (process.dead) return false;
+    process.dead = true;
+    if (this.observer !== null) {
+      this.observer.accessed(process.objectId, Operation.keyWrite, 0);
+      this.observer.touchedEverything();
+    }
+    const running = this.current;
+    for (const task of process.tasks) {
+      if (task.status === 'done' || task === running) continue;
+      if (task.status === 'runnable') this.ready.remove(task);
+      const waitingOn = task.waitingOn;
+      if (waitingOn !== null && task.status === 'blocked') {
+        const at = waitingOn.waiters.indexOf(task);
+        if (at >= 0) waitingOn.waiters.splice(at, 1);
+        this.ready.changed(waitingOn);
+      }
+      task.killed = true;
+      this.endKilled(task);
+    }
+    for (const timer of process.timers) if (timer.state === 'pending') timer.state = 'stopped';
+    process.onCrash(point);
+    if (running === null || running.process !== process) return false;
+    this.endKilled(running);
+    this.current = null;
+    this.decide(null);
+    return true;
+  }
+
+  private endKilled(task: SimTask): void {
+    task.status = 'done';
+    task.waitingOn = null;
+    task.operand = undefined;
+    task.resume = null;
+    task.reject = null;
+    task.body = null;
+    task.label = 'killed';
+    this.tasksFinished += 1;
+  }
+
   private strategyFailed(error: unknown): void {
     if (error instanceof ScheduleDivergedError) this.fail('diverged', error.message, this.current);
     else this.fail('misuse', `strategy '${this.strategy.name}' failed: ${describeError(error)}`, this.current);
@@ -646,6 +757,8 @@ export class Kernel {
       if (this.observer !== null) this.observeYield(task.yieldTouches);
       task.yieldTouches = undefined;
     }
+    // Every step of a process's task depends on whether the process is still alive.
+    if (task.process !== null && this.observer !== null) this.observer.accessed(task.process.objectId, Operation.keyRead, 0);
     if (waitingOn !== null) {
       try {
         value = waitingOn.proceed(task);
@@ -747,6 +860,9 @@ export class Kernel {
         if (waitingOn !== null && task.status !== 'done' && task.status !== 'running') {
           for (const access of waitingOn.pendingAccesses(task)) this.observer.waitingAtEnd(task, access.object, access.operation);
         }
+        // A task a crash ended had a next step, which reads whether its process is alive: it
+        // races with the crash, which could have come after it.
+        if (task.killed && task.process !== null) this.observer.waitingAtEnd(task, task.process.objectId, Operation.keyRead);
       }
     }
     this.cancelWatchdog?.();

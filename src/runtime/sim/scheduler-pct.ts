@@ -21,7 +21,7 @@
 
 import { ignoringObserver, type ObservedTask } from './dependence.ts';
 import { createPrng } from './prng.ts';
-import { drawLeaningToBounds } from './scheduler-random.ts';
+import { drawFault, drawLeaningToBounds } from './scheduler-random.ts';
 import type { Candidates, SchedulingStrategy, TaskView } from './strategy.ts';
 
 /** The stream of the seed reserved for PCT's priorities and change points. */
@@ -120,6 +120,9 @@ export function createPctStrategy(options: PctOptions): PctStrategy {
     },
     chooseValue(optionCount: number): number {
       return drawLeaningToBounds(prng, optionCount);
+    },
+    chooseFault(probability: number): number {
+      return drawFault(prng, probability);
     },
   };
 }

@@ -19,6 +19,9 @@ export function createRandomStrategy(seed: number): SchedulingStrategy {
     chooseValue(optionCount: number): number {
       return drawLeaningToBounds(prng, optionCount);
     },
+    chooseFault(probability: number): number {
+      return drawFault(prng, probability);
+    },
   };
 }
 
@@ -28,4 +31,9 @@ export function drawLeaningToBounds(prng: Prng, optionCount: number): number {
   if (shape === 0) return 0;
   if (shape === 1) return optionCount - 1;
   return prng.nextBelow(optionCount);
+}
+
+/** 1 with `probability`, else 0: a fault taken at that rate. */
+export function drawFault(prng: Prng, probability: number): number {
+  return prng.nextUint32() / 0x1_0000_0000 < probability ? 1 : 0;
 }

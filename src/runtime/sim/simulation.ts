@@ -64,6 +64,31 @@ export interface SimRuntime extends Runtime {
   readonly step: number;
   /** The name of the running task, or '' outside any task. */
   readonly taskName: string;
+  /**
+   * Starts a process: a group of tasks that can crash together (see `SimProcess`). `onCrash`
+   * runs within the crashing step, once every task and timer of the process is gone.
+   */
+  startProcess(name: string, onCrash: (point: string) => void): SimProcess;
+}
+
+/**
+ * A simulated process. Its tasks are those started with `go` and everything they start; a crash
+ * ends them all where they stand, as a killed process's threads end, and stops their timers.
+ * Nothing outside the process is touched: what it shares with other tasks (a channel it answers
+ * on) is for `onCrash` to settle.
+ */
+export interface SimProcess {
+  readonly name: string;
+  /** False once the process has crashed. */
+  readonly alive: boolean;
+  /** Starts a task in the process. */
+  go(name: string, task: () => Promise<void>): void;
+  /**
+   * A point where the process may crash, a fault the schedule chooses and the choice log records:
+   * a sampling strategy crashes it with `probability`, a search tries both. Resolves at once when
+   * it does not crash; when it does and the caller is one of its tasks, never.
+   */
+  crashPoint(point: string, probability: number): Promise<void>;
 }
 
 export const defaultSimulationLimits = {
@@ -116,6 +141,24 @@ class SimulatedRuntime implements SimRuntime {
 
   go(name: string, task: () => Promise<void>): void {
     this.kernel.spawn(name, task);
+  }
+
+  startProcess(name: string, onCrash: (point: string) => void): SimProcess {
+    const kernel = this.kernel;
+    const process = kernel.newProcess(name, onCrash);
+    return {
+      name,
+      get alive() {
+        return !process.dead;
+      },
+      go: (taskName, task) => kernel.spawnIn(process, taskName, task),
+      crashPoint: (point, probability) => {
+        if (process.dead || kernel.finished) return settledPromise;
+        if (kernel.current === null) throw new Error(`cannot reach crash point '${point}' outside a simulated task`);
+        if (!kernel.chooseFault(probability)) return settledPromise;
+        return kernel.crash(process, point) ? neverSettles : settledPromise;
+      },
+    };
   }
 
   newMutex(name: string): Mutex {
@@ -211,6 +254,10 @@ class SimulatedRuntime implements SimRuntime {
     return kernel.suspendYield(label, { reads: ids(touches.reads), writes: ids(touches.writes) });
   }
 }
+
+const settledPromise: Promise<void> = Promise.resolve();
+/** What a task that crashed awaits: it never goes on. */
+const neverSettles: Promise<void> = new Promise<void>(() => {});
 
 class SimTimer implements Timer {
   constructor(

@@ -59,6 +59,12 @@ export interface SchedulingStrategy {
    * optionCount at least two. 0 is the default (the shortest duration).
    */
   readonly chooseValue: (optionCount: number, step: number) => number;
+  /**
+   * A fault choice, such as whether a process crashes at a crash point: 1 (the fault) or 0. A
+   * sampling strategy takes the fault with `probability`; without this method the kernel asks
+   * `chooseValue(2, step)`, as a search or a replayed log does, which tries or replays both.
+   */
+  readonly chooseFault?: (probability: number, step: number) => number;
 }
 
 /** Thrown by a strategy that cannot go on, such as a replayed log that no longer fits the run. */

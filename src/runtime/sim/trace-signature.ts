@@ -24,6 +24,7 @@ export function createSignatureRecorder(): SignatureRecorder {
         name: inner.name,
         chooseTask: (candidates, step) => inner.chooseTask(candidates, step),
         chooseValue: (options, step) => inner.chooseValue(options, step),
+        ...(inner.chooseFault === undefined ? {} : { chooseFault: inner.chooseFault }),
         observer: {
           taskCreated: (task, creator, byTimer) => {
             recorder.taskCreated(task, creator, byTimer);

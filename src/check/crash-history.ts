@@ -1,0 +1,318 @@
+// A history across crashes, read as the one history the store kept, and the rules only crashes
+// can break.
+//
+// With a store, the engine runs as a process that may crash and restart (src/harness/
+// store-server.ts). Each epoch's engine records its events, each stamped with the last
+// transaction committed when it was recorded (`lsn`); a crash keeps the transactions up to its
+// `durableLsn` and loses the rest. `readCrashHistory` turns the recorded history into the history
+// of what survived, which the ordinary checkers judge as they judge a run without crashes:
+//
+// - an effect whose transaction a crash lost (an acceptance, a borrow, a cancel, a return, a
+//   refusal the store was to remember) is dropped, with everything about a reservation it made;
+// - a call the crash interrupted before its outcome was durable is dropped: its client calls again;
+// - a retry the engine answered from the store (`call-repeated`) acted on nothing, and is dropped;
+// - recovery's own events are dropped: the books it read, the requests it queued again (their
+//   first enqueue stands), the timers it armed again. A timer armed again may cancel late by the
+//   time the process was down, and no later: that is the reservation's tolerance;
+// - call ids start again in each epoch, and are renumbered to follow on.
+//
+// Besides the ordinary rules, three only crashes can break:
+// - nothing-acknowledged-lost: an acceptance, a borrow or a return a client was told of is durable
+//   before the client is told, so no later crash loses it;
+// - retry-acts-once: a call retried under its key takes effect at most once, and what the client
+//   was finally told is what it did;
+// - recovery queues again only requests that were never processed (judged under nothing-lost).
+
+import type { ReservationId } from '../engine/api.ts';
+import type { InvariantName, RecordedEvent, Violation } from './history.ts';
+
+export interface CrashHistory {
+  /** What survived, in order: the ordinary checkers read this. */
+  readonly events: readonly RecordedEvent[];
+  /** Per reservation whose timer recovery armed again after its deadline: how late its cancel may come. */
+  readonly cancelLateByReservationMs: ReadonlyMap<ReservationId, number>;
+  /** The rules only crashes break, judged over the recorded history. */
+  readonly violations: readonly Violation[];
+}
+
+/** Whether the history has crashes or epochs to read (a run on a store). */
+export function hasEpochs(events: readonly RecordedEvent[]): boolean {
+  return events.some((event) => event.type === 'process-started');
+}
+
+type Event = RecordedEvent;
+
+/** Events whose change a transaction made durable, or lost. */
+const effectTypes = new Set<Event['type']>([
+  'reserve-accepted',
+  'reserve-refused',
+  'cancelled',
+  'borrowed',
+  'request-processed',
+  'returned',
+  'return-refused',
+  'book-added',
+  'member-registered',
+]);
+
+/** Outcomes of a client's call: each ends one call id. */
+const outcomeTypes = new Set<Event['type']>(['reserve-accepted', 'reserve-refused', 'returned', 'return-refused']);
+
+/** Events of recovery and of the harness, which are not the engine's story of the library. */
+const droppedTypes = new Set<Event['type']>([
+  'process-started',
+  'crashed',
+  'call-answered',
+  'call-failed',
+  'call-repeated',
+  'borrow-notified',
+  'book-recovered',
+  'cancel-timer-rearmed',
+  'request-requeued',
+  'recovered',
+]);
+
+/**
+ * Reads a recorded history across crashes. `baseToleranceMs` is how late any cancel may be
+ * (the run's cancel tolerance); a reservation whose timer was armed again after its deadline
+ * gets that plus how long after the deadline it was armed.
+ */
+export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleranceMs: number): CrashHistory {
+  const kept: Event[] = [];
+  let epochEvents: Event[] = [];
+  const violations: Violation[] = [];
+  const report = (invariant: InvariantName, step: number, message: string): void => {
+    violations.push({ invariant, step, message });
+  };
+  let callOffset = 0;
+  let callIdMax = 0;
+  /** Per (renumbered) call id, the key its client gave. */
+  const keyOfCall = new Map<number, string>();
+  /** Per call key, what its client was last told, and when. */
+  const answered = new Map<string, Extract<Event, { type: 'call-answered' }>>();
+  /** Reservations whose member was told of the borrow. */
+  const notified = new Set<ReservationId>();
+  const deadlineOf = new Map<ReservationId, number>();
+  /** Requests processed in a transaction a crash kept, and those processed in this epoch so far. */
+  const processed = new Set<ReservationId>();
+  let processedInEpoch = new Set<ReservationId>();
+  const cancelLate = new Map<ReservationId, number>();
+  /** Reservations whose request was enqueued, and whose timer was started, in what survives so far. */
+  const enqueued = new Set<ReservationId>();
+  const timerStarted = new Set<ReservationId>();
+
+  for (const raw of recorded) {
+    let event = renumberCall(raw, callOffset);
+    if (event.type === 'cancel-timer-rearmed') {
+      // However late the process came back, the cancel may come as late as that, and no later.
+      const deadlineMs = deadlineOf.get(event.reservationId) ?? event.deadlineMs;
+      const lateMs = Math.max(0, event.atMs - deadlineMs);
+      cancelLate.set(event.reservationId, Math.max(cancelLate.get(event.reservationId) ?? 0, baseToleranceMs + lateMs));
+    }
+    // A crash between a reservation's commit and its enqueue (or its timer) leaves recovery to
+    // do them: the first time, that is the reservation's enqueue (or timer start).
+    if (event.type === 'request-requeued' && !enqueued.has(event.reservationId)) {
+      event = { ...event, type: 'request-enqueued' };
+    } else if (event.type === 'cancel-timer-rearmed' && !timerStarted.has(event.reservationId)) {
+      event = { ...event, type: 'cancel-timer-started' };
+    }
+    if (event.type === 'request-enqueued') enqueued.add(event.reservationId);
+    if (event.type === 'cancel-timer-started') timerStarted.add(event.reservationId);
+    if ('callId' in event && typeof event.callId === 'number') callIdMax = Math.max(callIdMax, event.callId);
+    switch (event.type) {
+      case 'reserve-called':
+      case 'return-called':
+        if (event.callKey !== undefined) keyOfCall.set(event.callId, event.callKey);
+        break;
+      case 'call-repeated':
+        // The call acted on nothing: its call event goes too.
+        epochEvents = epochEvents.filter((other) => !(isCall(other) && other.callId === event.callId));
+        break;
+      case 'call-answered':
+        answered.set(event.callKey, event);
+        break;
+      case 'borrow-notified':
+        notified.add(event.reservationId);
+        break;
+      case 'cancel-timer-started':
+        deadlineOf.set(event.reservationId, event.deadlineMs);
+        break;
+      case 'request-processed':
+        if (processed.has(event.reservationId) || processedInEpoch.has(event.reservationId)) {
+          report('nothing-lost', event.step, `book ${event.bookId}: the borrow request of reservation r${event.reservationId} was processed a second time at ${event.atMs} ms`);
+        }
+        break;
+      case 'request-requeued':
+        if (processed.has(event.reservationId)) {
+          report(
+            'nothing-lost',
+            event.step,
+            `book ${event.bookId}: recovery at ${event.atMs} ms queued again the borrow request of reservation r${event.reservationId}, which was processed and durable`,
+          );
+        }
+        break;
+      case 'crashed': {
+        const survived = survivingEvents(epochEvents, event.durableLsn);
+        for (const lost of survived.lost) {
+          const told = acknowledgement(lost, keyOfCall, answered, notified, event.step);
+          if (told !== null) {
+            report(
+              'nothing-acknowledged-lost',
+              event.step,
+              `the crash at ${event.atMs} ms (${event.point}, epoch ${event.epoch}) lost ${describeEffect(lost)}, which ${told}; ` +
+                `the store had made durable transactions up to ${event.durableLsn} of ${event.committedLsn}`,
+            );
+          }
+        }
+        for (const lost of survived.lost) {
+          if (lost.type === 'reserve-accepted') {
+            enqueued.delete(lost.reservationId);
+            timerStarted.delete(lost.reservationId);
+          }
+        }
+        kept.push(...survived.kept);
+        for (const survivor of survived.kept) if (survivor.type === 'request-processed') processed.add(survivor.reservationId);
+        epochEvents = [];
+        processedInEpoch = new Set();
+        // The next epoch's engine numbers its calls from 1 again.
+        callOffset = callIdMax;
+        break;
+      }
+      default:
+        break;
+    }
+    if (droppedTypes.has(event.type)) continue;
+    if (event.type === 'request-processed') processedInEpoch.add(event.reservationId);
+    epochEvents.push(event);
+  }
+  kept.push(...epochEvents);
+  violations.push(...retriesActingTwice(kept, keyOfCall, answered));
+  return { events: kept, cancelLateByReservationMs: cancelLate, violations };
+}
+
+function isCall(event: Event): event is Extract<Event, { type: 'reserve-called' | 'return-called' }> {
+  return event.type === 'reserve-called' || event.type === 'return-called';
+}
+
+/** The event with its call id moved past the calls of earlier epochs. */
+function renumberCall(event: Event, offset: number): Event {
+  if (offset === 0 || !('callId' in event) || typeof event.callId !== 'number') return event;
+  return { ...event, callId: event.callId + offset } as Event;
+}
+
+/**
+ * An epoch's events once a crash kept transactions up to `durableLsn`: effects past it are lost,
+ * with the reservations they made, and so are the calls they answered and the calls not answered.
+ */
+function survivingEvents(events: readonly Event[], durableLsn: number): { kept: Event[]; lost: Event[] } {
+  const lost: Event[] = [];
+  const lostReservations = new Set<ReservationId>();
+  const endedCalls = new Set<number>();
+  for (const event of events) {
+    const isLost = effectTypes.has(event.type) && (event.lsn ?? 0) > durableLsn;
+    if (isLost) {
+      lost.push(event);
+      if (event.type === 'reserve-accepted') lostReservations.add(event.reservationId);
+    } else if (outcomeTypes.has(event.type) && 'callId' in event) {
+      endedCalls.add(event.callId);
+    }
+  }
+  const kept = events.filter((event) => {
+    if (lost.includes(event)) return false;
+    if (isCall(event)) return endedCalls.has(event.callId);
+    if ('reservationId' in event && lostReservations.has(event.reservationId)) return false;
+    return true;
+  });
+  return { kept, lost };
+}
+
+/** What the client or member was told of a lost effect before the crash, or null if nothing. */
+function acknowledgement(
+  lost: Event,
+  keyOfCall: ReadonlyMap<number, string>,
+  answered: ReadonlyMap<string, Extract<Event, { type: 'call-answered' }>>,
+  notified: ReadonlySet<ReservationId>,
+  crashStep: number,
+): string | null {
+  if (lost.type === 'borrowed') return notified.has(lost.reservationId) ? `member ${lost.memberId} had been told of` : null;
+  if (lost.type !== 'reserve-accepted' && lost.type !== 'returned') return null;
+  const key = keyOfCall.get(lost.callId);
+  const answer = key === undefined ? undefined : answered.get(key);
+  if (answer === undefined || !answer.ok || answer.step > crashStep) return null;
+  if (lost.type === 'reserve-accepted' && answer.reservationId !== lost.reservationId) return null;
+  return `call ${key} had been told of at ${answer.atMs} ms`;
+}
+
+function describeEffect(event: Event): string {
+  switch (event.type) {
+    case 'reserve-accepted':
+      return `reservation r${event.reservationId} of book ${event.bookId} by member ${event.memberId}`;
+    case 'borrowed':
+      return `the borrow of book ${event.bookId} by member ${event.memberId} (reservation r${event.reservationId})`;
+    case 'returned':
+      return `the return of book ${event.bookId} by member ${event.memberId}`;
+    default:
+      return event.type;
+  }
+}
+
+/** What a call does to the library: an acceptance or a return (a refusal changes nothing). */
+const actTypes = new Set<Event['type']>(['reserve-accepted', 'returned']);
+
+/** Calls under one key that took effect more than once, or whose client was told other than what they did. */
+function retriesActingTwice(
+  kept: readonly Event[],
+  keyOfCall: ReadonlyMap<number, string>,
+  answered: ReadonlyMap<string, Extract<Event, { type: 'call-answered' }>>,
+): Violation[] {
+  const violations: Violation[] = [];
+  const actsOf = new Map<string, Event[]>();
+  for (const event of kept) {
+    if (!actTypes.has(event.type) || !('callId' in event)) continue;
+    const key = keyOfCall.get(event.callId);
+    if (key === undefined) continue;
+    const acts = actsOf.get(key) ?? [];
+    acts.push(event);
+    actsOf.set(key, acts);
+  }
+  const engineKeys = new Set(keyOfCall.values());
+  for (const [key, answer] of answered) {
+    // An add carries no key to the engine: a book added twice is refused as existing.
+    if (!engineKeys.has(key)) continue;
+    const acts = actsOf.get(key) ?? [];
+    if (acts.length > 1) {
+      const second = acts[1] as Event;
+      violations.push({
+        invariant: 'retry-acts-once',
+        step: second.step,
+        message: `call ${key} took effect ${acts.length} times: ${acts.map((act) => `${describeOutcome(act)} at ${act.atMs} ms`).join(', then ')}`,
+      });
+      continue;
+    }
+    const act = acts[0];
+    const sameReservation = act?.type !== 'reserve-accepted' || answer.reservationId === act.reservationId;
+    if (answer.ok !== (act !== undefined) || !sameReservation) {
+      violations.push({
+        invariant: 'retry-acts-once',
+        step: answer.step,
+        message: `call ${key} was told ${answer.ok ? `ok${answer.reservationId > 0 ? ` r${answer.reservationId}` : ''}` : answer.reason} at ${answer.atMs} ms, but ${act === undefined ? 'nothing took effect' : `what took effect was ${describeOutcome(act)}`}`,
+      });
+    }
+  }
+  return violations;
+}
+
+function describeOutcome(event: Event): string {
+  switch (event.type) {
+    case 'reserve-accepted':
+      return `reservation r${event.reservationId}`;
+    case 'reserve-refused':
+      return `a refusal (${event.reason})`;
+    case 'returned':
+      return 'a return';
+    case 'return-refused':
+      return `a refused return (${event.reason})`;
+    default:
+      return event.type;
+  }
+}

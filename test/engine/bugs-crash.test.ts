@@ -1,0 +1,73 @@
+// The variants that break a rule only across a crash: each, run on the store with the crashes a
+// swarm seed draws, breaks the rule it names; the production engine, on the same runs and on many
+// more, with crashes in most of them, breaks none. Replaying a run's choice log gives the same
+// history, crashes included.
+
+import { describe, expect, it } from 'vitest';
+import { crashBugZoo, bugNames } from '../../src/engine/bugs/index.ts';
+import { createEngine } from '../../src/engine/library.ts';
+import { runScenario } from '../../src/harness/run-scenario.ts';
+import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
+import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
+import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
+import type { EngineFactory } from '../../src/engine/api.ts';
+
+/** A swarm seed, on the store with crashes, whose random run breaks each variant's rule. */
+const demonstrations: Readonly<Record<string, number>> = {
+  'answer-before-durable': 1,
+  'forget-rearm': 1,
+  'fresh-window-rearm': 1,
+  'non-idempotent-retry': 32,
+  'requeue-processed': 64,
+};
+
+function runSeed(seed: number, engine: EngineFactory) {
+  const scenario = swarmScenario(seed, drawSwarmConfig(seed, { store: true }));
+  return runScenario({ scenario, engine, strategy: createRandomStrategy(seed) });
+}
+
+describe('crashBugZoo', () => {
+  it('names each variant once, apart from the zoo that runs without a store, each with a demonstration', () => {
+    const names = crashBugZoo.map((variant) => variant.name);
+    expect(names).toEqual(Object.keys(demonstrations).sort());
+    for (const name of names) expect(bugNames()).not.toContain(name);
+    for (const variant of crashBugZoo) expect(variant.needs).toBe('crashes');
+  });
+
+  it.each(crashBugZoo.map((variant) => [variant.name, variant] as const))('%s breaks its rule on its seed, where the production engine breaks none', async (name, variant) => {
+    const seed = demonstrations[name] as number;
+    expect(drawSwarmConfig(seed, { store: true }).persistence?.crashes).toBeDefined();
+    const broken = await runSeed(seed, variant.createEngine);
+    expect(broken.violations.map((violation) => violation.invariant)).toContain(variant.breaks);
+    expect(broken.events.some((event) => event.type === 'crashed')).toBe(true);
+    const production = await runSeed(seed, createEngine);
+    expect(production.violations).toEqual([]);
+  });
+});
+
+describe('the production engine on a store that crashes', () => {
+  it('keeps every rule on 120 swarm seeds drawn with a store, most of them crashing', { timeout: 120_000 }, async () => {
+    let stored = 0;
+    let crashes = 0;
+    for (let seed = 1; seed <= 600 && stored < 120; seed += 1) {
+      const config = drawSwarmConfig(seed, { store: true });
+      if (config.persistence === undefined) continue;
+      stored += 1;
+      const run = await runSeed(seed, createEngine);
+      expect(run.violations, `swarm seed ${seed} with a store`).toEqual([]);
+      crashes += run.events.filter((event) => event.type === 'crashed').length;
+    }
+    expect(stored).toBe(120);
+    expect(crashes).toBeGreaterThan(60);
+  });
+
+  it('replays a run with crashes from its choice log: the same events, the same hash', async () => {
+    const seed = 1;
+    const first = await runSeed(seed, createEngine);
+    expect(first.events.filter((event) => event.type === 'crashed').length).toBeGreaterThan(0);
+    const scenario = swarmScenario(seed, drawSwarmConfig(seed, { store: true }));
+    const again = await runScenario({ scenario, engine: createEngine, strategy: createReplayStrategy(first.choices) });
+    expect(again.traceHash).toBe(first.traceHash);
+    expect(again.events).toEqual(first.events);
+  });
+});
