@@ -6,9 +6,10 @@
 // the same number of tasks (decisions.ts, run in several fresh processes and pooled), and beside
 // the same engine and scenarios on fast-check's own scheduler. Figures 2 to 4 (bug finding per
 // strategy, shrinking, sweep scaling) are in figures.ts, figure 5 (systematic exploration and PCT
-// on programs of known shape) in exploration.ts, figure 6 (start-up, cost growth, runnable
-// tasks, the engine's in-place steps) in speed.ts, figure 7 (the test suite's wall time) here.
-// `BENCH_FIGURES=1,3` runs only some.
+// on programs of known shape) in exploration.ts, figure 6 (crashes and restarts: the variants
+// that need them found and shrunk, and what the store costs) in crashes.ts, figure 7 (start-up,
+// cost growth, runnable tasks, the engine's in-place steps) in speed.ts, figure 8 (the test
+// suite's wall time) here. `BENCH_FIGURES=1,3` runs only some.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { kernelTaskCount, type DecisionSamples } from './decisions.ts';
 import { median, perSecond } from './stats.ts';
 import { explorationFigure } from './exploration.ts';
 import { bugFindingFigure, fastCheckSpeedFigure, shrinkingFigure, sweepScalingFigure } from './figures.ts';
+import { crashFigure } from './crashes.ts';
 import { growthFigure, ownAsyncStepsFigure, startupFigure, tasksFigure } from './speed.ts';
 
 /** A positive integer from the environment variable `name`, or `fallback` when it is unset. */
@@ -34,7 +36,7 @@ function settingFromEnvironment(name: string, fallback: number): number {
 
 const seedCount = settingFromEnvironment('BENCH_SEEDS', 100);
 /** Which figures to run: all by default. */
-const figureNames = ['1', '2', '3', '4', '5', '6', '7'];
+const figureNames = ['1', '2', '3', '4', '5', '6', '7', '8'];
 const figuresWanted = new Set((process.env['BENCH_FIGURES'] ?? figureNames.join(',')).split(',').map((figure) => figure.trim()));
 const unknownFigures = [...figuresWanted].filter((figure) => !figureNames.includes(figure));
 if (unknownFigures.length > 0 || figuresWanted.size === 0) {
@@ -164,20 +166,25 @@ async function main(): Promise<void> {
     json['exploration'] = exploration.json;
   }
   if (figuresWanted.has('6')) {
-    const startup = startupFigure(startupRepeats);
-    progress('figure 6a done');
-    const growth = growthFigure();
-    progress('figure 6b done');
-    const tasks = await tasksFigure(5);
-    progress('figure 6c done');
-    const ownSteps = await ownAsyncStepsFigure(seedCount, 21);
-    progress('figure 6d done');
-    sections.push(['## 6. Where users wait', '', ...startup.markdown, ...growth.markdown, ...tasks.markdown, ...ownSteps.markdown].join('\n'));
-    json['speed'] = { startup: startup.json, growth: growth.json, tasks: tasks.json, ownAsyncSteps: ownSteps.json };
+    const crashes = await crashFigure({ campaigns, schedulesMax: campaignSchedulesMax, maxSteps: 200_000 }, seedCount, 5, progress);
+    sections.push(['## 6. Crashes and restarts', '', ...crashes.markdown].join('\n'));
+    json['crashes'] = crashes.json;
   }
   if (figuresWanted.has('7')) {
+    const startup = startupFigure(startupRepeats);
+    progress('figure 7a done');
+    const growth = growthFigure();
+    progress('figure 7b done');
+    const tasks = await tasksFigure(5);
+    progress('figure 7c done');
+    const ownSteps = await ownAsyncStepsFigure(seedCount, 21);
+    progress('figure 7d done');
+    sections.push(['## 7. Where users wait', '', ...startup.markdown, ...growth.markdown, ...tasks.markdown, ...ownSteps.markdown].join('\n'));
+    json['speed'] = { startup: startup.json, growth: growth.json, tasks: tasks.json, ownAsyncSteps: ownSteps.json };
+  }
+  if (figuresWanted.has('8')) {
     const suite = testSuiteFigure();
-    sections.push(['## 7. The test suite', '', ...suite.markdown].join('\n'));
+    sections.push(['## 8. The test suite', '', ...suite.markdown].join('\n'));
     json['testSuite'] = suite.json;
   }
   const page = `${sections.join('\n')}\n`;
@@ -187,16 +194,16 @@ async function main(): Promise<void> {
   process.stdout.write(page);
 }
 
-/** Start-up processes of each command in figure 6a, each beside one of `node -e 0`. */
+/** Start-up processes of each command in figure 7a, each beside one of `node -e 0`. */
 const startupRepeats = settingFromEnvironment('BENCH_STARTUP_REPEATS', 9);
 
 /**
- * Figure 7: the wall time of `npm test` (type check, lint, then every test file under vitest
+ * Figure 8: the wall time of `npm test` (type check, lint, then every test file under vitest
  * with coverage), as CI runs it; the one figure that is not a ratio, since its target is the
  * time a developer waits.
  */
 function testSuiteFigure(): { json: { seconds: number; target: number; passed: boolean }; markdown: string[] } {
-  progress('figure 7: npm test');
+  progress('figure 8: npm test');
   const started = Date.now();
   const result = spawnSync('npm', ['test'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 30 * 60 * 1000 });
   const seconds = Math.round((Date.now() - started) / 100) / 10;

@@ -93,7 +93,7 @@ async function replayCommand(file: string, options: ReplayCommandOptions): Promi
     return exitCodeOf(outcome);
   }
 
-  const out = [...traceLines(outcome.run.events, outcome.run.stepLog, outcome.run.violations), ...verdictLines(outcome.run.violations), `summary: ${summary}`];
+  const out = [...traceLines(outcome.run.events, outcome.run.stepLog, outcome.run.violations), ...verdictLines(outcome.run.violations, outcome.run.events), `summary: ${summary}`];
   // A failure ends with the command that shows it again; a divergence is not one to show again.
   if (exitCodeOf(outcome) === exitViolation) out.push(`replay: ${replay}`);
   printLines(out);

@@ -14,7 +14,7 @@ import { count } from '../src/harness/format.ts';
 import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
-import { describeSwarmConfig, drawSwarmConfig, swarmScenario } from '../src/harness/swarm.ts';
+import { describeSwarmConfig, drawSwarmConfig, engineRunsOnStore, swarmScenario } from '../src/harness/swarm.ts';
 import { traceFileLimits } from '../src/harness/trace-limits.ts';
 import { buildStrategy, defaultExhaustiveSettings, exhaustiveRunOptions, exhaustiveStrategyName, parseStrategyName, type ExhaustiveSettings } from '../src/harness/strategies.ts';
 import { buildTrace, engineReferenceFrom, type EngineReference, type TraceFile, type TraceSize } from '../src/harness/trace.ts';
@@ -198,7 +198,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--borrow-work-min-ms (${engineConfig.borrowWorkMinMs}) exceeds --borrow-work-max-ms (${engineConfig.borrowWorkMaxMs})`);
   }
   const engine = await chooseEngine(options);
-  const swarm = options.swarm && options.strategy !== 'exhaustive' ? drawSwarmConfig(seed) : null;
+  const swarm = options.swarm && options.strategy !== 'exhaustive' ? drawSwarmConfig(seed, { store: engineRunsOnStore(engine.reference) }) : null;
   const scenario = swarm === null ? await chooseScenario(seed, options, engineConfig) : swarmScenario(seed, swarm);
   if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
   const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
@@ -477,7 +477,7 @@ function jsonReport(seed: number, engine: string, strategy: string, scenario: Sc
 }
 
 function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionCommands): void {
-  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations)];
+  const out = [...traceLines(run.events, run.stepLog, run.violations), ...verdictLines(run.violations, run.events)];
   out.push(
     `summary: seed ${seed}: ${verdictWord(run.violations)}; ${run.events.length} events, ${run.steps} steps, ` +
       `${run.virtualTimeMs} ms virtual, ${run.choices.length} choices, trace ${run.traceHash}`,

@@ -82,7 +82,7 @@ async function shrinkCommand(file: string, options: ShrinkCommandOptions): Promi
   const out = [
     ...scenarioLines(shrunk.scenario, 'shrunk scenario'),
     ...traceLines(shrunk.events, null, shrunk.violations),
-    ...verdictLines(shrunk.violations),
+    ...verdictLines(shrunk.violations, shrunk.events),
     `before: ${describeSize(result.before, trace.choices.length)}`,
     `after:  ${describeSize(result.after, shrunk.choices.length)}`,
     result.choicesMinimal

@@ -16,15 +16,14 @@
 //   time the process was down, and no later: that is the reservation's tolerance;
 // - call ids start again in each epoch, and are renumbered to follow on.
 //
-// Besides the ordinary rules, three only crashes can break:
-// - nothing-acknowledged-lost: an acceptance, a borrow or a return a client was told of is durable
-//   before the client is told, so no later crash loses it;
-// - retry-acts-once: a call retried under its key takes effect at most once, and what the client
-//   was finally told is what it did;
-// - recovery queues again only requests that were never processed (judged under nothing-lost).
+// Besides the ordinary rules, three only crashes can break: nothing-acknowledged-lost and
+// retry-acts-once (their own files), and recovery queueing again only requests that were never
+// processed, judged here under nothing-lost since it is that rule across a crash.
 
 import type { ReservationId } from '../engine/api.ts';
 import type { InvariantName, RecordedEvent, Violation } from './history.ts';
+import { acknowledgedLoss } from './invariant-nothing-acknowledged-lost.ts';
+import { retriesActingTwice } from './invariant-retry-acts-once.ts';
 
 export interface CrashHistory {
   /** What survived, in order: the ordinary checkers read this. */
@@ -33,11 +32,6 @@ export interface CrashHistory {
   readonly cancelLateByReservationMs: ReadonlyMap<ReservationId, number>;
   /** The rules only crashes break, judged over the recorded history. */
   readonly violations: readonly Violation[];
-}
-
-/** Whether the history has crashes or epochs to read (a run on a store). */
-export function hasEpochs(events: readonly RecordedEvent[]): boolean {
-  return events.some((event) => event.type === 'process-started');
 }
 
 type Event = RecordedEvent;
@@ -154,15 +148,8 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
       case 'crashed': {
         const survived = survivingEvents(epochEvents, event.durableLsn);
         for (const lost of survived.lost) {
-          const told = acknowledgement(lost, keyOfCall, answered, notified, event.step);
-          if (told !== null) {
-            report(
-              'nothing-acknowledged-lost',
-              event.step,
-              `the crash at ${event.atMs} ms (${event.point}, epoch ${event.epoch}) lost ${describeEffect(lost)}, which ${told}; ` +
-                `the store had made durable transactions up to ${event.durableLsn} of ${event.committedLsn}`,
-            );
-          }
+          const message = acknowledgedLoss(lost, event, { keyOfCall, answered, notified });
+          if (message !== null) report('nothing-acknowledged-lost', event.step, message);
         }
         for (const lost of survived.lost) {
           if (lost.type === 'reserve-accepted') {
@@ -224,95 +211,4 @@ function survivingEvents(events: readonly Event[], durableLsn: number): { kept: 
     return true;
   });
   return { kept, lost };
-}
-
-/** What the client or member was told of a lost effect before the crash, or null if nothing. */
-function acknowledgement(
-  lost: Event,
-  keyOfCall: ReadonlyMap<number, string>,
-  answered: ReadonlyMap<string, Extract<Event, { type: 'call-answered' }>>,
-  notified: ReadonlySet<ReservationId>,
-  crashStep: number,
-): string | null {
-  if (lost.type === 'borrowed') return notified.has(lost.reservationId) ? `member ${lost.memberId} had been told of` : null;
-  if (lost.type !== 'reserve-accepted' && lost.type !== 'returned') return null;
-  const key = keyOfCall.get(lost.callId);
-  const answer = key === undefined ? undefined : answered.get(key);
-  if (answer === undefined || !answer.ok || answer.step > crashStep) return null;
-  if (lost.type === 'reserve-accepted' && answer.reservationId !== lost.reservationId) return null;
-  return `call ${key} had been told of at ${answer.atMs} ms`;
-}
-
-function describeEffect(event: Event): string {
-  switch (event.type) {
-    case 'reserve-accepted':
-      return `reservation r${event.reservationId} of book ${event.bookId} by member ${event.memberId}`;
-    case 'borrowed':
-      return `the borrow of book ${event.bookId} by member ${event.memberId} (reservation r${event.reservationId})`;
-    case 'returned':
-      return `the return of book ${event.bookId} by member ${event.memberId}`;
-    default:
-      return event.type;
-  }
-}
-
-/** What a call does to the library: an acceptance or a return (a refusal changes nothing). */
-const actTypes = new Set<Event['type']>(['reserve-accepted', 'returned']);
-
-/** Calls under one key that took effect more than once, or whose client was told other than what they did. */
-function retriesActingTwice(
-  kept: readonly Event[],
-  keyOfCall: ReadonlyMap<number, string>,
-  answered: ReadonlyMap<string, Extract<Event, { type: 'call-answered' }>>,
-): Violation[] {
-  const violations: Violation[] = [];
-  const actsOf = new Map<string, Event[]>();
-  for (const event of kept) {
-    if (!actTypes.has(event.type) || !('callId' in event)) continue;
-    const key = keyOfCall.get(event.callId);
-    if (key === undefined) continue;
-    const acts = actsOf.get(key) ?? [];
-    acts.push(event);
-    actsOf.set(key, acts);
-  }
-  const engineKeys = new Set(keyOfCall.values());
-  for (const [key, answer] of answered) {
-    // An add carries no key to the engine: a book added twice is refused as existing.
-    if (!engineKeys.has(key)) continue;
-    const acts = actsOf.get(key) ?? [];
-    if (acts.length > 1) {
-      const second = acts[1] as Event;
-      violations.push({
-        invariant: 'retry-acts-once',
-        step: second.step,
-        message: `call ${key} took effect ${acts.length} times: ${acts.map((act) => `${describeOutcome(act)} at ${act.atMs} ms`).join(', then ')}`,
-      });
-      continue;
-    }
-    const act = acts[0];
-    const sameReservation = act?.type !== 'reserve-accepted' || answer.reservationId === act.reservationId;
-    if (answer.ok !== (act !== undefined) || !sameReservation) {
-      violations.push({
-        invariant: 'retry-acts-once',
-        step: answer.step,
-        message: `call ${key} was told ${answer.ok ? `ok${answer.reservationId > 0 ? ` r${answer.reservationId}` : ''}` : answer.reason} at ${answer.atMs} ms, but ${act === undefined ? 'nothing took effect' : `what took effect was ${describeOutcome(act)}`}`,
-      });
-    }
-  }
-  return violations;
-}
-
-function describeOutcome(event: Event): string {
-  switch (event.type) {
-    case 'reserve-accepted':
-      return `reservation r${event.reservationId}`;
-    case 'reserve-refused':
-      return `a refusal (${event.reason})`;
-    case 'returned':
-      return 'a return';
-    case 'return-refused':
-      return `a refused return (${event.reason})`;
-    default:
-      return event.type;
-  }
 }

@@ -191,8 +191,14 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     violations.push(...check.finish(end));
   } else if (options.scenario.persistence !== undefined) {
     const survived = readCrashHistory(events, settings.cancelLateToleranceMs);
+    // A cancel may be as late as its catalogue reads explain, and later by as long as the process was down.
+    const tolerances = new Map(cancelTolerancesByReservation(engine, events, catalogueReads));
+    for (const [reservationId, toleranceMs] of survived.cancelLateByReservationMs) {
+      const downMs = toleranceMs - settings.cancelLateToleranceMs;
+      tolerances.set(reservationId, (tolerances.get(reservationId) ?? settings.cancelLateToleranceMs) + downMs);
+    }
     const found = [
-      ...checkHistory({ ...settings, cancelLateToleranceByReservationMs: survived.cancelLateByReservationMs, events: survived.events, ...end }),
+      ...checkHistory({ ...settings, cancelLateToleranceByReservationMs: tolerances, events: survived.events, ...end }),
       ...survived.violations,
     ];
     violations.push(...found.sort((left, right) => left.step - right.step));

@@ -8,7 +8,7 @@
 // operations and choices are taken away again under them.
 
 import type { EngineConfig } from '../engine/api.ts';
-import { defaultMemberName, type Scenario, type ScenarioOperation } from './scenario.ts';
+import { defaultMemberName, type PersistenceSettings, type Scenario, type ScenarioOperation } from './scenario.ts';
 
 /**
  * How complex a configuration is, compared key by key (lower is simpler): a slow catalogue at all,
@@ -61,6 +61,17 @@ export function* simplerSettings(engine: EngineConfig): Generator<EngineConfig> 
  * the same story told in fewer milliseconds, where a counterexample found on a 5-second window
  * usually fails on a 100 ms one too.
  */
+/**
+ * Simpler settings of a store, one change at a time: fewer crashes allowed (a failure that needs
+ * one crash then has one), a restart and a flush that take their least time.
+ */
+export function* simplerPersistence(persistence: PersistenceSettings): Generator<PersistenceSettings> {
+  const crashes = persistence.crashes;
+  if (crashes !== undefined && crashes.max > 1) yield { ...persistence, crashes: { ...crashes, max: crashes.max - 1 } };
+  if (crashes !== undefined && crashes.restartMaxMs > crashes.restartMinMs) yield { ...persistence, crashes: { ...crashes, restartMaxMs: crashes.restartMinMs } };
+  if (persistence.flushMaxMs > persistence.flushMinMs) yield { ...persistence, flushMaxMs: persistence.flushMinMs };
+}
+
 export function scaledDown(scenario: Scenario, factor: number): Scenario {
   const scale = (valueMs: number): number => Math.floor(valueMs / factor);
   const { engine } = scenario;

@@ -30,6 +30,7 @@ import {
   renumbered,
   scaledDown,
   settingsComplexity,
+  simplerPersistence,
   simplerSettings,
   timeScaleFactors,
 } from './shrink-scenario.ts';
@@ -245,6 +246,17 @@ async function simplerEngine(current: () => Candidate, attempt: Attempt): Promis
       }
     }
   }
+  for (let changed = true; changed; ) {
+    changed = false;
+    const persistence = current().scenario.persistence;
+    if (persistence === undefined) break;
+    for (const simpler of simplerPersistence(persistence)) {
+      if (await attemptWithLogs(current(), { ...current().scenario, persistence: simpler }, attempt)) {
+        changed = true;
+        break;
+      }
+    }
+  }
 }
 
 /** Drops chunks of operations, halving the chunk size down to one (delta debugging). */
@@ -361,7 +373,7 @@ async function dropUnusedBooksAndMembers(current: () => Candidate, attempt: Atte
 
 /**
  * Size order: fewer operations first, then fewer non-default choices, then simpler engine
- * settings, then shorter logs, a smaller workload, lower ids and earlier arrivals.
+ * settings and store (fewer crashes allowed, shorter restarts and flushes), then shorter logs, a smaller workload, lower ids and earlier arrivals.
  */
 function measure(candidate: Candidate): readonly number[] {
   const choices = [...candidate.taskChoices, ...candidate.valueChoices];
@@ -370,6 +382,7 @@ function measure(candidate: Candidate): readonly number[] {
     candidate.scenario.operations.length,
     nonDefaultCount(candidate),
     ...settingsComplexity(candidate.scenario.engine),
+    ...persistenceComplexity(candidate.scenario),
     choices.length,
     choices.reduce((sum, choice) => sum + choice, 0),
     candidate.scenario.books.length + candidate.scenario.members.length,
@@ -377,6 +390,13 @@ function measure(candidate: Candidate): readonly number[] {
     idDisorder(candidate.scenario),
     arrivalTotalMs,
   ];
+}
+
+/** How much a scenario's store allows: crashes, restart and flush ranges (all 0 without a store). */
+function persistenceComplexity(scenario: Scenario): number[] {
+  const persistence = scenario.persistence;
+  const crashes = persistence?.crashes;
+  return [crashes?.max ?? 0, crashes === undefined ? 0 : crashes.restartMaxMs - crashes.restartMinMs, persistence === undefined ? 0 : persistence.flushMaxMs - persistence.flushMinMs];
 }
 
 function nonDefaultCount(candidate: Candidate): number {

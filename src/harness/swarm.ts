@@ -59,8 +59,20 @@ export const swarmBounds = {
 } as const;
 
 export interface SwarmOptions {
-  /** Whether a seed may draw the engine on a store, and crashes (one in `storeOneIn`). Default false. */
+  /**
+   * Whether a seed may draw the engine on a store, and crashes (one in `storeOneIn`): for the
+   * built-in engines, which can run on one (`engineRunsOnStore`). Default false.
+   */
   readonly store?: boolean;
+}
+
+/**
+ * Whether the swarm may put `engine` on a store: the built-in engines (the library and the bug
+ * zoo's variants), which persist and recover through the store they are given. An engine module
+ * of one's own runs in memory, as it was written to.
+ */
+export function engineRunsOnStore(engine: { readonly kind: string }): boolean {
+  return engine.kind === 'library' || engine.kind === 'bug';
 }
 
 export function drawSwarmConfig(seed: number, options: SwarmOptions = {}): SwarmConfig {

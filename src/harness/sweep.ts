@@ -15,7 +15,7 @@ import { SeedSet, type SeedRange } from './seed-range.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, exhaustiveStrategyName, parseStrategyName, strategyLabel, type StrategyChoice } from './strategies.ts';
 import { drawSmallScenario } from './small-scenarios.ts';
-import { drawSwarmConfig, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
+import { drawSwarmConfig, engineRunsOnStore, exhaustiveSwarmSize, swarmScenario, type SwarmConfig } from './swarm.ts';
 import { exploreExhaustive } from './explore.ts';
 import { buildTrace, loadEngine, traceSize, type EngineReference, type TraceFile, type TraceSize } from './trace.ts';
 
@@ -113,7 +113,7 @@ export async function runSweepBatch(task: SweepBatchTask, hooks: BatchHooks = {}
 
   for (let seed = seeds.first; seed <= seeds.last; seed += 1) {
     await hooks.betweenRuns?.();
-    const swarm = settings.swarm ? drawSwarmConfig(seed) : null;
+    const swarm = settings.swarm ? drawSwarmConfig(seed, { store: engineRunsOnStore(settings.engine) }) : null;
     const scenario = swarm === null ? generateScenario(seed) : swarmScenario(seed, swarm);
     const built = await buildStrategy(choice, { seed, scenario, engine, maxSteps: settings.maxSteps });
     const run = await runScenario({ scenario, engine, strategy: built.strategy, maxSteps: settings.maxSteps });

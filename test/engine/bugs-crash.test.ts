@@ -4,13 +4,16 @@
 // history, crashes included.
 
 import { describe, expect, it } from 'vitest';
-import { crashBugZoo, bugNames } from '../../src/engine/bugs/index.ts';
+import { bugNames, bugZoo, crashBugZoo, findBug } from '../../src/engine/bugs/index.ts';
 import { createEngine } from '../../src/engine/library.ts';
 import { runScenario } from '../../src/harness/run-scenario.ts';
 import { drawSwarmConfig, swarmScenario } from '../../src/harness/swarm.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import type { EngineFactory } from '../../src/engine/api.ts';
+import { shrinkTrace } from '../../src/harness/shrink.ts';
+import { buildTrace } from '../../src/harness/trace.ts';
+import { replayTrace } from '../../src/harness/replay.ts';
 
 /** A swarm seed, on the store with crashes, whose random run breaks each variant's rule. */
 const demonstrations: Readonly<Record<string, number>> = {
@@ -30,8 +33,16 @@ describe('crashBugZoo', () => {
   it('names each variant once, apart from the zoo that runs without a store, each with a demonstration', () => {
     const names = crashBugZoo.map((variant) => variant.name);
     expect(names).toEqual(Object.keys(demonstrations).sort());
-    for (const name of names) expect(bugNames()).not.toContain(name);
-    for (const variant of crashBugZoo) expect(variant.needs).toBe('crashes');
+    for (const name of names) {
+      expect(bugZoo.map((variant) => variant.name)).not.toContain(name);
+      expect(bugNames()).toContain(name);
+      expect(findBug(name)?.name).toBe(name);
+    }
+    for (const variant of crashBugZoo) {
+      expect(variant.needs).toBe('crashes');
+      expect(variant.summary.length).toBeGreaterThan(20);
+      expect(['nothing-acknowledged-lost', 'retry-acts-once', 'timeliness', 'nothing-lost']).toContain(variant.breaks);
+    }
   });
 
   it.each(crashBugZoo.map((variant) => [variant.name, variant] as const))('%s breaks its rule on its seed, where the production engine breaks none', async (name, variant) => {
@@ -69,5 +80,28 @@ describe('the production engine on a store that crashes', () => {
     const again = await runScenario({ scenario, engine: createEngine, strategy: createReplayStrategy(first.choices) });
     expect(again.traceHash).toBe(first.traceHash);
     expect(again.events).toEqual(first.events);
+  });
+});
+
+describe('shrinking a failure that needs a crash', () => {
+  it('keeps the one crash it needs and drops the others, the operations and the store settings it does not need; the result replays', { timeout: 120_000 }, async () => {
+    const variant = crashBugZoo.find((bug) => bug.name === 'answer-before-durable');
+    if (variant === undefined) throw new Error('unreachable');
+    const seed = 1;
+    const scenario = swarmScenario(seed, drawSwarmConfig(seed, { store: true }));
+    const run = await runSeed(seed, variant.createEngine);
+    const violation = run.violations.find((candidate) => candidate.invariant === variant.breaks);
+    if (violation === undefined) throw new Error('the seed no longer shows the variant');
+    const trace = buildTrace(
+      { engine: { kind: 'bug', name: variant.name }, scenario, strategy: 'random', seed, maxSteps: 200_000 },
+      { ...run, violations: [violation, ...run.violations.filter((other) => other !== violation)] },
+    );
+    expect(trace.events.filter((event) => event.type === 'crashed').length).toBeGreaterThan(1);
+    const shrunk = await shrinkTrace(trace, variant.createEngine);
+    expect(shrunk.after.operations).toBe(1);
+    expect(shrunk.trace.events.filter((event) => event.type === 'crashed')).toHaveLength(1);
+    expect(shrunk.trace.scenario.persistence?.crashes?.max).toBe(1);
+    const replayed = await replayTrace(shrunk.trace, { engine: variant.createEngine });
+    expect(replayed.kind).toBe('reproduced');
   });
 });

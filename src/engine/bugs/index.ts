@@ -59,12 +59,12 @@ export const bugZoo: readonly BugVariant[] = byName([
  */
 export const crashBugZoo: readonly BugVariant[] = byName([answerBeforeDurable, forgetRearm, freshWindowRearm, nonIdempotentRetry, requeueProcessed]);
 
-/** The variant named `name`, or undefined. */
+/** The variant named `name`, of either zoo, or undefined. */
 export function findBug(name: string): BugVariant | undefined {
-  return bugZoo.find((variant) => variant.name === name);
+  return bugZoo.find((variant) => variant.name === name) ?? crashBugZoo.find((variant) => variant.name === name);
 }
 
-/** The names of every variant, ordered, for help texts and error messages. */
+/** The names of every variant of either zoo, ordered, for help texts and error messages. */
 export function bugNames(): string[] {
-  return bugZoo.map((variant) => variant.name);
+  return [...bugZoo, ...crashBugZoo].map((variant) => variant.name).sort();
 }
