@@ -31,6 +31,7 @@ import { errorMessage, replayTraceCommand, shellQuote } from './report.ts';
 import { every, nextTurn, startWallClock, type WallClock } from './sweep-clock.ts';
 import { clearProgressLine, drawProgressLine, note, printJson, printLine, printLines, warn } from './output.ts';
 import { createBatchRunner, type BatchRunner } from './sweep-pool.ts';
+import { addSweepMergeCommand } from './command-sweep-merge.ts';
 import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } from '../src/output-path.ts';
 import { parseDurationMs } from '../src/harness/duration.ts';
 
@@ -42,6 +43,10 @@ interface SweepOptions {
   engine?: string;
   workers: number;
   batchSize: number;
+  /** --batch-size was given; otherwise the batches are sized to the shard and the workers (batchSizeFor). */
+  batchSizeGiven?: boolean;
+  /** --workers was given; otherwise a small sweep runs on the main thread (threadSeedsMin). */
+  workersGiven?: boolean;
   shard?: string;
   timeBudget?: string;
   swarm: boolean;
@@ -63,9 +68,21 @@ const shrinkRunsMax = 1_000_000;
 const ttyProgressMs = 250;
 const plainProgressMs = 5000;
 const defaultBatchSize = 200;
+/** Batches per worker when the batch size is not given: enough that the workers finish close together. */
+const batchesPerWorker = 8;
+/**
+ * Below this many seeds a sweep runs on the main thread unless --workers is given: a thread loads
+ * and warms up the harness anew, which costs more than it saves on a sweep of a second or so.
+ */
+const threadSeedsMin = 1000;
+
+/** Seeds per batch for `seeds` seeds on `workers` threads: the default, or fewer so that every worker gets several batches. */
+export function batchSizeFor(seeds: number, workers: number): number {
+  return Math.max(1, Math.min(defaultBatchSize, Math.ceil(seeds / (Math.max(1, workers) * batchesPerWorker))));
+}
 
 export function addSweepCommand(program: Command): void {
-  program
+  const sweep = program
     .command('sweep')
     .description('run one schedule for every seed of a range, on worker threads, and summarise what broke')
     .option('--seeds <range>', 'the seeds, FIRST..LAST (both included)', '1..1000')
@@ -74,8 +91,8 @@ export function addSweepCommand(program: Command): void {
     .option('--bug <name>', 'sweep a variant of the engine from the bug zoo (see: sim bugs)')
     .option('--engine <module>', 'a module exporting createEngine to sweep instead of the built-in engine')
     .option('--workers <n>', 'worker threads (0: run on the main thread)', integerOption(0, workersMax), Math.min(workersMax, availableParallelism()))
-    .option('--batch-size <n>', 'seeds per task handed to a worker', integerOption(1, batchSeedsMax), defaultBatchSize)
-    .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks')
+    .option('--batch-size <n>', `seeds per task handed to a worker (unless given, fewer when that would leave a worker short of ${batchesPerWorker} batches)`, integerOption(1, batchSeedsMax), defaultBatchSize)
+    .option('--shard <K/M>', 'run only shard K of M: the range cut into M contiguous blocks; auto/M takes K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job)')
     .option('--time-budget <duration>', 'stop handing out batches after this long (such as 90s, 10m, 1h)')
     .option('--swarm', 'draw each seed its own scenario configuration (swarm testing; the default)', true)
     .option('--no-swarm', 'run every seed on the default scenario')
@@ -89,8 +106,13 @@ export function addSweepCommand(program: Command): void {
       if (command.getOptionValueSource('depth') === 'cli' && options.strategy.trim() !== 'pct') {
         throw new UsageError('--depth applies only to --strategy pct (pct:D names its own depth)');
       }
+      options.batchSizeGiven = command.getOptionValueSource('batchSize') === 'cli';
+      options.workersGiven = command.getOptionValueSource('workers') === 'cli';
       process.exitCode = await sweepCommand(options);
     });
+  // `sweep merge --name x`: the options after `merge` are merge's own, not the sweep's of the same names.
+  sweep.enablePositionalOptions();
+  addSweepMergeCommand(sweep);
 }
 
 /** Everything the sweep was asked to do, checked. */
@@ -118,7 +140,7 @@ function usage<T>(option: string, parse: () => T): T {
 
 async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   const seeds = usage('--seeds', () => parseSeedRange(options.seeds));
-  const shard = options.shard === undefined ? null : usage('--shard', () => parseShard(options.shard as string));
+  const shard = options.shard === undefined ? null : usage('--shard', () => parseShard(options.shard as string, process.env));
   const timeBudgetMs = options.timeBudget === undefined ? null : usage('--time-budget', () => parseDurationMs(options.timeBudget as string));
   const strategy = strategyLabel(usage('--strategy', () => parseStrategyName(options.strategy, options.depth)));
   const engine = await chooseEngine(options);
@@ -173,9 +195,14 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
   const clock = startWallClock();
   const tally = new SweepTally(plan.settings.tracesPerInvariantMax);
   const shardTotal = plan.shardSeeds === null ? 0 : seedCount(plan.shardSeeds);
+  // Too few seeds to repay starting threads run on the main thread (unless --workers says
+  // otherwise); and, unless given, the
+  // batches are sized so that each worker gets several and they finish together.
+  const workers = shardTotal < threadSeedsMin && !options.workersGiven ? 0 : options.workers;
+  if (!options.batchSizeGiven) options.batchSize = batchSizeFor(shardTotal, workers);
   const batchCount = Math.ceil(shardTotal / options.batchSize);
   // More threads than batches would only start idle workers.
-  const runner = createBatchRunner(Math.min(options.workers, batchCount));
+  const runner = createBatchRunner(Math.min(workers, batchCount));
   const interrupt = watchInterrupt(runner.workers);
   const progress = startProgress(clock, tally, shardTotal, plan.timeBudgetMs);
 
@@ -222,7 +249,7 @@ async function sweepCommand(options: SweepOptions): Promise<number> {
       }
     }
     if (options.json) printJson(summary);
-    else printLines(summaryLines(summary, summaryPath, dashboardPath));
+    else printLines(sweepSummaryLines(summary, summaryPath, dashboardPath));
     if (interrupt.interrupted()) return exitInterrupted;
     // A CI job must not go green without the artifact it exists for.
     if (summaryPath === null) return exitNotWritten;
@@ -460,7 +487,7 @@ export function seedRerunCommand(config: SweepSummary['config'], seed: number): 
   return parts.join(' ');
 }
 
-function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
+export function sweepSummaryLines(summary: SweepSummary, summaryPath: string | null, dashboardPath: string | null): string[] {
   const out: string[] = [];
   for (const invariant of summary.invariants) {
     out.push(`invariant ${invariant.invariant}: ${invariant.failures} failure${invariant.failures === 1 ? '' : 's'}, first seed ${invariant.firstSeed}`);
@@ -490,7 +517,7 @@ function summaryLines(summary: SweepSummary, summaryPath: string | null, dashboa
   }
   if (summary.interruption !== null) out.push(describeInterruption(summary.interruption));
   if (covered.missing.length > 0) {
-    const why = summary.status === 'interrupted' ? 'interrupted' : 'time budget spent';
+    const why = summary.status === 'interrupted' ? 'interrupted' : summary.status === 'incomplete' ? 'shards missing' : 'time budget spent';
     out.push(`${why}: seeds not run: ${formatSeedRanges(covered.missing)}`);
   }
   if (summaryPath !== null) out.push(`summary: ${summaryPath}`);

@@ -57,6 +57,8 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     .name('sim')
     .description('Deterministic simulation of the library reservation engine.')
     .exitOverride()
+    // Options after a command's subcommand (`sweep merge --name x`) are the subcommand's.
+    .enablePositionalOptions()
     .configureOutput(commanderOutput)
     .showHelpAfterError('(run with --help for every option)');
   let run: Command | undefined;

@@ -52,7 +52,13 @@ export async function drawFailureTimelines(
 }
 
 /** Writes the dashboard into `directory`, linking the timelines drawn, and returns its path. */
-export function writeSweepDashboard(summary: SweepSummary, directory: string, timelines: DrawnTimelines, inputs: readonly CommandInput[] = []): string {
+export function writeSweepDashboard(
+  summary: SweepSummary,
+  directory: string,
+  timelines: DrawnTimelines,
+  inputs: readonly CommandInput[] = [],
+  moreContext: readonly string[] = [],
+): string {
   const savedFailures: DashboardFailure[] = [];
   for (const invariant of summary.invariants) {
     for (const trace of invariant.traces) {
@@ -77,6 +83,7 @@ export function writeSweepDashboard(summary: SweepSummary, directory: string, ti
       `seeds: ${formatSeedRanges([config.seeds])}${config.shard === null ? '' : ` (shard ${config.shard.index}/${config.shard.count})`}; covered ${formatSeedRanges(summary.covered.ranges)}`,
       `${config.workers === 0 ? 'main thread' : `${config.workers} workers`}, batches of ${config.batchSize}; status: ${summary.status}`,
       ...(summary.interruption === null ? [] : [describeInterruption(summary.interruption)]),
+      ...moreContext,
       ...(totals.unfinishedSeeds > 0 ? [`exhaustive search stopped at its schedule cap before finishing the bound on ${totals.unfinishedSeeds} seeds`] : []),
     ],
     schedules: totals.schedules,

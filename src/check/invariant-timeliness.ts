@@ -17,6 +17,23 @@ interface ArmedTimer {
   readonly deadlineMs: number;
 }
 
+/**
+ * The timers that may still have a live reservation, and the earliest instant any of them could
+ * be overdue. Checking every armed timer at every event cost as many checks as books with a
+ * reservation, per event; a timer can only be overdue once that instant has passed, so the whole
+ * set is checked only then (and the earliest instant found again). A timer started at the event
+ * before is checked at once as well, so one whose reservation is not live is forgotten at the
+ * same event as always; a reservation that stops being live never becomes live again, so
+ * forgetting the others later changes nothing reported.
+ */
+interface ArmedTimers {
+  readonly timers: Map<ReservationId, ArmedTimer>;
+  /** No armed timer is overdue at or before this instant. */
+  earliestDueMs: number;
+  /** Timers started at the previous event. */
+  readonly started: ReservationId[];
+}
+
 export const timeliness = defineInvariant({
   name: 'timeliness',
   description:
@@ -29,18 +46,21 @@ export const timeliness = defineInvariant({
     const timerDeadlineMs = new Map<ReservationId, number>();
     // Timers whose reservation may still be live, in the order they started (Map keeps
     // insertion order, so reports come out in a stable order).
-    const armed = new Map<ReservationId, ArmedTimer>();
+    const armed: ArmedTimers = { timers: new Map(), earliestDueMs: Number.POSITIVE_INFINITY, started: [] };
 
     return {
       onEvent(event, before) {
-        reportOverdue(armed, before, event.atMs, event.step, toleranceMs, report);
+        forgetEnded(armed, before);
+        if (event.atMs > armed.earliestDueMs) reportOverdue(armed, before, event.atMs, event.step, toleranceMs, report);
         switch (event.type) {
           case 'reserve-accepted':
             reservedAtMs.set(event.reservationId, event.atMs);
             return;
           case 'cancel-timer-started': {
             timerDeadlineMs.set(event.reservationId, event.deadlineMs);
-            armed.set(event.reservationId, { bookId: event.bookId, deadlineMs: event.deadlineMs });
+            armed.timers.set(event.reservationId, { bookId: event.bookId, deadlineMs: event.deadlineMs });
+            armed.started.push(event.reservationId);
+            armed.earliestDueMs = Math.min(armed.earliestDueMs, event.deadlineMs + toleranceMs(event.reservationId));
             const acceptedAtMs = reservedAtMs.get(event.reservationId);
             // A timer for a reservation never accepted is the nothing-lost rule's business.
             if (acceptedAtMs === undefined || event.deadlineMs >= acceptedAtMs + windowMs) return;
@@ -68,35 +88,51 @@ export const timeliness = defineInvariant({
   },
 });
 
+/** Forgets the timers started at the previous event whose reservation is not live. */
+function forgetEnded(armed: ArmedTimers, model: LibraryView): void {
+  for (const reservationId of armed.started) {
+    const timer = armed.timers.get(reservationId);
+    if (timer === undefined) continue;
+    const { live } = model.book(timer.bookId);
+    if (live === null || live.reservationId !== reservationId) armed.timers.delete(reservationId);
+  }
+  armed.started.length = 0;
+}
+
 /**
  * Reports each armed reservation still live and unborrowed at `nowMs`, later than its deadline
  * plus the tolerance, once; forgets reservations that have ended.
  */
 function reportOverdue(
-  armed: Map<ReservationId, ArmedTimer>,
+  armed: ArmedTimers,
   model: LibraryView,
   nowMs: number,
   step: number,
   toleranceMs: (reservationId: ReservationId) => number,
   report: Report,
 ): void {
-  for (const [reservationId, timer] of armed) {
+  let earliestDueMs = Number.POSITIVE_INFINITY;
+  for (const [reservationId, timer] of armed.timers) {
     const book = model.book(timer.bookId);
     if (book.live === null || book.live.reservationId !== reservationId) {
-      armed.delete(reservationId);
+      armed.timers.delete(reservationId);
       continue;
     }
     // A live reservation on a borrowed book is the single-reserver rule's business; the timer
     // is right to leave a borrowed book alone.
     const allowedMs = toleranceMs(reservationId);
-    if (book.borrowed || nowMs <= timer.deadlineMs + allowedMs) continue;
-    armed.delete(reservationId);
+    if (book.borrowed || nowMs <= timer.deadlineMs + allowedMs) {
+      earliestDueMs = Math.min(earliestDueMs, timer.deadlineMs + allowedMs);
+      continue;
+    }
+    armed.timers.delete(reservationId);
     report(
       step,
       `book ${timer.bookId}: reservation ${describeLive(book.live)} was still live at ${formatMs(nowMs)}, ` +
         `past its cancel deadline ${formatMs(timer.deadlineMs)} + ${formatMs(allowedMs)} tolerance`,
     );
   }
+  armed.earliestDueMs = earliestDueMs;
 }
 
 /** Why `cancel` came too early, or undefined when it did not. */

@@ -30,15 +30,40 @@ export function parseSeedRange(text: string): SeedRange {
   return { first, last };
 }
 
-/** `K/M`: shard K of M, 1 <= K <= M. */
-export function parseShard(text: string): Shard {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (match === null) throw new RangeError(`expected a shard as K/M (such as 2/4), got '${text}'`);
+/**
+ * The variable a Kubernetes Indexed Job sets in each of its pods: the pod's index, from 0 to its
+ * completions less one. `--shard auto/M` takes the shard's index from it.
+ */
+export const shardIndexVariable = 'JOB_COMPLETION_INDEX';
+
+/**
+ * `K/M`: shard K of M, 1 <= K <= M; or `auto/M`, shard JOB_COMPLETION_INDEX + 1 of M, the index
+ * read from `environment` (an Indexed Job of M completions, one pod a shard).
+ */
+export function parseShard(text: string, environment: Readonly<Record<string, string | undefined>> = {}): Shard {
+  const match = /^\s*(\d+|auto)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (match === null) throw new RangeError(`expected a shard as K/M (such as 2/4) or auto/M (K from $${shardIndexVariable}), got '${text}'`);
+  if (match[1] === 'auto') {
+    const index = shardIndexFromEnvironment(environment);
+    const count = Number(match[2]);
+    if (count >= 1 && index > count) {
+      throw new RangeError(`$${shardIndexVariable} is ${index - 1}, but the pods of an Indexed Job of ${count} completions are numbered 0 to ${count - 1}`);
+    }
+    return parseShard(`${index}/${match[2]}`);
+  }
   const index = Number(match[1]);
   const count = Number(match[2]);
   if (count < 1 || count > shardCountMax) throw new RangeError(`a shard count must be from 1 to ${shardCountMax}, got ${match[2]}`);
   if (index < 1 || index > count) throw new RangeError(`shard ${match[1]}/${match[2]} does not exist: K must be from 1 to ${count}`);
   return { index, count };
+}
+
+/** The 1-based shard index of an Indexed Job's pod, from its 0-based JOB_COMPLETION_INDEX. */
+function shardIndexFromEnvironment(environment: Readonly<Record<string, string | undefined>>): number {
+  const value = environment[shardIndexVariable];
+  if (value === undefined || value === '') throw new RangeError(`auto takes the shard's index from $${shardIndexVariable} (set in each pod of a Kubernetes Indexed Job), which is not set`);
+  if (!/^\d{1,15}$/.test(value)) throw new RangeError(`$${shardIndexVariable} must be a pod's index (0, 1, 2, ...), got '${value}'`);
+  return Number(value) + 1;
 }
 
 export function seedCount(range: SeedRange): number {

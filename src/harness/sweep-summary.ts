@@ -42,9 +42,10 @@ export interface SweepSummary {
    * `completed`: every seed of the shard ran, and every kept failure was saved, shrunk and
    * drawn. `time-budget`: the budget ran out first. `interrupted`: Ctrl-C, in any phase (while
    * the seeds ran, or later, while traces were saved, shrunk or drawn: `interruption` says which
-   * and what was left undone). `covered.ranges` says exactly which seeds ran.
+   * and what was left undone). `incomplete`: a merge of shards (`sim sweep merge`) that lacks
+   * some of them. `covered.ranges` says exactly which seeds ran.
    */
-  readonly status: 'completed' | 'time-budget' | 'interrupted';
+  readonly status: 'completed' | 'time-budget' | 'interrupted' | 'incomplete';
   /** Where a Ctrl-C stopped the sweep and what it left undone; null without one. */
   readonly interruption: {
     readonly phase: 'seeds' | 'saving' | 'shrinking' | 'timelines' | 'summary';

@@ -42,8 +42,8 @@ export interface DashboardInput {
   readonly probes: readonly DashboardProbe[];
   /** The failures whose traces were saved, in the order they were found. */
   readonly savedFailures: readonly DashboardFailure[];
-  /** How the sweep ended: short of its range after Ctrl-C or when its time budget ran out. */
-  readonly status: 'completed' | 'time-budget' | 'interrupted';
+  /** How the sweep ended: short of its range after Ctrl-C, when its time budget ran out, or merged without some of its shards. */
+  readonly status: 'completed' | 'time-budget' | 'interrupted' | 'incomplete';
 }
 
 function percent(part: number, whole: number): string {
@@ -132,7 +132,9 @@ th { background: #f4f4f4; } .number { text-align: right; font-variant-numeric: t
 ${
   input.status === 'completed'
     ? ''
-    : `<p id="partial" class="bad">${input.status === 'interrupted' ? 'Interrupted (Ctrl-C)' : 'Time budget spent'}: the figures cover only the seeds run before it stopped.</p>`
+    : input.status === 'incomplete'
+      ? '<p id="partial" class="bad">Shards missing: the figures cover only the shards merged.</p>'
+      : `<p id="partial" class="bad">${input.status === 'interrupted' ? 'Interrupted (Ctrl-C)' : 'Time budget spent'}: the figures cover only the seeds run before it stopped.</p>`
 }
 <p id="totals">${input.schedules} schedules in ${input.wallSeconds.toFixed(1)} s (${rate} schedules/s), ${input.failures} failures.</p>
 ${verdict}

@@ -41,6 +41,18 @@ describe('parseShard', () => {
     expect(() => parseShard('3/2')).toThrow(/shard 3\/2 does not exist/);
     for (const text of ['0/4', '1/0', '1', '1/2/3', 'a/b', '-1/2', '1/100001']) expect(() => parseShard(text), text).toThrow(RangeError);
   });
+
+  it('takes the index of auto/M from JOB_COMPLETION_INDEX, which counts from 0', () => {
+    expect(parseShard('auto/4', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 1, count: 4 });
+    expect(parseShard(' auto / 4 ', { JOB_COMPLETION_INDEX: '3' })).toEqual({ index: 4, count: 4 });
+    expect(() => parseShard('auto/4', {})).toThrow(/JOB_COMPLETION_INDEX .*which is not set/);
+    expect(() => parseShard('auto/4', { JOB_COMPLETION_INDEX: '' })).toThrow(/which is not set/);
+    expect(() => parseShard('auto/4', { JOB_COMPLETION_INDEX: '4' })).toThrow(/\$JOB_COMPLETION_INDEX is 4, but the pods of an Indexed Job of 4 completions are numbered 0 to 3/);
+    for (const value of ['-1', '1.5', 'x', ' 2']) expect(() => parseShard('auto/4', { JOB_COMPLETION_INDEX: value }), value).toThrow(/must be a pod's index/);
+    expect(() => parseShard('auto/0', { JOB_COMPLETION_INDEX: '0' })).toThrow(/a shard count must be from 1/);
+    // Without auto, the variable is not read.
+    expect(parseShard('2/4', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 2, count: 4 });
+  });
 });
 
 describe('shardRange', () => {
