@@ -44,7 +44,7 @@ export function newRuntimeRecording(): RuntimeRecording {
 
 /** The engine factory `factory`, given a runtime that notes lock releases and channels in `recording`. */
 export function recordingEngine(factory: EngineFactory, recording: RuntimeRecording): EngineFactory {
-  return (runtime, config, events) => factory(recordingRuntime(runtime, recording), config, events);
+  return (runtime, config, events, persistence) => factory(recordingRuntime(runtime, recording), config, events, persistence);
 }
 
 /** `inner` (the simulated runtime), noting lock releases and channels in `recording`: what a program's timeline is given. */
