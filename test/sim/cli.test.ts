@@ -45,6 +45,15 @@ describe('sim --seed N', () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it('gives byte-identical output in two processes for a run on a store that crashes (SQLite in WebAssembly included)', () => {
+    const args = ['--seed', '1', '--swarm', '--bug', 'answer-before-durable'];
+    const first = sim(...args);
+    const second = sim(...args);
+    expect(first.status).toBe(1);
+    expect(first.stdout).toMatch(/crashed/);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
   it('gives the same traceHash for the same seed in two processes, and other schedules for other seeds', () => {
     const first = json('--seed', '7');
     const again = json('--seed', '7');
