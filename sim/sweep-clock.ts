@@ -1,17 +1,8 @@
-// Real time for the sweep command, and only for what people watch: schedules per second, the
-// time left, the progress redraws, and the time budget that decides when to stop handing out
-// batches. No simulated run reads any of it: a batch's result depends on its seeds alone, and
-// the budget only decides which seeds run, which the summary then states exactly.
+// Real time for the sweep command, and only for what people watch: the progress redraws and
+// the event loop's turns between batches on the main thread. The clock itself is the real
+// runtime's (src/runtime/real-wall-clock.ts). No simulated run reads any of it.
 
-/** Milliseconds since the clock started, from a monotonic source. */
-export interface WallClock {
-  elapsedMs(): number;
-}
-
-export function startWallClock(): WallClock {
-  const startMs = performance.now();
-  return { elapsedMs: () => performance.now() - startMs };
-}
+export { startWallClock, type WallClock } from '../src/runtime/real-wall-clock.ts';
 
 /** Calls `tick` every `intervalMs` without keeping the process alive; returns the stop function. */
 export function every(intervalMs: number, tick: () => void): () => void {

@@ -18,7 +18,7 @@ import { replayProgramTraceCommand } from './reproduce.ts';
 import { describeSchedule, notingDecisions } from './schedule-text.ts';
 import { defaultScheduleShrinkRuns, shrinkSchedule, type ScheduleSize } from './shrink-program.ts';
 import { exhaustiveStrategyName, parseStrategyName, strategyLabel, type ExhaustiveSettings, type StrategyChoice } from './strategies.ts';
-import { startWallClock } from './wall-clock.ts';
+import { startWallClock } from '../runtime/real-wall-clock.ts';
 
 export type { Program } from './program-run.ts';
 
