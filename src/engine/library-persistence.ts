@@ -1,7 +1,7 @@
 // What the engine needs to keep its state in a durable store: the store itself, a way to make
 // its commits durable (an fsync, which takes time), and the places where the process may crash,
 // which the simulation turns into choices of its schedule. The harness builds one per process
-// epoch (src/harness/persistence.ts); on the real runtime a crash is a real kill, and crash
+// epoch (src/harness/store-server.ts); on the real runtime a crash is a real kill, and crash
 // points cost nothing.
 
 import type { Mutex, Runtime } from '../runtime/runtime.ts';

@@ -46,7 +46,6 @@ export class StoreServer {
   private death: Channel<never> | null = null;
   /** Crash points do nothing until the library is set up (members and books durable). */
   private armed = false;
-  private callSequence = 0;
   private crashCount = 0;
 
   constructor(
@@ -86,7 +85,6 @@ export class StoreServer {
     const process = this.process;
     const engine = this.engine;
     if (!this.up || process === null || engine === null) return { kind: 'unavailable' };
-    this.callSequence += 1;
     const reply = this.runtime.newChannel<Answer>(`reply:${name}`, 1);
     const channel = reply as Channel<unknown>;
     this.callsInFlight.add(channel);
@@ -105,7 +103,7 @@ export class StoreServer {
    */
   async supervise(retired: Channel<never>): Promise<void> {
     for (;;) {
-        const death = this.death;
+      const death = this.death;
       if (death === null) throw new Error('supervise: the server was not set up');
       const woke = await this.runtime.select([{ receive: death }, { receive: retired }]);
       if (woke.index === 1) return;
