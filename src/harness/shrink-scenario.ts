@@ -8,7 +8,7 @@
 // operations and choices are taken away again under them.
 
 import type { EngineConfig } from '../engine/api.ts';
-import { defaultMemberName, type PersistenceSettings, type Scenario, type ScenarioOperation } from './scenario.ts';
+import { defaultMemberName, scenarioLimits, type PersistenceSettings, type Scenario, type ScenarioOperation } from './scenario.ts';
 
 /**
  * How complex a configuration is, compared key by key (lower is simpler): a slow catalogue at all,
@@ -57,10 +57,19 @@ export function* simplerSettings(engine: EngineConfig): Generator<EngineConfig> 
 }
 
 /**
- * The scenario with every duration divided by `factor` (rounded down, the window at least 1 ms):
- * the same story told in fewer milliseconds, where a counterexample found on a 5-second window
- * usually fails on a 100 ms one too.
+ * Settings with one duration a millisecond longer: the borrow work, the catalogue read, the
+ * window. The greedy passes only ever shorten durations, and one accepted while a crash's restart
+ * or a preemption stood in for the delay can leave the failure needing those; a borrow one tick
+ * longer may fail with none of them. The shrinker tries these next to the settled scenario.
  */
+export function* longerByOneTick(engine: EngineConfig): Generator<EngineConfig> {
+  const longest = scenarioLimits.durationMaxMs;
+  if (engine.borrowWorkMaxMs < longest) yield { ...engine, borrowWorkMinMs: engine.borrowWorkMinMs + 1, borrowWorkMaxMs: engine.borrowWorkMaxMs + 1 };
+  const readMaxMs = engine.catalogueReadWorkMaxMs ?? 0;
+  if (readMaxMs < longest) yield { ...engine, catalogueReadWorkMaxMs: readMaxMs + 1 };
+  if (engine.cancelWindowMs < longest) yield { ...engine, cancelWindowMs: engine.cancelWindowMs + 1 };
+}
+
 /**
  * Simpler settings of a store, one change at a time: fewer crashes allowed (a failure that needs
  * one crash then has one), a restart and a flush that take their least time.
@@ -72,6 +81,11 @@ export function* simplerPersistence(persistence: PersistenceSettings): Generator
   if (persistence.flushMaxMs > persistence.flushMinMs) yield { ...persistence, flushMaxMs: persistence.flushMinMs };
 }
 
+/**
+ * The scenario with every duration divided by `factor` (rounded down, the window at least 1 ms):
+ * the same story told in fewer milliseconds, where a counterexample found on a 5-second window
+ * usually fails on a 100 ms one too.
+ */
 export function scaledDown(scenario: Scenario, factor: number): Scenario {
   const scale = (valueMs: number): number => Math.floor(valueMs / factor);
   const { engine } = scenario;

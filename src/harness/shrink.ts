@@ -36,6 +36,7 @@ import {
   earlierArrivalCandidates,
   idDisorder,
   idTotal,
+  longerByOneTick,
   renumbered,
   scaledDown,
   settingsComplexity,
@@ -73,6 +74,9 @@ export const defaultShrinkRuns = 4000;
 
 /** Runs the exhaustive pass may spend on each scenario next to the shrunk one. */
 const neighbourSearchRunsMax = 200;
+
+/** Runs the shallow search may spend on each setting a tick longer. */
+const longerSearchRunsMax = 500;
 
 /** How many leading task choices a removal may also drop to realign the rest. */
 const taskShiftMax = 8;
@@ -155,13 +159,16 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
     }
   };
 
-  /** Logs with fewer non-default choices than the best's, on `scenario`; true when one fails. */
-  const fewerChoicesOn = async (scenario: Scenario, maxSearchRuns: number): Promise<{ improved: boolean; complete: boolean }> => {
+  /**
+   * Logs with fewer non-default choices than the best's (and fewer than `below`), on `scenario`;
+   * improved when one fails, complete when every log below the best's count was run.
+   */
+  const fewerChoicesOn = async (scenario: Scenario, maxSearchRuns: number, below = Number.POSITIVE_INFINITY): Promise<{ improved: boolean; complete: boolean }> => {
     const nonDefault = nonDefaultCount(best);
     const search = await searchFewerChoices({
       runSchedule: (strategy) => runScenario({ scenario, engine, strategy, maxSteps: original.maxSteps }),
       fails: (run) => run.violations.some((violation) => violation.invariant === target),
-      nonDefaultChoicesBelow: nonDefault,
+      nonDefaultChoicesBelow: Math.min(nonDefault, below),
       maxRuns: Math.max(0, Math.min(maxSearchRuns, maxRuns - runs)),
     });
     runs += search.runs;
@@ -173,13 +180,24 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
 
   // The greedy passes, then the exhaustive one on what they settled on, then on the scenarios
   // next to it (one operation's member or book changed); a smaller schedule found there may let
-  // an operation or a setting go, so the greedy passes run again after it.
+  // an operation or a setting go, so the greedy passes run again after it. Before the deep search,
+  // a shallow one (no choice or one) on the settings a tick longer than the greedy left them: the
+  // cheapest way out of a minimum where a crash or a preemption stands in for a missing delay.
   let choicesMinimal = false;
   for (let improved = true; improved && runs < maxRuns; ) {
     await greedy();
     if (nonDefaultCount(best) === 0) {
       choicesMinimal = true;
       break;
+    }
+    improved = false;
+    if (nonDefaultCount(best) > 1) {
+      for (const longer of longerByOneTick(best.scenario.engine)) {
+        if (runs >= maxRuns) break;
+        improved = (await fewerChoicesOn({ ...best.scenario, engine: longer }, longerSearchRunsMax, 2)).improved;
+        if (improved) break;
+      }
+      if (improved) continue;
     }
     const onScenario = await fewerChoicesOn(best.scenario, Number.POSITIVE_INFINITY);
     choicesMinimal = onScenario.complete;

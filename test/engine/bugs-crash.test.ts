@@ -14,6 +14,8 @@ import type { EngineFactory } from '../../src/engine/api.ts';
 import { shrinkTrace } from '../../src/harness/shrink.ts';
 import { buildTrace } from '../../src/harness/trace.ts';
 import { replayTrace } from '../../src/harness/replay.ts';
+import type { Scenario } from '../../src/harness/scenario.ts';
+import { reserve } from '../support/scenario-builders.ts';
 
 /** A swarm seed, on the store with crashes, whose random run breaks each variant's rule. */
 const demonstrations: Readonly<Record<string, number>> = {
@@ -103,5 +105,36 @@ describe('shrinking a failure that needs a crash', () => {
     expect(shrunk.trace.scenario.persistence?.crashes?.max).toBe(1);
     const replayed = await replayTrace(shrunk.trace, { engine: variant.createEngine });
     expect(replayed.kind).toBe('reproduced');
+  });
+
+  it('leaves a minimum where a second crash stands in for a missing delay: one tick more borrow work, and one crash does', { timeout: 120_000 }, async () => {
+    // What the greedy passes alone settle on for a requeue-processed failure: borrows that take no
+    // time, so a first crash and its restart are what hold the request back past its window.
+    const variant = crashBugZoo.find((bug) => bug.name === 'requeue-processed');
+    if (variant === undefined) throw new Error('unreachable');
+    const scenario: Scenario = {
+      books: [1, 2, 3, 4],
+      members: [
+        { memberId: 1, name: 'Ada' },
+        { memberId: 2, name: 'Brian' },
+      ],
+      operations: [reserve(0, 1, 1), reserve(1, 1, 1), reserve(1, 2, 2)],
+      engine: { cancelWindowMs: 1, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0, catalogueReadWorkMaxMs: 1 },
+      persistence: { flushMinMs: 0, flushMaxMs: 20, crashes: { probability: 0.1, max: 2, restartMinMs: 0, restartMaxMs: 100, retryDelayMs: 100 } },
+    };
+    const choices = Array.from({ length: 100 }, (_, index) => ([13, 15, 23, 25, 99].includes(index) ? 1 : 0));
+    const run = await runScenario({ scenario, engine: variant.createEngine, strategy: createReplayStrategy(choices) });
+    const violation = run.violations.find((candidate) => candidate.invariant === variant.breaks);
+    if (violation === undefined) throw new Error('the log no longer shows the variant');
+    expect(run.events.filter((event) => event.type === 'crashed')).toHaveLength(2);
+    const trace = buildTrace(
+      { engine: { kind: 'bug', name: variant.name }, scenario, strategy: 'replay', seed: null, maxSteps: 200_000 },
+      { ...run, violations: [violation, ...run.violations.filter((other) => other !== violation)] },
+    );
+    const shrunk = await shrinkTrace(trace, variant.createEngine);
+    expect(shrunk.trace.events.filter((event) => event.type === 'crashed')).toHaveLength(1);
+    expect(shrunk.after.nonDefaultChoices).toBe(1);
+    expect(shrunk.trace.scenario.engine.borrowWorkMaxMs).toBeGreaterThan(0);
+    expect((await replayTrace(shrunk.trace, { engine: variant.createEngine })).kind).toBe('reproduced');
   });
 });

@@ -9,6 +9,7 @@ import {
   compareLexicographic,
   earlierArrivalCandidates,
   idDisorder,
+  longerByOneTick,
   neighbouringScenarios,
   renumbered,
   scaledDown,
@@ -74,6 +75,23 @@ describe('catalogueInsteadOfAdd', () => {
     expect(rest).toEqual([]);
     expect(candidate?.books).toEqual([1, 2, 3, 4]);
     expect(candidate?.operations).toEqual([reserve(0, 4, 1), addBook(0, 2)]);
+  });
+});
+
+describe('longerByOneTick', () => {
+  it('offers the borrow work, the catalogue read and the window each one millisecond longer, one at a time', () => {
+    const simplest: EngineConfig = { cancelWindowMs: 1, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: 0, borrowWorkMaxMs: 0 };
+    expect([...longerByOneTick(simplest)]).toEqual([
+      { ...simplest, borrowWorkMinMs: 1, borrowWorkMaxMs: 1 },
+      { ...simplest, catalogueReadWorkMaxMs: 1 },
+      { ...simplest, cancelWindowMs: 2 },
+    ]);
+  });
+
+  it('offers nothing past the longest duration a scenario may have', () => {
+    const longestMs = 24 * 60 * 60 * 1000;
+    const longest: EngineConfig = { cancelWindowMs: longestMs, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: longestMs, borrowWorkMaxMs: longestMs, catalogueReadWorkMaxMs: longestMs };
+    expect([...longerByOneTick(longest)]).toEqual([]);
   });
 });
 
