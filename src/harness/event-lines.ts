@@ -3,11 +3,11 @@
 // strings cost more than the hash itself, in time and in garbage for the collector; so an event
 // of plain data is written here, straight into a byte buffer the hash reads, without a string:
 // each type's keys are learned once with their JSON and separators (as bytes), then per event
-// only the values are written, each field read once, numbers digit by digit and strings from a
-// cache of their JSON. A value that is not a number, string, boolean or null (a nested object,
-// undefined) hands the rest of the event to JSON.stringify, and anything that is not plain data
-// (another prototype, a toJSON) goes to it whole, so the bytes are JSON.stringify's whatever an
-// engine puts in its events.
+// only the values are written, each field read once, numbers digit by digit and plain ASCII
+// strings character by character (others from a cache of their JSON). A value that is not a
+// number, string, boolean or null (a nested object, undefined) hands the rest of the event to
+// JSON.stringify, and anything that is not plain data (another prototype, a toJSON) goes to it
+// whole, so the bytes are JSON.stringify's whatever an engine puts in its events.
 
 import nodeCrypto, { createHash, type Hash } from 'node:crypto';
 
@@ -16,6 +16,10 @@ const newline = 10;
 const closeBrace = 125;
 const minus = 45;
 const digitZero = 48;
+const quote = 34;
+const backslash = 92;
+const space = 32;
+const tilde = 126;
 const nullBytes = encoder.encode('null');
 const trueBytes = encoder.encode('true');
 const falseBytes = encoder.encode('false');
@@ -29,7 +33,7 @@ interface EventShape {
 /** Shapes learned, by event type; bounded, since an engine names its own types. */
 const shapes = new Map<string, EventShape>();
 const shapesMax = 256;
-/** Strings already written as JSON, in UTF-8 (types, task names, keys): most recur many times a run. */
+/** Strings with characters JSON escapes or UTF-8 encodes in several bytes, already written as JSON. */
 const quotedStrings = new Map<string, Uint8Array>();
 const quotedStringsMax = 8192;
 const quotedLengthMax = 200;
@@ -110,8 +114,7 @@ export class TraceHasher {
       else this.writeText(`${index === 0 ? '{' : ','}${JSON.stringify(key)}:`);
       if (typeof value === 'number') this.writeNumber(value);
       else if (typeof value !== 'string') this.writeBytes(value === null ? nullBytes : value ? trueBytes : falseBytes);
-      else if (value.length <= quotedLengthMax) this.writeBytes(quoted(value));
-      else this.writeText(JSON.stringify(value));
+      else this.writeString(value);
       index += 1;
     }
     if (index === 0) {
@@ -162,6 +165,35 @@ export class TraceHasher {
       buffer[--at] = digitZero + (rest - next * 10);
       rest = next;
     } while (rest > 0);
+  }
+
+  /**
+   * A string value as JSON. Printable ASCII without a quote or a backslash is its own JSON between
+   * quotes, so it is copied code unit by code unit with no string built; anything else is
+   * JSON.stringify's, from the cache when short.
+   */
+  private writeString(value: string): void {
+    const length = value.length;
+    if (length <= quotedLengthMax) {
+      this.room(length + 2);
+      const buffer = this.buffer;
+      let at = this.at;
+      buffer[at++] = quote;
+      let index = 0;
+      for (; index < length; index += 1) {
+        const code = value.charCodeAt(index);
+        if (code < space || code > tilde || code === quote || code === backslash) break;
+        buffer[at++] = code;
+      }
+      if (index === length) {
+        buffer[at++] = quote;
+        this.at = at;
+        return;
+      }
+      this.writeBytes(quoted(value));
+      return;
+    }
+    this.writeText(JSON.stringify(value));
   }
 
   /** Bytes of a key or a short string: never more than the buffer holds. */
