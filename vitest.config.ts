@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { isFilteredRun, testFiles } from './test/support/test-run-scope.ts';
 
@@ -15,6 +16,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
+    // Many files spend their time waiting: on a command line they started, on a stress run's
+    // seconds, on a browser. One worker per core and one more keep every core busy meanwhile
+    // (vitest's own default leaves one core to itself).
+    maxWorkers: availableParallelism() + 1,
     // Fails the run if it leaves trace files in the checkout's reports/traces/; keeps dist/ built.
     globalSetup: ['test/support/global-setup.ts', 'test/support/build-dist.ts'],
     // Every decision of every simulated run also verifies the kernel's ready queue (kernel.ts

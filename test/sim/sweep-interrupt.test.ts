@@ -25,7 +25,9 @@ interface Interrupted {
 
 /**
  * Runs `npm run sim -- sweep ARGS` in a process group of its own, and sends SIGINT to the group
- * once stderr shows each of `marks` in turn (one signal per mark; `gapMs` between repeated ones).
+ * once stderr shows each of `marks` in turn (one signal per mark). A signal after the first goes
+ * `gapMs` after its mark: the mark is the sweep's answer to the signal before, so the gap is the
+ * one the sweep sees, however late a loaded machine let it answer.
  */
 function sweepInterrupted(args: readonly string[], marks: readonly string[], gapMs = 0): Promise<Interrupted> {
   const child = spawn('npm', ['run', '-s', 'sim', '--', 'sweep', ...args], {
@@ -36,11 +38,8 @@ function sweepInterrupted(args: readonly string[], marks: readonly string[], gap
   let stdout = '';
   let stderr = '';
   let next = 0;
-  let lastSentMs = -Infinity;
   const send = (): void => {
-    if (child.pid === undefined) return;
-    lastSentMs = performance.now();
-    process.kill(-child.pid, 'SIGINT');
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
   };
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -49,9 +48,8 @@ function sweepInterrupted(args: readonly string[], marks: readonly string[], gap
     stderr += chunk.toString();
     while (next < marks.length && stderr.includes(marks[next] as string)) {
       next += 1;
-      const waitMs = Math.max(0, lastSentMs + gapMs - performance.now());
-      if (waitMs === 0) send();
-      else setTimeout(send, waitMs);
+      if (next === 1 || gapMs === 0) send();
+      else setTimeout(send, gapMs);
     }
   });
   return new Promise((resolve) => {
