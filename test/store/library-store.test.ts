@@ -146,6 +146,32 @@ function readyImage(store: LibraryStore): Uint8Array {
   return database.export();
 }
 
+describe('LibraryStore.open', () => {
+  it('refuses a durable transaction that names no write statement, or that does not replay, as a corrupt store', () => {
+    for (const [operations, message] of [
+      [[[99, 1]], /transaction 1 does not replay: no write statement 99/],
+      [[[5, 7]], /transaction 1 does not replay: .* changed 0 rows, not 1/],
+    ] as const) {
+      const disk = new SimulatedDisk();
+      disk.append({ lsn: 1, operations });
+      disk.flush();
+      expect(() => LibraryStore.open(sql, disk)).toThrow(StoreCorruptError);
+      expect(() => LibraryStore.open(sql, disk)).toThrow(message);
+    }
+  });
+
+  it('opens each empty store on the schema, apart from every other: what one holds, a fresh one does not', () => {
+    const first = LibraryStore.open(sql, new SimulatedDisk());
+    first.addBook(1);
+    const second = LibraryStore.open(sql, new SimulatedDisk());
+    expect(second.committedLsn).toBe(0);
+    expect(second.load().books).toEqual([]);
+    expect(first.load().books.map((book) => book.bookId)).toEqual([1]);
+    first.close();
+    second.close();
+  });
+});
+
 describe('FileDisk', () => {
   async function directoryWithLog(): Promise<string> {
     const directory = freshDirectory();
