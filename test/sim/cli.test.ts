@@ -1,12 +1,13 @@
-// The sim command as its users run it: in a separate process, through tsx, where the process
-// matters (exit status, determinism across processes); in this process otherwise.
+// The sim command as its users run it: in a separate process where the process matters (the
+// same bytes from two processes, as `npm run sim` runs the compiled entry point; a pipeline whose
+// reader stops early); in this process otherwise.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simIn, simInProcessIn } from '../support/run-sim.ts';
+import { simIn, simInProcessIn, type CommandResult } from '../support/run-sim.ts';
 import { bugNames, findBug } from '../../src/engine/bugs/index.ts';
 import { bugDemonstrationCommand } from '../../sim/command-bugs.ts';
 
@@ -20,15 +21,15 @@ const sim = simIn(reports);
 // What a command prints and returns does not depend on the process, so most cases run in this one.
 const simHere = simInProcessIn(reports);
 
-function json(...args: string[]): Record<string, unknown> {
-  const result = sim(...args, '--json');
+/** The report of a run with --json, which exits 0. */
+function reportOf(result: CommandResult): Record<string, unknown> {
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
 describe('sim --seed N', () => {
-  it('prints the seed first, then the scenario, the trace, the verdict and a summary, and exits 0', () => {
-    const result = sim('--seed', '42');
+  it('prints the seed first, then the scenario, the trace, the verdict and a summary, and exits 0', async () => {
+    const result = await simHere('--seed', '42');
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('SEED=42');
@@ -54,20 +55,21 @@ describe('sim --seed N', () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
-  it('gives the same traceHash for the same seed in two processes, and other schedules for other seeds', () => {
-    const first = json('--seed', '7');
-    const again = json('--seed', '7');
+  it('gives the same traceHash for the same seed in two processes, and other schedules for other seeds', async () => {
+    const first = reportOf(sim('--seed', '7', '--json'));
+    const again = reportOf(sim('--seed', '7', '--json'));
     expect(again['traceHash']).toBe(first['traceHash']);
     expect(again['choices']).toEqual(first['choices']);
-    const others = [8, 9, 10].map((seed) => json('--seed', String(seed)));
+    const others: Record<string, unknown>[] = [];
+    for (const seed of [8, 9, 10]) others.push(reportOf(await simHere('--seed', String(seed), '--json')));
     for (const other of others) {
       expect(other['traceHash']).not.toBe(first['traceHash']);
       expect(other['choices']).not.toEqual(first['choices']);
     }
   });
 
-  it('prints one JSON object with the fields a tool needs', () => {
-    const report = json('--seed', '3', '--operations', '10', '--workers', '2', '--queue-capacity', '1');
+  it('prints one JSON object with the fields a tool needs', async () => {
+    const report = reportOf(await simHere('--seed', '3', '--operations', '10', '--workers', '2', '--queue-capacity', '1', '--json'));
     for (const field of ['seed', 'strategy', 'scenario', 'steps', 'virtualTimeMs', 'choices', 'events', 'violations', 'traceHash']) {
       expect(report).toHaveProperty(field);
     }

@@ -20,7 +20,7 @@ afterAll(() => {
 const sim = simInProcessIn(reports);
 const module = 'test/support/engine-module-worker-exits-when-idle.ts';
 
-/** `sim ARGS` run from `directory`, with the checkout's tsx loader. */
+/** `sim ARGS` run from `directory`, with the checkout's tsx loader: a process of its own, since the working directory is the subject. */
 function simFrom(directory: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const loader = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
   const result = spawnSync(process.execPath, ['--import', loader, resolve('sim/cli.ts'), ...args], { cwd: directory, encoding: 'utf8', timeout: 60_000 });

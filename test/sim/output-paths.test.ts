@@ -48,6 +48,7 @@ describe('sim report --out', () => {
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
+  // In a process of its own: a synchronous mkdir spinning on /proc would hang this one, past any timeout.
   it('refuses a path under /proc at once, where a recursive mkdir would spin forever', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'report', 'reports/examples/seed-borrow-rule.trace.json', '--out', '/proc/sys/library-sim/page.html'], {
       encoding: 'utf8',
@@ -57,6 +58,7 @@ describe('sim report --out', () => {
     expect(oneLine(result.stderr)).toEqual(["sim: --out: /proc/sys/library-sim/page.html is on the kernel's proc file system, where reports cannot be written; give a path elsewhere"]);
   });
 
+  // In a process of its own, for the same reason.
   it('refuses a reports directory under /proc for a failing run, which still prints its verdict', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--seed', '6', '--bug', 'seed-auto-cancel'], {
       encoding: 'utf8',

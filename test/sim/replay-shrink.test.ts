@@ -1,10 +1,9 @@
 // `sim replay FILE` and `sim shrink FILE`, run in this process through the command line's own
-// entry point (cli.test.ts covers separate processes): a
-// failing run saves its trace and ends with the command that replays it; that command shows the
-// same run again; a damaged or edited copy is refused (exit 2) and nothing is overwritten; a
-// shrunk trace lands beside the original and replays too.
+// entry point (cli.test.ts covers separate processes): a failing run saves its trace and ends
+// with the command that replays it; that command shows the same run again; a damaged or edited
+// copy is refused (exit 2) and nothing is overwritten; a shrunk trace lands beside the original
+// and replays too.
 
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -80,11 +79,7 @@ describe('a failing run', () => {
   it('still prints its verdict and exits 1 when the trace cannot be saved', async () => {
     const blocker = join(reports, 'a-file');
     writeFileSync(blocker, 'in the way');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--seed', '6', '--bug', 'seed-auto-cancel'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: blocker },
-    });
+    const result = await simInProcessIn(blocker)('--seed', '6', '--bug', 'seed-auto-cancel');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^sim: cannot save trace to .*: cannot create directory/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
