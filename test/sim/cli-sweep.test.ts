@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeNames } from '../../src/check/probes.ts';
 import type { SweepSummary } from '../../src/harness/sweep-summary.ts';
-import { simInProcessIn, type CommandResult } from '../support/run-sim.ts';
+import { simCommand, simInProcessIn, type CommandResult } from '../support/run-sim.ts';
 import { seedRerunCommand } from '../../sim/command-sweep.ts';
 import { generateScenario } from '../../src/harness/scenario.ts';
 import { drawSmallScenario } from '../../src/harness/small-scenarios.ts';
@@ -118,7 +118,7 @@ describe('sim sweep', () => {
   });
 
   it('stops at Ctrl-C, says exactly which seeds it covered, and exits 130', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'sweep', '--seeds', '1..100000000', '--workers', '0', '--batch-size', '20', '--json'], {
+    const child = spawn(simCommand[0], [simCommand[1], 'sweep', '--seeds', '1..100000000', '--workers', '0', '--batch-size', '20', '--json'], {
       env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
     });
     let stdout = '';

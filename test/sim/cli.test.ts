@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simIn, simInProcessIn, type CommandResult } from '../support/run-sim.ts';
+import { simCommand, simIn, simInProcessIn, type CommandResult } from '../support/run-sim.ts';
 import { bugNames, findBug } from '../../src/engine/bugs/index.ts';
 import { bugDemonstrationCommand } from '../../sim/command-bugs.ts';
 
@@ -220,7 +220,7 @@ describe('sim --seed N', () => {
 
 describe('sim in a pipeline', () => {
   it('stops quietly when the reader closes the pipe early', () => {
-    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx sim/cli.ts --seed 1 --verbose | head -n 1`], {
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${simCommand[0]}" "${simCommand[1]}" --seed 1 --verbose | head -n 1`], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -230,7 +230,7 @@ describe('sim in a pipeline', () => {
   });
 
   it('still exits with its own status when the pipe closed early', () => {
-    const result = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx sim/cli.ts --seed 6 --bug seed-auto-cancel --verbose | head -n 1; exit \${PIPESTATUS[0]}`], {
+    const result = spawnSync('bash', ['-c', `"${simCommand[0]}" "${simCommand[1]}" --seed 6 --bug seed-auto-cancel --verbose | head -n 1; exit \${PIPESTATUS[0]}`], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mountReadOnly } from '../support/read-only-mount.ts';
-import { simInProcessIn } from '../support/run-sim.ts';
+import { simCommand, simInProcessIn } from '../support/run-sim.ts';
 
 const reports = mkdtempSync(join(tmpdir(), 'output-paths-test-'));
 afterAll(() => {
@@ -50,7 +50,7 @@ describe('sim report --out', () => {
 
   // In a process of its own: a synchronous mkdir spinning on /proc would hang this one, past any timeout.
   it('refuses a path under /proc at once, where a recursive mkdir would spin forever', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'report', 'reports/examples/seed-borrow-rule.trace.json', '--out', '/proc/sys/library-sim/page.html'], {
+    const result = spawnSync(simCommand[0], [simCommand[1], 'report', 'reports/examples/seed-borrow-rule.trace.json', '--out', '/proc/sys/library-sim/page.html'], {
       encoding: 'utf8',
       timeout: 30_000,
     });
@@ -60,7 +60,7 @@ describe('sim report --out', () => {
 
   // In a process of its own, for the same reason.
   it('refuses a reports directory under /proc for a failing run, which still prints its verdict', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--seed', '6', '--bug', 'seed-auto-cancel'], {
+    const result = spawnSync(simCommand[0], [simCommand[1], '--seed', '6', '--bug', 'seed-auto-cancel'], {
       encoding: 'utf8',
       timeout: 30_000,
       env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: '/proc/sys/library-sim' },
