@@ -183,13 +183,14 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     }
   });
   if (harnessFault !== null) throw (harnessFault as { readonly error: unknown }).error;
-  const violations: Violation[] = [];
-  if (result.failure !== null) {
-    violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
-  }
+  const runtimeFailure: Violation[] =
+    result.failure === null ? [] : [{ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message }];
   const end = { endMs: result.virtualTimeMs, endStep: result.steps, finalBooks, completed: result.outcome === 'completed' };
+  // Built by spreading into array literals, never into push(): a large run's verdicts may
+  // outnumber the arguments one call can take.
+  let broken: readonly Violation[];
   if (check !== null) {
-    violations.push(...check.finish(end));
+    broken = check.finish(end);
   } else if (options.scenario.persistence !== undefined) {
     const survived = readCrashHistory(events, settings.cancelLateToleranceMs);
     // A cancel may be as late as its catalogue reads explain, and later by as long as the process was down.
@@ -202,10 +203,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       ...checkHistory({ ...settings, cancelLateToleranceByReservationMs: tolerances, events: survived.events, ...end }),
       ...survived.violations,
     ];
-    violations.push(...found.sort((left, right) => left.step - right.step));
+    broken = found.sort((left, right) => left.step - right.step);
   } else {
-    violations.push(...checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end }));
+    broken = checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end });
   }
+  const violations = [...runtimeFailure, ...broken];
   return {
     outcome: result.outcome,
     steps: result.steps,
