@@ -113,7 +113,7 @@ export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (e
     },
     {
       strategy: options.strategy,
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      maxSteps: options.maxSteps ?? stepBound(scenario),
       // Each operation may start up to three tasks (its client, a borrow handler, a timer), so
       // the task bound grows with the scenario rather than failing a large one at its start.
       maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario) + fixedTasksMax),
@@ -129,6 +129,21 @@ export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (e
 function attemptsPerOperation(scenario: Scenario): number {
   const crashes = scenario.persistence?.crashes;
   return crashes === undefined ? 1 : 2 + crashes.max;
+}
+
+/**
+ * Scheduling steps one operation may take in a run of a correct engine: its client's sleep and
+ * call, the locks, the queue, the borrow handler and the auto-cancel take about 4 to 10.
+ */
+export const stepsPerOperationMax = 20;
+
+/**
+ * The step bound of a run of the scenario when none is given: the runtime's default, or more for
+ * a scenario large enough that a correct engine could go past it (as the task and time bounds
+ * grow). A scenario of up to 10,000 operations and no crashes keeps the default.
+ */
+export function stepBound(scenario: Scenario): number {
+  return Math.max(defaultSimulationLimits.maxSteps, stepsPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario));
 }
 
 /** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */
