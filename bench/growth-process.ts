@@ -19,7 +19,7 @@ import { packageRoot } from '../src/package-root.ts';
 const load = async <Module>(path: string): Promise<Module> => (await import(pathToFileURL(join(packageRoot, 'dist', `${path}.js`)).href)) as Module;
 const { createEngine } = await load<typeof Library>('src/engine/library');
 const { runScenario } = await load<typeof RunScenario>('src/harness/run-scenario');
-const { generateScenario, defaultScenarioSize, scenarioLimits } = await load<typeof ScenarioModule>('src/harness/scenario');
+const { generateScenario, defaultScenarioSize } = await load<typeof ScenarioModule>('src/harness/scenario');
 const { createRandomStrategy } = await load<typeof RandomStrategy>('src/runtime/sim/scheduler-random');
 
 const operations = Number(process.argv[2]);
@@ -29,12 +29,15 @@ if (!Number.isSafeInteger(operations) || operations < 1 || gc === undefined) {
   process.exit(2);
 }
 
+/** Operations drawn at a time: the default scenario's few books and members see no more at once, whatever the size. */
+const drawnOperationsMax = 10_000;
+
 function scenarioOf(size: number): Scenario {
   const parts: ScenarioOperation[] = [];
   let first: Scenario | undefined;
   let offsetMs = 0;
   for (let part = 0; parts.length < size; part += 1) {
-    const drawn = generateScenario(part + 1, { ...defaultScenarioSize, operations: Math.min(scenarioLimits.operationsMax, size - parts.length) });
+    const drawn = generateScenario(part + 1, { ...defaultScenarioSize, operations: Math.min(drawnOperationsMax, size - parts.length) });
     first ??= drawn;
     const lastMs = drawn.operations.reduce((latest, operation) => Math.max(latest, operation.atMs), 0);
     for (const operation of drawn.operations) parts.push({ ...operation, atMs: operation.atMs + offsetMs });

@@ -11,7 +11,7 @@ import type { ScheduleSearchResult } from '../src/runtime/sim/explore-search.ts'
 import { defaultEngineConfig, type EngineConfig } from '../src/engine/api.ts';
 import { createEngine as createLibraryEngine } from '../src/engine/library.ts';
 import { count } from '../src/harness/format.ts';
-import { runScenario, type ScenarioRun } from '../src/harness/run-scenario.ts';
+import { runScenario, stepBound, stepsPerOperationMax, type ScenarioRun } from '../src/harness/run-scenario.ts';
 import { defaultScenarioSize, generateScenario, scenarioLimits, type Scenario } from '../src/harness/scenario.ts';
 import { drawSmallScenario } from '../src/harness/small-scenarios.ts';
 import { describeSwarmConfig, drawSwarmConfig, engineRunsOnStore, swarmScenario } from '../src/harness/swarm.ts';
@@ -37,7 +37,8 @@ interface RunOptions {
   workers: number;
   borrowWorkMinMs: number;
   borrowWorkMaxMs: number;
-  maxSteps: number;
+  /** Absent: the scenario's own bound (stepBound in run-scenario.ts). */
+  maxSteps?: number;
   engine?: string;
   bug?: string;
   strategy: 'random' | 'pct' | 'choice-log' | 'portfolio' | 'exhaustive';
@@ -60,6 +61,9 @@ interface RunOptions {
   swarm: boolean;
   shrink: boolean;
 }
+
+/** The options once the scenario is known, with the step bound the run goes by. */
+type BoundedRunOptions = RunOptions & { readonly maxSteps: number };
 
 const exitViolation = 1;
 
@@ -84,7 +88,11 @@ export function addRunCommand(program: Command): Command {
     .option('--borrow-work-min-ms <ms>', 'shortest time a borrow takes to process', integerOption(0, scenarioLimits.durationMaxMs), defaultEngineConfig.borrowWorkMinMs)
     .option('--borrow-work-max-ms <ms>', 'longest time a borrow takes to process', integerOption(0, scenarioLimits.durationMaxMs), defaultEngineConfig.borrowWorkMaxMs)
     // Bounded like a trace file's maxSteps, so that the trace of any failing run loads again.
-    .option('--max-steps <n>', 'scheduling steps before the run fails as unbounded', integerOption(1, traceFileLimits.maxStepsMax), defaultSimulationLimits.maxSteps)
+    .option(
+      '--max-steps <n>',
+      `scheduling steps before the run fails as unbounded (default: ${defaultSimulationLimits.maxSteps}, or ${stepsPerOperationMax} per operation in a larger scenario)`,
+      integerOption(1, traceFileLimits.maxStepsMax),
+    )
     .option('--engine <module>', 'a module exporting createEngine (see src/engine/api.ts) to run instead of the built-in engine')
     .option('--bug <name>', 'run a variant of the engine from the bug zoo (see: sim bugs)')
     .addOption(new Option('--strategy <name>', 'how the schedule is chosen').choices(['random', 'pct', 'choice-log', 'portfolio', 'exhaustive']).default('random'))
@@ -200,8 +208,10 @@ async function runCommand(options: RunOptions): Promise<number> {
   const engine = await chooseEngine(options);
   const swarm = options.swarm && options.strategy !== 'exhaustive' ? drawSwarmConfig(seed, { store: engineRunsOnStore(engine.reference) }) : null;
   const scenario = swarm === null ? await chooseScenario(seed, options, engineConfig) : swarmScenario(seed, swarm);
-  if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, options, engine, scenario);
-  const { strategy, guarantee } = await chooseStrategy(seed, options, scenario, engine);
+  // Unless given, the step bound grows with the scenario, as its task and time bounds do.
+  const bounded: BoundedRunOptions = { ...options, maxSteps: options.maxSteps ?? stepBound(scenario) };
+  if (options.strategy === 'exhaustive') return exhaustiveCommand(seed, bounded, engine, scenario);
+  const { strategy, guarantee } = await chooseStrategy(seed, bounded, scenario, engine);
 
   if (!options.json) {
     // The seed comes first, before the run and its report, so every run can be reproduced.
@@ -217,10 +227,10 @@ async function runCommand(options: RunOptions): Promise<number> {
     scenario,
     engine: engine.createEngine,
     strategy,
-    maxSteps: options.maxSteps,
+    maxSteps: bounded.maxSteps,
     recordSteps: options.verbose,
   });
-  const commands = await shrinkOnRequest(options, engine, await saveFailure(seed, options, engine, scenario, run, strategy.name));
+  const commands = await shrinkOnRequest(options, engine, await saveFailure(seed, bounded, engine, scenario, run, strategy.name));
   if (options.json) {
     printJson(jsonReport(seed, engine.identity, strategy.name, scenario, run, commands));
   } else {
@@ -249,13 +259,13 @@ interface ReproductionCommands {
  */
 async function saveFailure(
   seed: number,
-  options: RunOptions,
+  options: BoundedRunOptions,
   engine: ChosenEngine,
   scenario: Scenario,
   run: ScenarioRun,
   strategy: string,
 ): Promise<ReproductionCommands & { readonly trace: TraceFile | null }> {
-  const rerun = rerunCommandFor(seed, options);
+  const rerun = rerunCommandFor(seed, options, scenario);
   const nothingSaved = { rerun, tracePath: null, shrink: null, shrunk: null, replay: null, trace: null };
   if (run.violations.length === 0) return nothingSaved;
   const moduleEngine = engine.reference.kind === 'module';
@@ -304,7 +314,7 @@ async function shrinkOnRequest(options: RunOptions, engine: ChosenEngine, saved:
  * replayed from its choice log by the strict replay strategy (which is what a saved trace does),
  * then printed and saved as a failing run is.
  */
-async function exhaustiveCommand(seed: number, options: RunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
+async function exhaustiveCommand(seed: number, options: BoundedRunOptions, engine: ChosenEngine, scenario: Scenario): Promise<number> {
   const settings = exhaustiveSettings(options);
   const strategy = exhaustiveStrategyName(settings);
   if (!options.json) {
@@ -403,7 +413,7 @@ function searchJson(search: ScheduleSearchResult<ScenarioRun>): object {
  */
 async function chooseStrategy(
   seed: number,
-  options: RunOptions,
+  options: BoundedRunOptions,
   scenario: Scenario,
   engine: ChosenEngine,
 ): Promise<{ strategy: SchedulingStrategy; guarantee: string | null }> {
@@ -499,7 +509,7 @@ function printTextReport(seed: number, run: ScenarioRun, commands: ReproductionC
 }
 
 /** The command that runs this seed again: the seed and every option not at its default. */
-function rerunCommandFor(seed: number, options: RunOptions): string {
+function rerunCommandFor(seed: number, options: BoundedRunOptions, scenario: Scenario): string {
   const parts = ['npm run sim --', `--seed ${seed}`];
   if (options.swarm) parts.push('--swarm');
   const numeric: [keyof RunOptions, string, number][] = [
@@ -511,7 +521,8 @@ function rerunCommandFor(seed: number, options: RunOptions): string {
     ['workers', '--workers', defaultEngineConfig.workerCount],
     ['borrowWorkMinMs', '--borrow-work-min-ms', defaultEngineConfig.borrowWorkMinMs],
     ['borrowWorkMaxMs', '--borrow-work-max-ms', defaultEngineConfig.borrowWorkMaxMs],
-    ['maxSteps', '--max-steps', defaultSimulationLimits.maxSteps],
+    // The step bound's default is the scenario's own.
+    ['maxSteps', '--max-steps', stepBound(scenario)],
   ];
   for (const [key, flag, fallback] of numeric) {
     if (options[key] !== fallback) parts.push(`${flag} ${String(options[key])}`);

@@ -15,7 +15,7 @@ import type { StepRecord } from '../src/runtime/sim/kernel.ts';
  */
 export function traceLines(events: readonly RecordedEvent[], stepLog: readonly StepRecord[] | null, violations: readonly Violation[] = []): string[] {
   const out: string[] = [];
-  const taskWidth = Math.max(4, ...events.map((event) => event.task.length));
+  const taskWidth = events.reduce((widest, event) => Math.max(widest, event.task.length), 4);
   const first = violations[0];
   let marked = first === undefined;
   /** The marker goes in once, before the first line past the violating step. */

@@ -170,8 +170,11 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
             timerStarted.delete(lost.reservationId);
           }
         }
-        kept.push(...survived.kept);
-        for (const survivor of survived.kept) if (survivor.type === 'request-processed') processed.add(survivor.reservationId);
+        // One at a time, not push(...kept): an epoch may hold more events than a call takes arguments.
+        for (const survivor of survived.kept) {
+          kept.push(survivor);
+          if (survivor.type === 'request-processed') processed.add(survivor.reservationId);
+        }
         epochEvents = [];
         processedInEpoch = new Set();
         // The next epoch's engine numbers its calls from 1 again.
@@ -185,8 +188,8 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
     if (event.type === 'request-processed') processedInEpoch.add(event.reservationId);
     epochEvents.push(event);
   }
-  kept.push(...epochEvents);
-  violations.push(...retriesActingTwice(kept, keyOfCall, answered));
+  for (const event of epochEvents) kept.push(event);
+  for (const violation of retriesActingTwice(kept, keyOfCall, answered)) violations.push(violation);
   return { events: kept, cancelLateByReservationMs: cancelLate, violations };
 }
 

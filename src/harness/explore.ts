@@ -17,7 +17,7 @@ import { createPctStrategy, pctGuarantee, pctLimits } from '../runtime/sim/sched
 import { createRandomStrategy } from '../runtime/sim/scheduler-random.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
-import { runScenario, type ScenarioRun } from './run-scenario.ts';
+import { runScenario, stepBound, type ScenarioRun } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 import {
   buildStrategy,
@@ -131,7 +131,7 @@ export async function explore(options: ExploreProgramOptions | ExploreScenarioOp
     },
     failed: options.failsWhen ?? ((run) => run.violations.length > 0),
     steps: (run) => ({ steps: run.steps, tasks: run.tasksCreated }),
-    seededStrategy: async (single, seed) => (await buildStrategy(single, { seed, scenario, engine, maxSteps: options.maxSteps ?? 200_000 })).strategy,
+    seededStrategy: async (single, seed) => (await buildStrategy(single, { seed, scenario, engine, maxSteps: options.maxSteps ?? stepBound(scenario) })).strategy,
   });
 }
 

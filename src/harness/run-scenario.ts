@@ -113,7 +113,7 @@ export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (e
     },
     {
       strategy: options.strategy,
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      maxSteps: options.maxSteps ?? stepBound(scenario),
       // Each operation may start up to three tasks (its client, a borrow handler, a timer), so
       // the task bound grows with the scenario rather than failing a large one at its start.
       maxTasks: Math.max(defaultSimulationLimits.maxTasks, tasksPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario) + fixedTasksMax),
@@ -129,6 +129,21 @@ export async function simulateScenario(options: ScenarioRunOptions, onEvent?: (e
 function attemptsPerOperation(scenario: Scenario): number {
   const crashes = scenario.persistence?.crashes;
   return crashes === undefined ? 1 : 2 + crashes.max;
+}
+
+/**
+ * Scheduling steps one operation may take in a run of a correct engine: its client's sleep and
+ * call, the locks, the queue, the borrow handler and the auto-cancel take about 4 to 10.
+ */
+export const stepsPerOperationMax = 20;
+
+/**
+ * The step bound of a run of the scenario when none is given: the runtime's default, or more for
+ * a scenario large enough that a correct engine could go past it (as the task and time bounds
+ * grow). A scenario of up to 10,000 operations and no crashes keeps the default.
+ */
+export function stepBound(scenario: Scenario): number {
+  return Math.max(defaultSimulationLimits.maxSteps, stepsPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario));
 }
 
 /** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */
@@ -182,13 +197,14 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     }
   });
   if (harnessFault !== null) throw (harnessFault as { readonly error: unknown }).error;
-  const violations: Violation[] = [];
-  if (result.failure !== null) {
-    violations.push({ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message });
-  }
+  const runtimeFailure: Violation[] =
+    result.failure === null ? [] : [{ invariant: failureInvariants[result.failure.kind], step: result.failure.step, message: result.failure.message }];
   const end = { endMs: result.virtualTimeMs, endStep: result.steps, finalBooks, completed: result.outcome === 'completed' };
+  // Built by spreading into array literals, never into push(): a large run's verdicts may
+  // outnumber the arguments one call can take.
+  let broken: readonly Violation[];
   if (check !== null) {
-    violations.push(...check.finish(end));
+    broken = check.finish(end);
   } else if (options.scenario.persistence !== undefined) {
     const survived = readCrashHistory(events, settings.cancelLateToleranceMs);
     // A cancel may be as late as its catalogue reads explain, and later by as long as the process was down.
@@ -201,10 +217,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       ...checkHistory({ ...settings, cancelLateToleranceByReservationMs: tolerances, events: survived.events, ...end }),
       ...survived.violations,
     ];
-    violations.push(...found.sort((left, right) => left.step - right.step));
+    broken = found.sort((left, right) => left.step - right.step);
   } else {
-    violations.push(...checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end }));
+    broken = checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end });
   }
+  const violations = [...runtimeFailure, ...broken];
   // The hash is taken when first asked for: a sweep or a property run reads it only of the runs
   // it saves, and most runs pass. Nothing changes a run's events once it is over.
   let traceHash: string | undefined;

@@ -119,7 +119,7 @@ type StoryKind = (typeof storyKinds)[number];
 export const scenarioLimits = {
   booksMax: 1000,
   membersMax: 1000,
-  operationsMax: 10_000,
+  operationsMax: 100_000,
   queueCapacityMax: Math.min(10_000, engineQueueCapacityMax),
   workerCountMax: Math.min(1000, engineWorkerCountMax),
   durationMaxMs: 24 * 60 * 60 * 1000,

@@ -90,9 +90,9 @@ export function describeSchedule(stepLog: readonly StepRecord[], decisions: read
   if (failure !== null && (stepLog.length === 0 || failure.step > (stepLog[stepLog.length - 1] as StepRecord).step)) {
     stretches.push({ first: failure.step, last: failure.step, atMs: failure.atMs, task: failure.task ?? '', operations: ['(after the last step)'], notes: [failureNote(failure)], mark: '✗' });
   }
-  const stepsWidth = Math.max(5, ...stretches.map((stretch) => stepRange(stretch).length));
-  const msWidth = Math.max(2, ...stretches.map((stretch) => String(stretch.atMs).length));
-  const taskWidth = Math.min(24, Math.max(4, ...stretches.map((stretch) => stretch.task.length)));
+  const stepsWidth = stretches.reduce((widest, stretch) => Math.max(widest, stepRange(stretch).length), 5);
+  const msWidth = stretches.reduce((widest, stretch) => Math.max(widest, String(stretch.atMs).length), 2);
+  const taskWidth = Math.min(24, stretches.reduce((widest, stretch) => Math.max(widest, stretch.task.length), 4));
   const lines = [`  ${'steps'.padEnd(stepsWidth)}  ${'ms'.padStart(msWidth)}  ${'task'.padEnd(taskWidth)}  went on from`];
   for (const stretch of stretches.slice(0, scheduleTextLinesMax)) {
     const notes = stretch.notes.length === 0 ? '' : `   [${stretch.notes.join('; ')}]`;

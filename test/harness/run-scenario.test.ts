@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/library.ts';
+import { defaultEngineConfig, type EngineFactory, type LibraryEngine } from '../../src/engine/api.ts';
 import type { RecordedEvent } from '../../src/check/history.ts';
-import { hashEvents, simulateScenario } from '../../src/harness/run-scenario.ts';
-import { generateScenario } from '../../src/harness/scenario.ts';
+import { hashEvents, simulateScenario, stepBound, stepsPerOperationMax } from '../../src/harness/run-scenario.ts';
+import { generateScenario, type Scenario } from '../../src/harness/scenario.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
+import { defaultSimulationLimits } from '../../src/runtime/sim/simulation.ts';
 
 /** The definition of the trace hash: each event's JSON and a newline, SHA-256, 16 hex digits. */
 function hashEventByEvent(events: readonly unknown[]): string {
@@ -67,5 +69,41 @@ describe('hashEvents', () => {
     const hash = hashEvents([event, registered(2, 'b', 'main')] as unknown as RecordedEvent[]);
     expect(reads).toBe(1);
     expect(hash).toBe(hashEventByEvent([{ type: 'custom', atMs: 7, name: '},{' }, registered(2, 'b', 'main')]));
+  });
+});
+
+/** A scenario of `count` reserves of book 1 at 0 ms, as large as no seed need draw. */
+function reserves(count: number): Scenario {
+  const operations = Array.from({ length: count }, () => ({ kind: 'reserve' as const, atMs: 0, bookId: 1, memberId: 1 }));
+  return { books: [1], members: [{ memberId: 1, name: 'Ada' }], operations, engine: defaultEngineConfig };
+}
+
+describe('stepBound', () => {
+  it('is the default for a scenario of up to 10,000 operations', () => {
+    expect(stepBound(generateScenario(1))).toBe(defaultSimulationLimits.maxSteps);
+    expect(stepBound(generateScenario(1, { books: 1000, members: 1000, operations: 10_000 }))).toBe(defaultSimulationLimits.maxSteps);
+    expect(stepBound(reserves(0))).toBe(defaultSimulationLimits.maxSteps);
+  });
+
+  it('grows with the operations past that, and with the calls crashes may repeat', () => {
+    expect(stepBound(reserves(100_000))).toBe(stepsPerOperationMax * 100_000);
+    const crashes = { probability: 0.1, max: 2, restartMinMs: 0, restartMaxMs: 10, retryDelayMs: 5 };
+    expect(stepBound({ ...reserves(10_000), persistence: { flushMinMs: 0, flushMaxMs: 5, crashes } })).toBe(stepsPerOperationMax * 10_000 * (2 + crashes.max));
+    expect(stepBound({ ...reserves(10_000), persistence: { flushMinMs: 0, flushMaxMs: 5 } })).toBe(defaultSimulationLimits.maxSteps);
+  });
+
+  it("bounds a run given no bound: an engine that never returns fails at the scenario's bound", async () => {
+    const spinning: EngineFactory = (runtime) =>
+      ({
+        registerMember: () => ({ ok: true }),
+        addBook: async () => {
+          for (;;) await runtime.sleep(0);
+        },
+      }) as unknown as LibraryEngine;
+    const scenario = reserves(11_000);
+    const { result } = await simulateScenario({ scenario, engine: spinning, strategy: createRandomStrategy(1) });
+    expect(result.failure?.kind).toBe('step-bound');
+    expect(result.failure?.message).toBe(`step bound exceeded: more than ${stepsPerOperationMax * 11_000} scheduling steps`);
+    expect(result.steps).toBe(stepsPerOperationMax * 11_000 + 1);
   });
 });

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bugNames } from '../../src/engine/bugs/index.ts';
 import { hashEvents } from '../../src/harness/run-scenario.ts';
+import { generateScenario } from '../../src/harness/scenario.ts';
 import {
   loadScenario,
   loadTrace,
@@ -194,8 +195,8 @@ describe('loadTrace on a broken or hostile file', () => {
     ['a member without a name', () => edited((trace) => void (scenarioOf(trace)['members'] = [{ memberId: 1, name: '' }])), /scenario\.members\[0\]\.name: expected 1 to 200 characters/],
     [
       'too many operations',
-      () => edited((trace) => void (scenarioOf(trace)['operations'] = Array.from({ length: 10_001 }, () => ({ kind: 'add', atMs: 0, bookId: 9 })))),
-      /scenario\.operations: has 10001 items; at most 10000/,
+      () => edited((trace) => void (scenarioOf(trace)['operations'] = Array.from({ length: 100_001 }, () => ({ kind: 'add', atMs: 0, bookId: 9 })))),
+      /scenario\.operations: has 100001 items; at most 100000/,
     ],
     [
       'operations out of order',
@@ -284,6 +285,13 @@ describe('loadScenario', () => {
     const trace = join(freshDirectory(), 'whole.trace.json');
     writeFileSync(trace, readFileSync(saveTrace(sample, { directory: freshDirectory() })));
     expect(loadScenario(trace)).toEqual(sample.scenario);
+  });
+
+  it('reads a scenario of 100,000 operations, the most a run takes, and refuses one more', () => {
+    const largest = generateScenario(1, { books: 3, members: 3, operations: 100_000 });
+    expect(loadScenario(scratchFile(JSON.stringify(largest)))).toEqual(largest);
+    const over = { ...largest, operations: [...largest.operations, { kind: 'add', atMs: 20_000, bookId: 1 }] };
+    expect(() => loadScenario(scratchFile(JSON.stringify(over)))).toThrow(/operations: .*100000/);
   });
 
   it.each([

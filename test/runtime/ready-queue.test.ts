@@ -30,7 +30,8 @@ type Step =
   | { readonly kind: 'remove'; readonly pick: number }
   | { readonly kind: 'toggle'; readonly gate: number }
   | { readonly kind: 'settle' }
-  | { readonly kind: 'at'; readonly pick: number };
+  | { readonly kind: 'at'; readonly pick: number }
+  | { readonly kind: 'check' };
 
 const gateCount = 3;
 
@@ -40,6 +41,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('toggle' as const), gate: fc.integer({ min: 0, max: gateCount - 1 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('settle' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('at' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const) }) },
 );
 
 /** The default forms, and small ones that make the queue change form every few tasks. */
@@ -103,6 +105,10 @@ describe('ReadyQueue', () => {
               expect(queue.at(rank)).toBe(model[rank]);
               break;
             }
+            case 'check':
+              // The kernel's self-check: the first task in queue order that cannot proceed.
+              expect(queue.firstStuck(canProceed)).toBe(model.find((task) => !canProceed(task)) ?? null);
+              break;
           }
           expect(queue.size).toBe(model.length);
         }
@@ -137,6 +143,28 @@ describe('ReadyQueue', () => {
     for (const task of [...model]) queue.remove(task);
     expect(queue.size).toBe(0);
     expect(queue.at(0)).toBeUndefined();
+  });
+
+  it('checks only the queued tasks that wait on a primitive for the self-check, whatever the queue holds', () => {
+    const gate: Gate = { name: 'g', open: true };
+    const queue = new ReadyQueue<Task, Gate>();
+    const waiting = [new Task(1, gate), new Task(2, gate)];
+    for (let id = 3; id <= 10_000; id += 1) queue.push(new Task(id, null));
+    for (const task of waiting) queue.push(task);
+    let checked = 0;
+    const canProceed = (task: Task): boolean => {
+      checked += 1;
+      return task.waitingOn === null || task.waitingOn.open;
+    };
+    expect(queue.firstStuck(canProceed)).toBeNull();
+    expect(checked).toBe(2);
+    gate.open = false;
+    expect(queue.firstStuck(canProceed)).toBe(waiting[0]);
+    queue.remove(waiting[0] as Task);
+    queue.remove(waiting[1] as Task);
+    checked = 0;
+    expect(queue.firstStuck(canProceed)).toBeNull();
+    expect(checked).toBe(0);
   });
 
   it('refuses to remove a task it does not hold, in either form', () => {

@@ -620,11 +620,9 @@ export class Kernel {
    * the kernel (see `Waitable`), and a full rescan would have parked it: the run fails, naming it.
    */
   private checkReadyQueue(): void {
-    for (const task of this.ready) {
-      if (!canProceed(task)) {
-        this.fail('misuse', `kernel self-check: task ${task} is ready but cannot proceed (${describeOperation(task)}): its primitive changed without telling the kernel`, task);
-        return;
-      }
+    const task = this.ready.firstStuck(canProceed);
+    if (task !== null) {
+      this.fail('misuse', `kernel self-check: task ${task} is ready but cannot proceed (${describeOperation(task)}): its primitive changed without telling the kernel`, task);
     }
   }
 

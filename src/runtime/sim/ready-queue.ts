@@ -193,6 +193,35 @@ export class ReadyQueue<Task extends QueuedTask<Resource>, Resource extends obje
     lists.length = 0;
   }
 
+  /**
+   * The first queued task, in queue order, that waits on a primitive and cannot proceed: none
+   * after a `settle`, when every primitive reported its changes (the kernel's self-check). Only
+   * the tasks that wait on a primitive are read, since the others can always proceed: a check at
+   * every decision costs what they number, not what the queue holds. Entries of tasks that left
+   * the queue are dropped on the way, as `settle` drops them, so that they are read once.
+   */
+  firstStuck(canProceed: (task: Task) => boolean): Task | null {
+    if (!this.indexed) {
+      for (const task of this.dense) if (task.waitingOn !== null && !canProceed(task)) return task;
+      return null;
+    }
+    let first: Task | null = null;
+    for (const list of this.waiting.values()) {
+      const tasks = list.tasks;
+      let kept = 0;
+      for (let at = 0; at < tasks.length; at += 1) {
+        const task = tasks[at] as Task;
+        if (task.queuedAt < 0 || task.waitingOn !== list.resource) continue;
+        tasks[kept++] = task;
+        if ((first === null || task.queuedAt < first.queuedAt) && !canProceed(task)) first = task;
+      }
+      while (tasks.length > kept) tasks.pop();
+      // A list waiting for a settle stays, for the settle to find.
+      if (kept === 0 && !list.changed) this.waiting.delete(list.resource);
+    }
+    return first;
+  }
+
   /** Every queued task, in queue order. */
   *[Symbol.iterator](): Iterator<Task> {
     if (!this.indexed) {
