@@ -11,7 +11,7 @@ import { defaultSimulationLimits, runSimulation, type SimulationResult } from '.
 import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { CatalogueReadLog, cancelLateToleranceMs, cancelTolerancesByReservation, countingCatalogueReads } from './catalogue-reads.ts';
-import { hashEvents } from './event-lines.ts';
+import { TraceHasher } from './event-lines.ts';
 import { readCrashHistory } from '../check/crash-history.ts';
 import type { HarnessEvent } from '../check/history.ts';
 import { loadSql } from '../store/sql.ts';
@@ -47,7 +47,7 @@ export interface ScenarioRun {
   readonly stepLog: readonly StepRecord[] | null;
   /** Runtime failures first (deadlock, bounds, errors), then broken invariants, by step. */
   readonly violations: readonly Violation[];
-  /** A hash of the events: equal hashes mean the same run, as far as the engine can tell. Taken when first read. */
+  /** A hash of the events: equal hashes mean the same run, as far as the engine can tell. */
   readonly traceHash: string;
   /** How often the run reached each coverage probe's situation (src/check/probes.ts). */
   readonly probes: ProbeHits;
@@ -172,9 +172,8 @@ export function virtualTimeBoundMs(scenario: Scenario): number {
 }
 
 /**
- * Runs the scenario and checks every invariant over what happened: the checkers follow the
- * events as they are recorded, so nothing walks them again once the run ends. The trace hash is
- * taken when first read.
+ * Runs the scenario and checks every invariant over what happened: the checkers and the trace
+ * hash follow the events as they are recorded, so nothing walks them again once the run ends.
  */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioRun> {
   const { engine } = options.scenario;
@@ -185,13 +184,15 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   // On a store, the history across crashes is read as a whole once the run is over too.
   const batch = (engine.catalogueReadWorkMaxMs ?? 0) > 0 || options.scenario.persistence !== undefined;
   const check = batch ? null : startHistoryCheck(settings);
-  // A checker failing on an event is the harness's fault, not the engine's: it is thrown from
-  // here once the run is over, not into the task that emitted the event.
+  const hasher = new TraceHasher();
+  // A checker or the hash failing on an event is the harness's fault, not the engine's: it is
+  // thrown from here once the run is over, not into the task that emitted the event.
   let harnessFault: { readonly error: unknown } | null = null;
   const { result, events, finalBooks, catalogueReads } = await simulateScenario(options, (event) => {
     if (harnessFault !== null) return;
     try {
       check?.onEvent(event);
+      hasher.add(event);
     } catch (error) {
       harnessFault = { error };
     }
@@ -222,9 +223,6 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     broken = checkHistory({ ...settings, cancelLateToleranceByReservationMs: cancelTolerancesByReservation(engine, events, catalogueReads), events, ...end });
   }
   const violations = [...runtimeFailure, ...broken];
-  // The hash is taken when first asked for: a sweep or a property run reads it only of the runs
-  // it saves, and most runs pass. Nothing changes a run's events once it is over.
-  let traceHash: string | undefined;
   return {
     outcome: result.outcome,
     steps: result.steps,
@@ -234,10 +232,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     events,
     stepLog: result.stepLog,
     violations,
-    get traceHash(): string {
-      traceHash ??= hashEvents(events);
-      return traceHash;
-    },
+    traceHash: hasher.digest(),
     probes: countProbeHits(events, result.marks),
   };
 }
