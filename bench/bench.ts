@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     progress('figure 3 done');
   }
   if (figuresWanted.has('4')) {
-    const scaling = sweepScalingFigure(sweepSeeds);
+    const scaling = await sweepScalingFigure(sweepSeeds);
     sections.push(['## 4. Sweep scaling', '', ...scaling.markdown].join('\n'));
     json['sweepScaling'] = scaling.json;
   }

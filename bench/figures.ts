@@ -11,7 +11,7 @@
 //     the hand-written minimum it should reach.
 // 4.  Sweep scaling: `sim sweep` of the production engine with 1 and with 2 worker threads.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -333,6 +333,11 @@ export interface SweepScaling {
   readonly speedup: number;
   readonly target: number;
   readonly small: { readonly seeds: number; readonly mainThreadSeconds: number; readonly defaultSeconds: number; readonly twoWorkersSeconds: number };
+  /**
+   * What this machine gives two independent processes of this work: one sweep on the main thread
+   * over the whole range, against two side by side over a half each. The ceiling for two workers.
+   */
+  readonly processes: { readonly oneSeconds: number; readonly twoSeconds: number; readonly speedup: number };
 }
 
 /** `sim sweep` in a child process, as a user runs it; its own summary gives the rate. */
@@ -344,6 +349,25 @@ function sweepRate(seeds: number, workers: number | null, reports: string): Swee
   );
   if (result.status !== 0) throw new Error(`sweep with ${workers ?? 'default'} workers exited ${String(result.status)}: ${result.stderr}`);
   return JSON.parse(result.stdout) as SweepSummary;
+}
+
+/** Seconds until every one of these sweeps on the main thread has ended, started together. */
+async function sweepsSideBySide(ranges: readonly string[], reports: string): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    ranges.map(
+      (range, index) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [join('dist', 'sim', 'cli.js'), 'sweep', '--seeds', range, '--workers', '0', '--strategy', 'random', '--json', '--name', `side-by-side-${ranges.length}-${index}`], {
+            env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
+            stdio: 'ignore',
+          });
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a sweep over ${range} exited ${String(code)}`))));
+        }),
+    ),
+  );
+  return (performance.now() - started) / 1000;
 }
 
 /** A sweep's whole process: wall and CPU seconds (its own and its threads'). */
@@ -369,7 +393,7 @@ function childCpuSeconds(): number {
   }
 }
 
-export function sweepScalingFigure(seeds: number): Figure<SweepScaling> {
+export async function sweepScalingFigure(seeds: number): Promise<Figure<SweepScaling>> {
   const reports = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   try {
     childCpuSeconds();
@@ -381,10 +405,14 @@ export function sweepScalingFigure(seeds: number): Figure<SweepScaling> {
     const smallSeeds = 300;
     const median3 = (workers: number | null): number => median([0, 1, 2].map(() => sweepProcess(smallSeeds, workers, reports).wallSeconds));
     const small = { seeds: smallSeeds, mainThreadSeconds: median3(0), defaultSeconds: median3(null), twoWorkersSeconds: median3(2) };
+    const half = Math.floor(seeds / 2);
+    const oneSeconds = await sweepsSideBySide([`1..${seeds}`], reports);
+    const twoSeconds = await sweepsSideBySide([`1..${half}`, `${half + 1}..${seeds}`], reports);
+    const processes = { oneSeconds: Number(oneSeconds.toFixed(2)), twoSeconds: Number(twoSeconds.toFixed(2)), speedup: Number((oneSeconds / twoSeconds).toFixed(2)) };
     const target = 1.8;
     const smallMet = small.defaultSeconds <= small.mainThreadSeconds * 1.1;
     return {
-      json: { seeds, rows, speedup, target, small },
+      json: { seeds, rows, speedup, target, small, processes },
       markdown: [
         `\`npm run sim -- sweep --seeds 1..${seeds} --workers N\` on the production engine (swarm, random strategy), the compiled command line, wall time including the workers' start (CPU: the process and its threads):`,
         '',
@@ -393,6 +421,9 @@ export function sweepScalingFigure(seeds: number): Figure<SweepScaling> {
         ...rows.map((row) => `| ${row.workers} | ${perSecond(row.schedulesPerSecond)} | ${formatSeconds(row.wallSeconds)} | ${formatSeconds(row.cpuSeconds)} |`),
         '',
         `Target: 2 workers at least ${target}× the rate of 1 on this machine of ${availableParallelism()} cores: ${speedup >= target ? 'met' : 'not met'} (${speedup}×).`,
+        '',
+        `What the machine gives two independent processes of the same work: one sweep on the main thread over the ${seeds.toLocaleString('en')} seeds took ${formatSeconds(processes.oneSeconds)}, ` +
+          `two side by side over half the seeds each ${formatSeconds(processes.twoSeconds)}: ${processes.speedup}× (one process already keeps more than one core busy while its garbage is collected).`,
         '',
         `A small sweep (${smallSeeds} seeds, whole process, median of 3): on the main thread (\`--workers 0\`) ${formatSeconds(small.mainThreadSeconds)}, as it starts by default ${formatSeconds(small.defaultSeconds)}, with \`--workers 2\` ${formatSeconds(small.twoWorkersSeconds)}.`,
         `Target: by default never slower than on the main thread (within 10% for noise): ${smallMet ? 'met' : 'not met'}.`,
