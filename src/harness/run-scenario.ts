@@ -12,6 +12,7 @@ import type { SchedulingStrategy } from '../runtime/sim/strategy.ts';
 import type { Scenario, ScenarioOperation } from './scenario.ts';
 import { CatalogueReadLog, cancelLateToleranceMs, cancelTolerancesByReservation, countingCatalogueReads } from './catalogue-reads.ts';
 import { TraceHasher } from './event-lines.ts';
+import { traceFileLimits } from './trace-limits.ts';
 import { readCrashHistory } from '../check/crash-history.ts';
 import type { HarnessEvent } from '../check/history.ts';
 import { loadSql } from '../store/sql.ts';
@@ -138,12 +139,24 @@ function attemptsPerOperation(scenario: Scenario): number {
 export const stepsPerOperationMax = 20;
 
 /**
+ * Attempts of one call that may find the process down, and fail at once: while it is down, a
+ * client tries again every retry delay, and it is down for up to the longest restart per crash.
+ */
+function downAttemptsPerOperation(scenario: Scenario): number {
+  const crashes = scenario.persistence?.crashes;
+  return crashes === undefined ? 0 : crashes.max * (Math.ceil(crashes.restartMaxMs / crashes.retryDelayMs) + 1);
+}
+
+/**
  * The step bound of a run of the scenario when none is given: the runtime's default, or more for
  * a scenario large enough that a correct engine could go past it (as the task and time bounds
- * grow). A scenario of up to 10,000 operations and no crashes keeps the default.
+ * grow), counting the attempts its clients make while a crashed process is down. A scenario of
+ * up to 10,000 operations and no crashes keeps the default.
  */
 export function stepBound(scenario: Scenario): number {
-  return Math.max(defaultSimulationLimits.maxSteps, stepsPerOperationMax * scenario.operations.length * attemptsPerOperation(scenario));
+  const attempts = attemptsPerOperation(scenario) + downAttemptsPerOperation(scenario);
+  // No more than a trace file may name, so that the trace of any failing run loads again.
+  return Math.min(traceFileLimits.maxStepsMax, Math.max(defaultSimulationLimits.maxSteps, stepsPerOperationMax * scenario.operations.length * attempts));
 }
 
 /** Catalogue reads one operation can cause: its own, its borrow handler's and its auto-cancel's, and a spare. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/library.ts';
 import { defaultEngineConfig, type EngineFactory, type LibraryEngine } from '../../src/engine/api.ts';
 import type { RecordedEvent } from '../../src/check/history.ts';
-import { hashEvents, simulateScenario, stepBound, stepsPerOperationMax } from '../../src/harness/run-scenario.ts';
+import { hashEvents, runScenario, simulateScenario, stepBound, stepsPerOperationMax } from '../../src/harness/run-scenario.ts';
+import { traceFileLimits } from '../../src/harness/trace-limits.ts';
 import { generateScenario, type Scenario } from '../../src/harness/scenario.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
 import { defaultSimulationLimits } from '../../src/runtime/sim/simulation.ts';
@@ -88,8 +89,27 @@ describe('stepBound', () => {
   it('grows with the operations past that, and with the calls crashes may repeat', () => {
     expect(stepBound(reserves(100_000))).toBe(stepsPerOperationMax * 100_000);
     const crashes = { probability: 0.1, max: 2, restartMinMs: 0, restartMaxMs: 10, retryDelayMs: 5 };
-    expect(stepBound({ ...reserves(10_000), persistence: { flushMinMs: 0, flushMaxMs: 5, crashes } })).toBe(stepsPerOperationMax * 10_000 * (2 + crashes.max));
+    // Per call: one attempt, one more after each crash and a spare; and while the process is down
+    // (up to 10 ms per crash), one attempt every 5 ms.
+    const downAttempts = crashes.max * (10 / 5 + 1);
+    expect(stepBound({ ...reserves(10_000), persistence: { flushMinMs: 0, flushMaxMs: 5, crashes } })).toBe(stepsPerOperationMax * 10_000 * (2 + crashes.max + downAttempts));
     expect(stepBound({ ...reserves(10_000), persistence: { flushMinMs: 0, flushMaxMs: 5 } })).toBe(defaultSimulationLimits.maxSteps);
+  });
+
+  it('never asks more than a trace file may name', () => {
+    const crashes = { probability: 0.1, max: 10, restartMinMs: 0, restartMaxMs: 3_600_000, retryDelayMs: 1 };
+    expect(stepBound({ ...reserves(100_000), persistence: { flushMinMs: 0, flushMaxMs: 5, crashes } })).toBe(traceFileLimits.maxStepsMax);
+  });
+
+  it('lets a correct engine on a store run to its end when restarts outlast many retry delays', { timeout: 120_000 }, async () => {
+    // Clients retry every 10 ms through each 5-second restart: far more steps than the operations
+    // alone take, and past the runtime's default bound.
+    const base = generateScenario(1, { books: 20, members: 20, operations: 600 });
+    const scenario: Scenario = { ...base, persistence: { flushMinMs: 0, flushMaxMs: 5, crashes: { probability: 0.5, max: 3, restartMinMs: 5000, restartMaxMs: 5000, retryDelayMs: 10 } } };
+    const run = await runScenario({ scenario, engine: createEngine, strategy: createRandomStrategy(1) });
+    expect(run.events.filter((event) => event.type === 'crashed').length).toBeGreaterThan(0);
+    expect(run.steps).toBeGreaterThan(defaultSimulationLimits.maxSteps);
+    expect(run.violations).toEqual([]);
   });
 
   it("bounds a run given no bound: an engine that never returns fails at the scenario's bound", async () => {
