@@ -87,7 +87,11 @@ function failureLines(failure: SimulationFailure | null): string[] {
   return [`verdict: ${describeFailure(failure)}`];
 }
 
-function exitCodeOf(outcome: ProgramReplayOutcome): number {
+/**
+ * The exit code of a replay, of a scenario's trace or of a program's: 1 while it still fails, 0
+ * when it passes now, 2 when the saved schedule no longer fits the run.
+ */
+export function exitCodeOf(outcome: { readonly kind: ProgramReplayOutcome['kind'] }): number {
   switch (outcome.kind) {
     case 'reproduced':
     case 'fails-differently':

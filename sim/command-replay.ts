@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { replayTrace, type Divergence, type ReplayOutcome } from '../src/harness/replay.ts';
 import { loadAnyTrace, type AnyTrace } from '../src/harness/program-trace.ts';
 import { loadTrace, TraceLoadError } from '../src/harness/trace-file.ts';
-import { replayProgramCommand } from './command-program.ts';
+import { exitCodeOf, replayProgramCommand } from './command-program.ts';
 import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { UsageError } from './options.ts';
 import { printJson, printLine, printLines, warn } from './output.ts';
@@ -20,9 +20,7 @@ interface ReplayCommandOptions {
   verbose: boolean;
 }
 
-const exitPasses = 0;
 const exitViolation = 1;
-const exitNotReproduced = 2;
 
 export function addReplayCommand(program: Command): void {
   program
@@ -115,18 +113,6 @@ async function replayCommand(file: string, options: ReplayCommandOptions): Promi
   if (exitCodeOf(outcome) === exitViolation) out.push(`replay: ${replay}`);
   printLines(out);
   return exitCodeOf(outcome);
-}
-
-function exitCodeOf(outcome: ReplayOutcome): number {
-  switch (outcome.kind) {
-    case 'reproduced':
-    case 'fails-differently':
-      return exitViolation;
-    case 'passes-now':
-      return exitPasses;
-    case 'diverged':
-      return exitNotReproduced;
-  }
 }
 
 function summaryOf(trace: TraceFile, outcome: ReplayOutcome): string {
