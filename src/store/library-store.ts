@@ -147,8 +147,11 @@ export class LibraryStore {
       // own journal only serves rollback.
       database.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;');
       // The empty image is at the schema's last version and holds no transaction.
-      if (contents.image !== null) migrate(database);
-      const imageLsn = contents.image === null ? 0 : readMeta(database, 'lsn');
+      let imageLsn = 0;
+      if (contents.image !== null) {
+        migrate(database);
+        imageLsn = readMeta(database, 'lsn');
+      }
       const store = new LibraryStore(database, disk, imageLsn);
       for (const record of contents.records) store.replay(record);
       if (disk.appendedLsn !== store.lastLsn) {
