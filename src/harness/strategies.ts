@@ -170,17 +170,9 @@ export async function buildStrategy(choice: StrategyChoice, context: StrategyCon
   const own = strategyForSeed(choice, context.seed);
   const built = await buildSingle(own, context);
   if (choice.kind !== 'portfolio') return built;
-  // Traces say the run came from the portfolio, and which member ran it.
-  const inner = built.strategy;
-  return {
-    ...built,
-    strategy: {
-      name: `portfolio/${inner.name}`,
-      chooseTask: (candidates, step) => inner.chooseTask(candidates, step),
-      chooseValue: (optionCount, step) => inner.chooseValue(optionCount, step),
-      ...(inner.chooseFault === undefined ? {} : { chooseFault: inner.chooseFault }),
-    },
-  };
+  // Traces say the run came from the portfolio, and which member ran it. Everything else is the
+  // member's own, its observer included: PCT's change points take effect there.
+  return { ...built, strategy: { ...built.strategy, name: `portfolio/${built.strategy.name}` } };
 }
 
 async function buildSingle(choice: SingleStrategyChoice, context: StrategyContext): Promise<BuiltStrategy> {

@@ -99,6 +99,19 @@ describe('buildStrategy', () => {
     expect(plain.pct).toBeNull();
   });
 
+  it("runs a portfolio's PCT member as PCT alone runs: the same schedule, change points included", async () => {
+    // Seeds 12 and 13 fall to pct:2 and pct:3; their change points take effect through PCT's observer.
+    for (const seed of [12, 13]) {
+      const scenario = generateScenario(seed);
+      const context = { seed, scenario, engine: createEngine, maxSteps: 100_000 };
+      const portfolio = await buildStrategy({ kind: 'portfolio' }, context);
+      const alone = await buildStrategy(parseStrategyName(portfolio.label), context);
+      const inPortfolio = await runScenario({ scenario, engine: createEngine, strategy: portfolio.strategy });
+      const byItself = await runScenario({ scenario, engine: createEngine, strategy: alone.strategy });
+      expect(inPortfolio.choices, portfolio.label).toEqual(byItself.choices);
+    }
+  });
+
   it('lets the choice log find a zoo bug', async () => {
     const bug = findBug('seed-auto-cancel');
     if (bug === undefined) throw new Error('the zoo lost seed-auto-cancel');
