@@ -467,10 +467,12 @@ export class LibraryService implements LibraryEngine {
     const nowMs = this.rt.now();
     // With a store the deadline was fixed when the reservation committed, so that a process that
     // restarts before the timer starts still cancels it; a timer that starts later (the reserve
-    // waited for room in the queue) moves it to a window from now, as the timer counts it.
+    // waited for room in the queue) moves it to a window from now, as the timer counts it. Late
+    // means by a millisecond or more: a real clock always moves a little between the commit and
+    // here, and moving the deadline by those microseconds would cost every reserve a transaction.
     let deadlineMs = this.committedDeadlines.get(request.reservationId) ?? nowMs + this.config.cancelWindowMs;
     this.committedDeadlines.delete(request.reservationId);
-    if (this.durability !== null && deadlineMs < nowMs + this.config.cancelWindowMs) {
+    if (this.durability !== null && deadlineMs <= nowMs + this.config.cancelWindowMs - 1) {
       deadlineMs = nowMs + this.config.cancelWindowMs;
       this.durability.store.setDeadline(request.reservationId, deadlineMs);
     }
