@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { replayTrace, type Divergence, type ReplayOutcome } from '../src/harness/replay.ts';
 import { loadAnyTrace, type AnyTrace } from '../src/harness/program-trace.ts';
-import { loadTrace, TraceLoadError } from '../src/harness/trace-file.ts';
+import { TraceLoadError } from '../src/harness/trace-file.ts';
 import { exitCodeOf, replayProgramCommand } from './command-program.ts';
 import { describeEngine, type TraceFile } from '../src/harness/trace.ts';
 import { UsageError } from './options.ts';
@@ -36,17 +36,7 @@ export function addReplayCommand(program: Command): void {
     });
 }
 
-/** Loads a trace, turning every problem with the file into a usage error (exit 2, one line). */
-export function loadTraceArgument(file: string): TraceFile {
-  try {
-    return loadTrace(file);
-  } catch (error) {
-    if (error instanceof TraceLoadError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/** Loads a trace of either kind (a scenario's, a program's), every problem a usage error. */
+/** Loads a trace of either kind (a scenario's, a program's), turning every problem with the file into a usage error (exit 2, one line). */
 export function loadAnyTraceArgument(file: string): AnyTrace {
   try {
     return loadAnyTrace(file);

@@ -20,7 +20,7 @@ import { createRealRuntime } from '../src/runtime/real.ts';
 import { LibraryStore, StoreCorruptError } from '../src/store/library-store.ts';
 import { loadSql } from '../src/store/sql.ts';
 import { FileDisk } from '../src/store/store-disk-file.ts';
-import { findStressBug } from './store-bugs.ts';
+import { findBug } from '../src/engine/bugs/index.ts';
 import type { CallAnswer, CallRequest, FromServer, LagRecord, OpenRequest, ToServer } from './store-server-protocol.ts';
 
 /** How often the event loop's worst delay is looked at between timers. */
@@ -87,7 +87,7 @@ async function open(request: OpenRequest): Promise<Serving> {
   };
   let factory: EngineFactory = createEngine;
   if (request.bug !== undefined) {
-    const bug = findStressBug(request.bug);
+    const bug = findBug(request.bug);
     if (bug === undefined) throw new Error(`no bug named '${request.bug}'`);
     factory = bug.createEngine;
   }

@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { EngineConfig, EngineFactory } from '../src/engine/api.ts';
 import { createEngine } from '../src/engine/library.ts';
+import { bugNames, findBug } from '../src/engine/bugs/index.ts';
 import { reportsSubdirectory } from '../src/harness/trace-file.ts';
 import { writeFileAtomically } from '../src/atomic-file.ts';
 import { createPrng } from '../src/runtime/sim/prng.ts';
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { lagHopsMax, runEpoch, timerAllowanceMs } from './stress-epoch.ts';
 import { StoreInputError, storeStress } from './stress-store.ts';
-import { findStressBug, needsStore, stressBugNames } from './store-bugs.ts';
+import { needsStore } from './store-bugs.ts';
 
 interface StressOptions {
   seconds: number;
@@ -67,8 +68,8 @@ async function stress(options: StressOptions): Promise<number> {
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   let engine: EngineFactory = createEngine;
   if (options.bug !== undefined) {
-    const bug = findStressBug(options.bug);
-    if (bug === undefined) throw new InvalidArgumentError(`--bug: no bug named '${options.bug}'; there are: ${stressBugNames().join(', ')}`);
+    const bug = findBug(options.bug);
+    if (bug === undefined) throw new InvalidArgumentError(`--bug: no bug named '${options.bug}'; there are: ${bugNames().join(', ')}`);
     if (needsStore(bug) && options.store === undefined && !options.kill) throw new InvalidArgumentError(`--bug ${options.bug} breaks only across crashes: give --kill`);
     engine = bug.createEngine;
   }

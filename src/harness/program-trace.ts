@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SimulationFailure, StepRecord } from '../runtime/sim/kernel.ts';
 import type { SimulationResult } from '../runtime/sim/simulation.ts';
 import { errorMessage } from '../error-message.ts';
+import { packageFile } from '../package-root.ts';
 import { importModuleFile } from '../module-import.ts';
 import type { CommandInput } from '../output-path.ts';
 import type { JsonShapeLimits } from './json-shape.ts';
@@ -43,8 +44,8 @@ export interface ProgramReference {
   readonly export: string;
 }
 
-/** Where the program traces' JSON Schema lies in this checkout. */
-export const programTraceSchemaFile = fileURLToPath(new URL('../../schema/program-trace.schema.json', import.meta.url));
+/** Where the program traces' JSON Schema lies in this package, whether the sources or dist/ run. */
+export const programTraceSchemaFile = packageFile('schema', 'program-trace.schema.json');
 
 /** A module named by a file URL (`import.meta.url`) or a path, as a path. */
 export function modulePath(module: string | URL): string {

@@ -2,7 +2,7 @@
 // file, loaded back through the schema, refused when edited, and the program imported only when
 // the caller allows it.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,7 @@ describe('program traces', () => {
     expect(isAbsolute(saved.program.module)).toBe(false);
     expect(resolve(directory, saved.program.module)).toBe(resolve(cacheModule));
     expect(join(directory, saved.$schema)).toBe(programTraceSchemaFile);
+    expect(existsSync(programTraceSchemaFile)).toBe(true);
     const loaded = loadProgramTrace(path);
     expect(loaded.failure).toMatchObject({ kind: 'task-error', task: 'main', error: { class: 'DuplicateLoad', fields: { key: 4, loads: 2 } } });
     expect(loaded.input).toEqual([4]);
