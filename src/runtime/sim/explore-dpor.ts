@@ -228,6 +228,20 @@ function createRun(
     throw new RunAbandoned(reason);
   };
 
+  /**
+   * The step's candidates as an array, built once a step (by chooseTask when there is a choice,
+   * else by stepTaken) and dropped when the step is taken: the view is valid only during the call.
+   */
+  let stepViews: readonly TaskView[] | null = null;
+  const viewsOf = (candidates: CandidateList<ObservedTask> | Candidates): readonly TaskView[] => {
+    if (stepViews === null) {
+      const views: TaskView[] = [];
+      for (let index = 0; index < candidates.length; index += 1) views.push(candidates.at(index) as unknown as TaskView);
+      stepViews = views;
+    }
+    return stepViews;
+  };
+
   const idsOf = (candidates: readonly TaskView[]): number[] => candidates.map((candidate) => recorder.idOf(candidate as unknown as ObservedTask));
 
   /** Builds (or takes from the path) the node of step `nextStep` and decides its step. */
@@ -306,7 +320,8 @@ function createRun(
     taskWoken: (task) => recorder.taskWoken(task),
     waitingAtEnd: (task, object, operation) => recorder.waitingAtEnd(task, object, operation),
     stepTaken: (task: ObservedTask, _step: number, candidates: CandidateList<ObservedTask>) => {
-      const views = Array.from(candidates) as unknown as readonly TaskView[];
+      const views = viewsOf(candidates);
+      stepViews = null;
       const decided = prepare(views);
       const taken = views.indexOf(task as unknown as TaskView);
       if (taken !== decided.chosenIndex) {
@@ -332,7 +347,7 @@ function createRun(
     name: 'exhaustive',
     observer,
     chooseTask(candidates: Candidates): number {
-      const { chosenIndex } = prepare(Array.from(candidates));
+      const { chosenIndex } = prepare(viewsOf(candidates));
       decisions.push(chosenIndex);
       return chosenIndex;
     },
