@@ -94,6 +94,8 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
   /** Reservations whose request was enqueued, and whose timer was started, in what survives so far. */
   const enqueued = new Set<ReservationId>();
   const timerStarted = new Set<ReservationId>();
+  /** Where in `kept` (which only grows) each reservation's first timer start lies. */
+  const timerStartInKept = new Map<ReservationId, number>();
 
   for (const raw of recorded) {
     let event = renumberCall(raw, callOffset);
@@ -116,9 +118,8 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
       // lost it leaves the deadline the reservation committed with, earlier, which is the one
       // that stands.
       const reservationId = event.reservationId;
-      const started = (candidate: Event): boolean => candidate.type === 'cancel-timer-started' && candidate.reservationId === reservationId;
-      for (const events of [kept, epochEvents]) {
-        const at = events.findIndex(started);
+      const inEpoch = epochEvents.findIndex((candidate) => candidate.type === 'cancel-timer-started' && candidate.reservationId === reservationId);
+      for (const [events, at] of [[kept, timerStartInKept.get(reservationId) ?? -1], [epochEvents, inEpoch]] as const) {
         const start = events[at];
         if (start?.type === 'cancel-timer-started' && event.deadlineMs < start.deadlineMs) events[at] = { ...start, deadlineMs: event.deadlineMs };
       }
@@ -172,6 +173,7 @@ export function readCrashHistory(recorded: readonly RecordedEvent[], baseToleran
         }
         // One at a time, not push(...kept): an epoch may hold more events than a call takes arguments.
         for (const survivor of survived.kept) {
+          if (survivor.type === 'cancel-timer-started' && !timerStartInKept.has(survivor.reservationId)) timerStartInKept.set(survivor.reservationId, kept.length);
           kept.push(survivor);
           if (survivor.type === 'request-processed') processed.add(survivor.reservationId);
         }
@@ -220,8 +222,9 @@ function survivingEvents(events: readonly Event[], durableLsn: number): { kept: 
       endedCalls.add(event.callId);
     }
   }
+  const lostEvents = new Set(lost);
   const kept = events.filter((event) => {
-    if (lost.includes(event)) return false;
+    if (lostEvents.has(event)) return false;
     if (isCall(event)) return endedCalls.has(event.callId);
     if ('reservationId' in event && lostReservations.has(event.reservationId)) return false;
     return true;
