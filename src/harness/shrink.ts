@@ -242,21 +242,18 @@ async function simplerEngine(current: () => Candidate, attempt: Attempt): Promis
   for (const factor of timeScaleFactors(current().scenario.engine)) {
     if (await attemptWithLogs(current(), scaledDown(current().scenario, factor), attempt)) break;
   }
+  await untilNoneHelps(current, attempt, (scenario) => Array.from(simplerSettings(scenario.engine), (engine) => ({ ...scenario, engine })));
+  await untilNoneHelps(current, attempt, (scenario) =>
+    scenario.persistence === undefined ? [] : Array.from(simplerPersistence(scenario.persistence), (persistence) => ({ ...scenario, persistence })),
+  );
+}
+
+/** Tries the simpler scenarios `simpler` offers, the first that still fails kept, until none does. */
+async function untilNoneHelps(current: () => Candidate, attempt: Attempt, simpler: (scenario: Scenario) => Iterable<Scenario>): Promise<void> {
   for (let changed = true; changed; ) {
     changed = false;
-    for (const engine of simplerSettings(current().scenario.engine)) {
-      if (await attemptWithLogs(current(), { ...current().scenario, engine }, attempt)) {
-        changed = true;
-        break;
-      }
-    }
-  }
-  for (let changed = true; changed; ) {
-    changed = false;
-    const persistence = current().scenario.persistence;
-    if (persistence === undefined) break;
-    for (const simpler of simplerPersistence(persistence)) {
-      if (await attemptWithLogs(current(), { ...current().scenario, persistence: simpler }, attempt)) {
+    for (const scenario of simpler(current().scenario)) {
+      if (await attemptWithLogs(current(), scenario, attempt)) {
         changed = true;
         break;
       }
