@@ -11,12 +11,12 @@ import { errorMessage } from '../error-message.ts';
 import { createReplayStrategy } from '../runtime/sim/scheduler-replay.ts';
 import type { SimulationFailure } from '../runtime/sim/kernel.ts';
 import { defaultSimulationLimits, type SimulationResult } from '../runtime/sim/simulation.ts';
-import { explore, exploreDefaults, type ExploreResult } from './explore.ts';
+import { definedOnly, explore, exploreDefaults, type ExploreResult } from './explore.ts';
 import { describeFailure, errorClassOf, inputText, runProgram, type Program } from './program-run.ts';
 import { buildProgramTrace, inputFitsTrace, modulePath, saveProgramTrace } from './program-trace.ts';
 import { replayProgramTraceCommand } from './reproduce.ts';
 import { describeSchedule, notingDecisions } from './schedule-text.ts';
-import { defaultScheduleShrinkRuns, shrinkSchedule, type ScheduleSize } from './shrink-program.ts';
+import { defaultScheduleShrinkRuns, scheduleSizeOf, shrinkSchedule, type ScheduleSize } from './shrink-program.ts';
 import { exhaustiveStrategyName, parseStrategyName, strategyLabel, type ExhaustiveSettings, type StrategyChoice } from './strategies.ts';
 import { startWallClock } from '../runtime/real-wall-clock.ts';
 
@@ -232,7 +232,7 @@ export async function describeFailureFound<Input>(
     failure,
     error: failure.error,
     input,
-    found: { ...found, size: sizeOf(found.choices) },
+    found: { ...found, size: scheduleSizeOf(found.choices) },
     choices,
     shrink,
     shrinkError,
@@ -241,12 +241,6 @@ export async function describeFailureFound<Input>(
     traceError,
     replay,
   };
-}
-
-function sizeOf(choices: readonly number[]): ScheduleSize {
-  let end = choices.length;
-  while (end > 0 && choices[end - 1] === 0) end -= 1;
-  return { nonDefaultChoices: choices.filter((choice) => choice !== 0).length, choices: end };
 }
 
 type Header = Pick<CheckReport<unknown>, 'program' | 'strategy' | 'seed' | 'schedulesRun' | 'stoppedBy' | 'search'>;
@@ -306,6 +300,3 @@ function rerunLine(name: string, choice: StrategyChoice, seed: number, options: 
   return `check(${name}, { strategy: '${strategyLabel(choice)}', seed: ${seed}, schedules: 1 })`;
 }
 
-function definedOnly<T extends object>(values: T): { [Key in keyof T]?: Exclude<T[Key], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [Key in keyof T]?: Exclude<T[Key], undefined> };
-}

@@ -150,8 +150,9 @@ export async function exploreExhaustive(
   return result.search as ScheduleSearchResult<ScenarioRun>;
 }
 
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** `values` without its undefined members, for options that must be absent rather than undefined. */
+export function definedOnly<T extends object>(values: T): { [Key in keyof T]?: Exclude<T[Key], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [Key in keyof T]?: Exclude<T[Key], undefined> };
 }
 
 function resolveChoice(strategy: string | StrategyChoice, exhaustive: Partial<ExhaustiveSettings> | undefined): StrategyChoice {

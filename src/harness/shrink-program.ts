@@ -72,7 +72,7 @@ export async function shrinkSchedule(runSchedule: RunSchedule, choices: readonly
 
   let best: ChoiceCandidate = { taskChoices: withoutDefaultTail(original.taskChoices), valueChoices: withoutDefaultTail(original.valueChoices) };
   let bestRun = first;
-  const before = sizeOf(first.choices);
+  const before = scheduleSizeOf(first.choices);
 
   const attempt = async (candidate: ChoiceCandidate): Promise<boolean> => {
     if (runs >= maxRuns) return false;
@@ -122,7 +122,7 @@ export async function shrinkSchedule(runSchedule: RunSchedule, choices: readonly
     }
   }
   const shrunk = withoutDefaultTail(bestRun.choices);
-  return { choices: shrunk, run: bestRun, runs, before, after: sizeOf(shrunk), minimal };
+  return { choices: shrunk, run: bestRun, runs, before, after: scheduleSizeOf(shrunk), minimal };
 }
 
 /** Size order: fewer non-default choices, then a shorter log, then smaller values. */
@@ -131,6 +131,7 @@ function measure(candidate: ChoiceCandidate): readonly number[] {
   return [nonDefaultCount(candidate), choices.length, choices.reduce((sum, choice) => sum + choice, 0)];
 }
 
-function sizeOf(choices: readonly number[]): ScheduleSize {
+/** A schedule's size: its non-default choices, and its length without the trailing defaults. */
+export function scheduleSizeOf(choices: readonly number[]): ScheduleSize {
   return { nonDefaultChoices: choices.filter((choice) => choice !== 0).length, choices: withoutDefaultTail(choices).length };
 }
