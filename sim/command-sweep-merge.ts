@@ -16,7 +16,7 @@ import { ensureWritableDirectory, removeStaleTemporaries, type CommandInput } fr
 import { errorMessage } from './report.ts';
 import { UsageError } from './options.ts';
 import { printJson, printLine, printLines, warn } from './output.ts';
-import { writeSweepDashboard } from './sweep-dashboard.ts';
+import { timelinePathOf, writeSweepDashboard } from './sweep-dashboard.ts';
 
 interface MergeOptions {
   name?: string;
@@ -69,7 +69,8 @@ async function mergeCommand(directories: readonly string[], options: MergeOption
   for (const invariant of summary.invariants) {
     for (const trace of invariant.traces) {
       if (trace.path === null) continue;
-      const timeline = join(dirname(trace.path), 'timelines', `${basename(trace.path, '.trace.json')}.html`);
+      // Where the shard's sweep drew it: the traces lie in the sweep's directory.
+      const timeline = timelinePathOf(dirname(trace.path), trace.path);
       if (existsSync(timeline)) timelines.set(trace.path, timeline);
     }
   }

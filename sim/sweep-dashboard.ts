@@ -101,6 +101,11 @@ export function writeSweepDashboard(
 }
 
 /** "interrupted while shrinking: 3 shrinks abandoned, 2 timelines not drawn". */
+/** Where a sweep in `directory` draws the timeline of its trace at `tracePath`. */
+export function timelinePathOf(directory: string, tracePath: string): string {
+  return join(directory, 'timelines', `${basename(tracePath, '.trace.json')}.html`);
+}
+
 export function describeInterruption(interruption: NonNullable<SweepSummary['interruption']>): string {
   const undone = [
     `${interruption.shrinksAbandoned} shrink${interruption.shrinksAbandoned === 1 ? '' : 's'} abandoned`,
@@ -126,7 +131,7 @@ async function writeFailureTimeline(
       timelines.push(await timelineOfTrace(original, tracePath, 'original', timelineOptions));
       timelines.push(await timelineOfTrace(loadTrace(trace.shrunkPath), trace.shrunkPath, 'shrunk', timelineOptions));
     }
-    const path = join(directory, 'timelines', `${basename(tracePath, '.trace.json')}.html`);
+    const path = timelinePathOf(directory, tracePath);
     writeReportPage(path, renderTimelinePage(timelines), { inputs: options.inputs });
     return path;
   } catch (error) {

@@ -215,7 +215,8 @@ export function removeStaleTemporaries(directory: string): number {
   return removed;
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process with this id exists (under any user). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -12,7 +12,7 @@ import type { RunHistory, Violation } from '../src/check/history.ts';
 import { errorMessage } from '../src/error-message.ts';
 import { reportsSubdirectory } from '../src/harness/trace-file.ts';
 import { writeFileAtomically } from '../src/atomic-file.ts';
-import { ensureWritableDirectory, OutputPathError } from '../src/output-path.ts';
+import { ensureWritableDirectory, OutputPathError, processIsAlive } from '../src/output-path.ts';
 import { printable } from '../src/printable.ts';
 import type { Prng } from '../src/runtime/sim/prng.ts';
 import { LibraryStore } from '../src/store/library-store.ts';
@@ -143,20 +143,11 @@ function lockStore(directory: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1) throw new StoreInputError(`cannot lock the store ${directory}: ${errorMessage(error)}`);
     }
     const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    if (Number.isSafeInteger(holder) && holder > 0 && processAlive(holder)) {
+    if (Number.isSafeInteger(holder) && holder > 0 && processIsAlive(holder)) {
       throw new StoreInputError(`the store ${directory} is in use by process ${holder} (its ${lockFileName}); wait for it, or give another --store`);
     }
     // Its holder is gone (killed before it could let go): the lock is ours to take.
     unlinkSync(path);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
