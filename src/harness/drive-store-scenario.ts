@@ -4,6 +4,7 @@
 // with the engine shut down, retried too if a crash interrupts it.
 
 import type { BookSnapshot, EngineEventSink, EngineFactory, LibraryEngine } from '../engine/api.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import type { SimRuntime } from '../runtime/sim/simulation.ts';
 import type { HarnessEventSink } from './store-server.ts';
 import { StoreServer } from './store-server.ts';
@@ -45,20 +46,7 @@ export async function driveStoreScenario(
     }
   });
   const retryDelayMs = persistence.crashes?.retryDelayMs ?? retryDelayWithoutCrashesMs;
-  const clients = runtime.newWaitGroup('clients');
-  scenario.operations.forEach((operation, index) => {
-    clients.add(1);
-    const callKey = `c${index + 1}`;
-    runtime.go(clientName(operation, index), async () => {
-      try {
-        await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
-        await callUntilAnswered(runtime, server, operation, callKey, retryDelayMs, harnessEvents);
-      } finally {
-        clients.done();
-      }
-    });
-  });
-  await clients.wait();
+  await runClients(runtime, scenario, (operation, index) => callUntilAnswered(runtime, server, operation, `c${index + 1}`, retryDelayMs, harnessEvents));
   for (let failed = 0; ; ) {
     const outcome = await server.shutDown();
     if (outcome === 'done') break;
@@ -113,6 +101,27 @@ function perform(engine: LibraryEngine, operation: ScenarioOperation, callKey: s
     case 'add':
       return engine.addBook(operation.bookId);
   }
+}
+
+/**
+ * A client task per operation, named by `clientName`, each making its call at the operation's
+ * arrival time; resolves once every client is done. A run on a store and one without start their
+ * clients alike.
+ */
+export async function runClients(runtime: Runtime, scenario: Scenario, call: (operation: ScenarioOperation, index: number) => Promise<unknown>): Promise<void> {
+  const clients = runtime.newWaitGroup('clients');
+  scenario.operations.forEach((operation, index) => {
+    clients.add(1);
+    runtime.go(clientName(operation, index), async () => {
+      try {
+        await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
+        await call(operation, index);
+      } finally {
+        clients.done();
+      }
+    });
+  });
+  await clients.wait();
 }
 
 /** The same names as a run without a store gives its clients. */

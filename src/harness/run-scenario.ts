@@ -16,7 +16,7 @@ import { traceFileLimits } from './trace-limits.ts';
 import { readCrashHistory } from '../check/crash-history.ts';
 import type { HarnessEvent } from '../check/history.ts';
 import { loadSql } from '../store/sql.ts';
-import { clientName, driveStoreScenario } from './drive-store-scenario.ts';
+import { driveStoreScenario, runClients } from './drive-store-scenario.ts';
 import type { StoreServer } from './store-server.ts';
 
 export { cancelLateToleranceMs } from './catalogue-reads.ts';
@@ -265,19 +265,7 @@ export async function driveScenario(
   for (const member of scenario.members) engine.registerMember(member.memberId, member.name);
   for (const bookId of scenario.books) await engine.addBook(bookId);
   engine.start();
-  const clients = runtime.newWaitGroup('clients');
-  scenario.operations.forEach((operation, index) => {
-    clients.add(1);
-    runtime.go(clientName(operation, index), async () => {
-      try {
-        await runtime.sleep(Math.max(0, operation.atMs - runtime.now()));
-        await perform(engine, operation);
-      } finally {
-        clients.done();
-      }
-    });
-  });
-  await clients.wait();
+  await runClients(runtime, scenario, (operation) => perform(engine, operation));
   await engine.shutdown();
   return engine.books();
 }
