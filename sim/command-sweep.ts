@@ -19,7 +19,7 @@ import { engineProbeObservability } from '../src/harness/probe-observability.ts'
 import { pctLimits } from '../src/runtime/sim/scheduler-pct.ts';
 import { describeInterruption, drawFailureTimelines, writeSweepDashboard } from './sweep-dashboard.ts';
 import { watchInterrupt, type Interrupt } from './sweep-interrupt.ts';
-import { writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
+import { schedulesPerSecond, writeSweepSummary, sweepSummaryFormat, sweepSummaryVersion, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from '../src/harness/sweep-summary.ts';
 import { describeSwarmConfig, engineRunsOnStore, exhaustiveSwarmSize } from '../src/harness/swarm.ts';
 import { reportsSubdirectory, saveTrace, traceFileLimits, TraceWriteError } from '../src/harness/trace-file.ts';
 import { describeEngine, engineReferenceFrom, loadEngine, traceSize, type EngineReference, type TraceFile } from '../src/harness/trace.ts';
@@ -435,7 +435,7 @@ function buildSummary(
       failures: tally.failures,
       steps: tally.steps,
       wallTimeMs: Math.round(wallTimeMs),
-      schedulesPerSecond: Math.round(tally.schedules / Math.max(wallTimeMs / 1000, 0.001)),
+      schedulesPerSecond: schedulesPerSecond(tally.schedules, wallTimeMs),
       peakRssBytes,
       unfinishedSeeds: tally.unfinishedSeeds,
     },

@@ -7,7 +7,7 @@
 
 import type { InvariantName } from '../check/history.ts';
 import { formatSeedRanges, SeedSet, shardRange, type SeedRange } from './seed-range.ts';
-import type { SweepInvariantSummary, SweepSummary, SweepTraceSummary } from './sweep-summary.ts';
+import { compareText, schedulesPerSecond, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from './sweep-summary.ts';
 
 /** One shard's summary and where it was read from (its directory, for messages). */
 export interface ShardSummary {
@@ -103,7 +103,7 @@ export function mergeSweepShards(shards: readonly ShardSummary[], name: string, 
       steps: sum((summary) => summary.totals.steps),
       // The shards run side by side: the merged sweep took as long as its slowest shard.
       wallTimeMs,
-      schedulesPerSecond: Math.round(schedules / Math.max(wallTimeMs / 1000, 0.001)),
+      schedulesPerSecond: schedulesPerSecond(schedules, wallTimeMs),
       peakRssBytes: Math.max(...ordered.map((shard) => shard.summary.totals.peakRssBytes)),
       unfinishedSeeds: sum((summary) => summary.totals.unfinishedSeeds),
     },
@@ -136,7 +136,7 @@ function mergeInvariants(
     }
   }
   return [...merged.entries()]
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+    .sort(([left], [right]) => compareText(left, right))
     .map(([invariant, entry]) => {
       // Each shard kept its lowest seeds; the lowest of those are the lowest of the range.
       const traces = entry.traces.sort((left, right) => left.seed - right.seed).slice(0, keptMax);
@@ -155,6 +155,6 @@ function mergeStrategies(shards: readonly ShardSummary[]): SweepSummary['strateg
     }
   }
   return [...counts.entries()]
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+    .sort(([left], [right]) => compareText(left, right))
     .map(([strategy, total]) => ({ strategy, ...total }));
 }

@@ -12,6 +12,7 @@ import { replayTrace } from './replay.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import { generateScenario, type Scenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
+import { compareText } from './sweep-summary.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, exhaustiveStrategyName, parseStrategyName, strategyLabel, type StrategyChoice } from './strategies.ts';
 import { drawSmallScenario } from './small-scenarios.ts';
@@ -291,8 +292,4 @@ export class SweepTally {
       .sort(([left], [right]) => compareText(left, right))
       .map(([strategy, counts]) => ({ strategy, schedules: counts.schedules, failures: counts.failures }));
   }
-}
-
-function compareText(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
 }
