@@ -21,6 +21,7 @@ import { LibraryStore, StoreCorruptError } from '../src/store/library-store.ts';
 import { loadSql } from '../src/store/sql.ts';
 import { FileDisk } from '../src/store/store-disk-file.ts';
 import { findBug } from '../src/engine/bugs/index.ts';
+import { watchingTimers } from './lag.ts';
 import type { CallAnswer, CallRequest, FromServer, LagRecord, OpenRequest, ToServer } from './store-server-protocol.ts';
 
 /** How often the event loop's worst delay is looked at between timers. */
@@ -63,18 +64,8 @@ async function open(request: OpenRequest): Promise<Serving> {
     monotonicOriginNs: BigInt(request.monotonicOriginNs),
     onTaskError: (task, error) => send({ type: 'task-error', task, message: errorMessage(error) }),
   });
-  // Every timer the engine arms is watched, as in stress-epoch.ts: how late its callback starts
-  // is the lag a cancel meets, written down before the cancel can happen.
-  const watched = {
-    ...rt,
-    afterFunc: (name: string, delayMs: number, callback: () => Promise<void> | void) => {
-      const dueMs = rt.now() + delayMs;
-      return rt.afterFunc(name, delayMs, () => {
-        noteLag(rt.now() - dueMs);
-        return callback();
-      });
-    },
-  };
+  // How late each timer's callback starts is written down before the cancel can happen.
+  const watched = watchingTimers(rt, noteLag);
   const record = (event: EngineEvent): void => {
     writeSync(events, `${JSON.stringify({ ...event, lsn: store.committedLsn })}\n`);
     if (event.type === 'borrow-notified') send({ type: 'borrowed', bookId: event.bookId, memberId: event.memberId });

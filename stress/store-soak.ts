@@ -20,7 +20,7 @@ import { checkStoreHistory } from './store-check.ts';
 import { mergeStoreHistory, parseLagFile, readEventsFile, type ClientEvent, type EpochRecord } from './store-history.ts';
 import type { CallAnswer, CallRequest, LagRecord } from './store-server-protocol.ts';
 import { ServerFailure, ServerProcess, type ReadyMessage } from './store-server-process.ts';
-import { lagHopsMax, timerAllowanceMs } from './stress-epoch.ts';
+import { cancelToleranceMs } from './lag.ts';
 
 export interface StoreSoakSettings {
   readonly storeDirectory: string;
@@ -319,7 +319,7 @@ export async function runStoreSoak(settings: StoreSoakSettings): Promise<StoreSo
   }
 
   const wallMs = rt.now() - startedMs;
-  const toleranceMs = lagHopsMax * Math.ceil(Math.max(lag.loopMsMax, lag.timerLateMsMax)) + timerAllowanceMs;
+  const toleranceMs = cancelToleranceMs(lag.loopMsMax, lag.timerLateMsMax);
   let history: RunHistory | null = null;
   let violations: Violation[] = [];
   if (badStore === null && epochs.length > 0) {

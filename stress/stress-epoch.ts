@@ -12,6 +12,7 @@ import type { RecordedEvent, Violation } from '../src/check/history.ts';
 import type { EngineConfig, EngineEvent, EngineFactory, LibraryEngine } from '../src/engine/api.ts';
 import { createRealRuntime } from '../src/runtime/real.ts';
 import type { Prng } from '../src/runtime/sim/prng.ts';
+import { cancelToleranceMs, watchingTimers } from './lag.ts';
 
 export interface EpochSettings {
   readonly engine: EngineFactory;
@@ -43,14 +44,6 @@ export interface EpochResult {
   readonly taskErrors: number;
 }
 
-/**
- * What a timer may add to the loop's lag: Node's timers tick in whole milliseconds, a timer that
- * fires a little early is re-armed (src/runtime/real.ts), and the cancel then takes the book's
- * lock behind whoever holds it.
- */
-export const timerAllowanceMs = 5;
-/** Waits for the loop a cancel may make: its timer's, then its lock holder's. */
-export const lagHopsMax = 2;
 /** How long an epoch's shutdown may take before the epoch is reported stuck. */
 const shutdownMsMax = 30_000;
 
@@ -64,20 +57,10 @@ export async function runEpoch(settings: EpochSettings): Promise<EpochResult> {
     if (event.type === 'borrowed') heldBy(held, event.memberId).add(event.bookId);
     if (event.type === 'returned') heldBy(held, event.memberId).delete(event.bookId);
   };
-  // Every timer the engine arms is watched: how late after its due time its callback starts is
-  // the event loop's lag as the auto-cancel meets it (the loop's own delay monitor samples it
-  // only once per turn, and a turn that runs hundreds of timers delays its last ones more).
   let timerLateMsMax = 0;
-  const watched = {
-    ...rt,
-    afterFunc: (name: string, delayMs: number, callback: () => Promise<void> | void) => {
-      const dueMs = performance.now() + delayMs;
-      return rt.afterFunc(name, delayMs, () => {
-        timerLateMsMax = Math.max(timerLateMsMax, performance.now() - dueMs);
-        return callback();
-      });
-    },
-  };
+  const watched = watchingTimers(rt, (lateMs) => {
+    timerLateMsMax = Math.max(timerLateMsMax, lateMs);
+  });
   const engine = settings.engine(watched, config, record);
   for (let memberId = 1; memberId <= settings.clients; memberId++) engine.registerMember(memberId, `client ${memberId}`);
   for (let bookId = 1; bookId <= settings.books; bookId++) await engine.addBook(bookId);
@@ -110,7 +93,7 @@ export async function runEpoch(settings: EpochSettings): Promise<EpochResult> {
   lag.disable();
 
   const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
-  const toleranceMs = lagHopsMax * Math.ceil(Math.max(lagMs.max, timerLateMsMax)) + timerAllowanceMs;
+  const toleranceMs = cancelToleranceMs(lagMs.max, timerLateMsMax);
   const violations = checkHistory({
     events,
     config,

@@ -19,7 +19,8 @@ import { printable } from '../src/printable.ts';
 import { distribution, say } from './stress-format.ts';
 import { join } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { lagHopsMax, runEpoch, timerAllowanceMs } from './stress-epoch.ts';
+import { lagHopsMax, timerAllowanceMs } from './lag.ts';
+import { runEpoch } from './stress-epoch.ts';
 import { StoreInputError, storeStress } from './stress-store.ts';
 import { needsStore } from './store-bugs.ts';
 
