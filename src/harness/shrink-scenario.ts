@@ -70,6 +70,13 @@ export function* longerByOneTick(engine: EngineConfig): Generator<EngineConfig> 
   if (engine.cancelWindowMs < longest) yield { ...engine, cancelWindowMs: engine.cancelWindowMs + 1 };
 }
 
+/** The scenario without one of its operations, the last first. */
+export function* withoutOneOperation(scenario: Scenario): Generator<Scenario> {
+  for (let index = scenario.operations.length - 1; index >= 0; index -= 1) {
+    yield { ...scenario, operations: scenario.operations.filter((_, other) => other !== index) };
+  }
+}
+
 /**
  * Simpler settings of a store, one change at a time: fewer crashes allowed (a failure that needs
  * one crash then has one), a restart and a flush that take their least time.

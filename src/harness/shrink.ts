@@ -37,6 +37,7 @@ import {
   idDisorder,
   idTotal,
   longerByOneTick,
+  withoutOneOperation,
   renumbered,
   scaledDown,
   settingsComplexity,
@@ -160,23 +161,28 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
   };
 
   /**
-   * Logs with fewer non-default choices than the best's (and fewer than `below`), on `scenario`;
-   * improved when one fails, complete when every log below the best's count was run.
+   * Logs with fewer than `below` non-default choices on `scenario`, fewest first; improved when one
+   * fails and is smaller than the best, complete when every log below the best's count was run.
    */
-  const fewerChoicesOn = async (scenario: Scenario, maxSearchRuns: number, below = Number.POSITIVE_INFINITY): Promise<{ improved: boolean; complete: boolean }> => {
+  const choicesOn = async (scenario: Scenario, maxSearchRuns: number, below: number): Promise<{ improved: boolean; complete: boolean }> => {
     const nonDefault = nonDefaultCount(best);
     const search = await searchFewerChoices({
       runSchedule: (strategy) => runScenario({ scenario, engine, strategy, maxSteps: original.maxSteps }),
       fails: (run) => run.violations.some((violation) => violation.invariant === target),
-      nonDefaultChoicesBelow: Math.min(nonDefault, below),
+      nonDefaultChoicesBelow: below,
       maxRuns: Math.max(0, Math.min(maxSearchRuns, maxRuns - runs)),
     });
     runs += search.runs;
-    if (search.found === null) return { improved: false, complete: search.completeBelow === nonDefault };
-    best = { scenario, taskChoices: withoutDefaultTail(search.found.taskChoices), valueChoices: withoutDefaultTail(search.found.valueChoices) };
+    if (search.found === null) return { improved: false, complete: search.completeBelow >= nonDefault };
+    const found: Candidate = { scenario, taskChoices: withoutDefaultTail(search.found.taskChoices), valueChoices: withoutDefaultTail(search.found.valueChoices) };
+    if (compareSize(measure(found), measure(best)) >= 0) return { improved: false, complete: false };
+    best = found;
     bestRun = { run: search.found.run, taskChoices: best.taskChoices, valueChoices: best.valueChoices };
     return { improved: true, complete: false };
   };
+  /** Logs with fewer non-default choices than the best's (and fewer than `below`), on `scenario`. */
+  const fewerChoicesOn = (scenario: Scenario, maxSearchRuns: number, below = Number.POSITIVE_INFINITY): Promise<{ improved: boolean; complete: boolean }> =>
+    choicesOn(scenario, maxSearchRuns, Math.min(nonDefaultCount(best), below));
 
   // The greedy passes, then the exhaustive one on what they settled on, then on the scenarios
   // next to it (one operation's member or book changed); a smaller schedule found there may let
@@ -199,6 +205,15 @@ export async function shrinkTrace(original: TraceFile, engine: EngineFactory, op
       }
       if (improved) continue;
     }
+    // Each operation taken away, under every log of no choice or one: without it the decisions
+    // after it move, and the one choice the failure needs (a crash, a preemption) may now be
+    // another decision than any the greedy removal tried.
+    for (const smaller of withoutOneOperation(best.scenario)) {
+      if (runs >= maxRuns) break;
+      improved = (await choicesOn(smaller, longerSearchRunsMax, 2)).improved;
+      if (improved) break;
+    }
+    if (improved) continue;
     const onScenario = await fewerChoicesOn(best.scenario, Number.POSITIVE_INFINITY);
     choicesMinimal = onScenario.complete;
     improved = onScenario.improved;

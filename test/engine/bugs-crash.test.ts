@@ -12,6 +12,7 @@ import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts'
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import type { EngineFactory } from '../../src/engine/api.ts';
 import { shrinkTrace } from '../../src/harness/shrink.ts';
+import { buildStrategy, parseStrategyName } from '../../src/harness/strategies.ts';
 import { buildTrace } from '../../src/harness/trace.ts';
 import { replayTrace } from '../../src/harness/replay.ts';
 import type { Scenario } from '../../src/harness/scenario.ts';
@@ -135,6 +136,27 @@ describe('shrinking a failure that needs a crash', () => {
     expect(shrunk.trace.events.filter((event) => event.type === 'crashed')).toHaveLength(1);
     expect(shrunk.after.nonDefaultChoices).toBe(1);
     expect(shrunk.trace.scenario.engine.borrowWorkMaxMs).toBeGreaterThan(0);
+    expect((await replayTrace(shrunk.trace, { engine: variant.createEngine })).kind).toBe('reproduced');
+  });
+
+  it('takes away an operation whose removal moves the one crash the failure needs onto another decision', { timeout: 120_000 }, async () => {
+    // The portfolio's first failure of forget-rearm: the greedy removals settle on five operations,
+    // each of whose removals shifts the crash off the commit it must hit.
+    const variant = crashBugZoo.find((bug) => bug.name === 'forget-rearm');
+    if (variant === undefined) throw new Error('unreachable');
+    const seed = 1_000_008;
+    const scenario = swarmScenario(seed, drawSwarmConfig(seed, { store: true }));
+    const built = await buildStrategy(parseStrategyName('portfolio'), { seed, scenario, engine: variant.createEngine, maxSteps: 200_000 });
+    const run = await runScenario({ scenario, engine: variant.createEngine, strategy: built.strategy });
+    const violation = run.violations.find((candidate) => candidate.invariant === variant.breaks);
+    if (violation === undefined) throw new Error('the seed no longer shows the variant');
+    const trace = buildTrace(
+      { engine: { kind: 'bug', name: variant.name }, scenario, strategy: built.strategy.name, seed, maxSteps: 200_000 },
+      { ...run, violations: [violation, ...run.violations.filter((other) => other !== violation)] },
+    );
+    const shrunk = await shrinkTrace(trace, variant.createEngine);
+    expect(shrunk.after.operations).toBeLessThanOrEqual(2);
+    expect(shrunk.trace.events.filter((event) => event.type === 'crashed')).toHaveLength(1);
     expect((await replayTrace(shrunk.trace, { engine: variant.createEngine })).kind).toBe('reproduced');
   });
 });

@@ -10,6 +10,7 @@ import {
   earlierArrivalCandidates,
   idDisorder,
   longerByOneTick,
+  withoutOneOperation,
   neighbouringScenarios,
   renumbered,
   scaledDown,
@@ -92,6 +93,17 @@ describe('longerByOneTick', () => {
     const longestMs = 24 * 60 * 60 * 1000;
     const longest: EngineConfig = { cancelWindowMs: longestMs, queueCapacity: 1, workerCount: 0, borrowWorkMinMs: longestMs, borrowWorkMaxMs: longestMs, catalogueReadWorkMaxMs: longestMs };
     expect([...longerByOneTick(longest)]).toEqual([]);
+  });
+});
+
+describe('withoutOneOperation', () => {
+  it('offers the scenario without each of its operations, the last first', () => {
+    const base = scenario([reserve(0, 1, 1), returnBook(5, 1, 1), addBook(9, 4)]);
+    expect([...withoutOneOperation(base)].map((smaller) => smaller.operations)).toEqual([
+      [reserve(0, 1, 1), returnBook(5, 1, 1)],
+      [reserve(0, 1, 1), addBook(9, 4)],
+      [returnBook(5, 1, 1), addBook(9, 4)],
+    ]);
   });
 });
 
