@@ -115,51 +115,115 @@ export class StoreCorruptError extends Error {
 
 type PreparedStatement = ReturnType<Database['prepare']>;
 
+/**
+ * An open database at the schema's last version, with the statements prepared on it so far.
+ * Closing a store empties its connection and keeps it for the next store opened with no
+ * checkpoint: a simulated run opens a store at every process epoch, and opening SQLite on an
+ * image, then preparing its statements, cost more than the run's own transactions.
+ */
+class Connection {
+  /** Each write statement prepared when first run: a short run uses a few of them. */
+  private readonly writes: (PreparedStatement | undefined)[] = [];
+  readonly begin: PreparedStatement;
+  readonly commit: PreparedStatement;
+  readonly rollback: PreparedStatement;
+  private emptying: PreparedStatement[] | null = null;
+
+  constructor(readonly database: Database) {
+    // The database lives in the process's memory; durability is the disk's log, so SQLite's
+    // own journal only serves rollback.
+    database.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;');
+    this.begin = database.prepare('BEGIN');
+    this.commit = database.prepare('COMMIT');
+    this.rollback = database.prepare('ROLLBACK');
+  }
+
+  write(index: number): PreparedStatement {
+    const known = this.writes[index];
+    if (known !== undefined) return known;
+    const sql = writeStatements[index];
+    if (sql === undefined) throw new StoreCorruptError(`no write statement ${index}`);
+    const prepared = this.database.prepare(sql);
+    this.writes[index] = prepared;
+    return prepared;
+  }
+
+  /** Back to the empty schema's contents, as a store with no checkpoint starts: every row gone, the log position 0. */
+  empty(): void {
+    this.emptying ??= emptyingStatements.map((sql) => this.database.prepare(sql));
+    this.begin.run();
+    for (const statement of this.emptying) statement.run();
+    this.commit.run();
+  }
+
+  /** Frees the database's memory (WebAssembly memory is not garbage collected). */
+  close(): void {
+    for (const prepared of [...this.writes, ...(this.emptying ?? []), this.begin, this.commit, this.rollback]) prepared?.free();
+    this.database.close();
+  }
+}
+
+/** What empties a store's tables; the meta table keeps its schema version. */
+const emptyingStatements: readonly string[] = [
+  'DELETE FROM members',
+  'DELETE FROM books',
+  'DELETE FROM reservations',
+  'DELETE FROM calls',
+  "UPDATE meta SET value = 0 WHERE key = 'lsn'",
+];
+
+/** Emptied connections kept per SQL module, for the next stores; bounded, since each holds WebAssembly memory. */
+const spareConnections = new WeakMap<SqlJsStatic, Connection[]>();
+const spareConnectionsMax = 4;
+
 export class LibraryStore {
   private lastLsn: number;
-  /** Each write statement prepared when first run: a short run uses a few of them, and a simulated run opens a store per process epoch. */
-  private readonly writes: (PreparedStatement | undefined)[] = [];
-  private readonly begin: PreparedStatement;
-  private readonly commitStatement: PreparedStatement;
-  private readonly rollback: PreparedStatement;
   private closed = false;
 
   private constructor(
-    private readonly database: Database,
+    private readonly sql: SqlJsStatic,
+    private readonly connection: Connection,
     private readonly disk: StoreDisk,
     lsn: number,
   ) {
     this.lastLsn = lsn;
-    this.begin = database.prepare('BEGIN');
-    this.commitStatement = database.prepare('COMMIT');
-    this.rollback = database.prepare('ROLLBACK');
+  }
+
+  private get database(): Database {
+    return this.connection.database;
   }
 
   /**
-   * Opens the store on what its disk holds: the last checkpoint's image (or an empty database,
-   * migrated to the schema), then every durable record after it, replayed in order.
+   * Opens the store on what its disk holds: the last checkpoint's image (or an empty database at
+   * the schema's last version), then every durable record after it, replayed in order.
    */
   static open(sql: SqlJsStatic, disk: StoreDisk): LibraryStore {
     const contents = disk.read();
-    const database = openImage(sql, contents.image ?? emptyImage(sql));
-    try {
-      // The database lives in the process's memory; durability is the disk's log, so SQLite's
-      // own journal only serves rollback.
-      database.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;');
-      // The empty image is at the schema's last version and holds no transaction.
-      let imageLsn = 0;
-      if (contents.image !== null) {
+    let connection: Connection;
+    // An empty database holds no transaction; an image holds those up to its log position.
+    let imageLsn = 0;
+    if (contents.image === null) {
+      connection = spareConnections.get(sql)?.pop() ?? new Connection(openImage(sql, emptyImage(sql)));
+    } else {
+      const database = openImage(sql, contents.image);
+      try {
         migrate(database);
         imageLsn = readMeta(database, 'lsn');
+        connection = new Connection(database);
+      } catch (error) {
+        database.close();
+        throw error;
       }
-      const store = new LibraryStore(database, disk, imageLsn);
+    }
+    const store = new LibraryStore(sql, connection, disk, imageLsn);
+    try {
       for (const record of contents.records) store.replay(record);
       if (disk.appendedLsn !== store.lastLsn) {
         throw new StoreCorruptError(`the disk's log ends at ${disk.appendedLsn}, the store at ${store.lastLsn}`);
       }
       return store;
     } catch (error) {
-      database.close();
+      store.close();
       throw error;
     }
   }
@@ -276,12 +340,29 @@ export class LibraryStore {
     this.disk.checkpoint(this.database.export(), this.lastLsn);
   }
 
-  /** Frees the database's memory (WebAssembly memory is not garbage collected). Safe to call twice. */
+  /**
+   * Closes the store: its connection, emptied, is kept for the next store opened with no
+   * checkpoint, or its memory freed (WebAssembly memory is not garbage collected). Safe to call
+   * twice.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const prepared of [...this.writes, this.begin, this.commitStatement, this.rollback]) prepared?.free();
-    this.database.close();
+    let spares = spareConnections.get(this.sql);
+    if (spares === undefined) {
+      spares = [];
+      spareConnections.set(this.sql, spares);
+    }
+    if (spares.length < spareConnectionsMax) {
+      try {
+        this.connection.empty();
+        spares.push(this.connection);
+        return;
+      } catch {
+        // A connection that does not empty is not kept.
+      }
+    }
+    this.connection.close();
   }
 
   private commit(operations: readonly StoreOperation[]): number {
@@ -305,29 +386,20 @@ export class LibraryStore {
 
   /** Runs the operations as one SQL transaction: all of them, or none. */
   private apply(operations: readonly StoreOperation[]): void {
-    this.begin.run();
+    const connection = this.connection;
+    connection.begin.run();
     try {
       for (const [index, ...parameters] of operations) {
-        this.prepared(index).run(parameters);
+        connection.write(index).run(parameters);
         if (updates.has(index) && this.database.getRowsModified() !== 1) {
           throw new Error(`${writeStatements[index] ?? ''} with ${JSON.stringify(parameters)} changed ${this.database.getRowsModified()} rows, not 1`);
         }
       }
-      this.commitStatement.run();
+      connection.commit.run();
     } catch (error) {
-      this.rollback.run();
+      connection.rollback.run();
       throw error;
     }
-  }
-
-  private prepared(index: number): PreparedStatement {
-    const known = this.writes[index];
-    if (known !== undefined) return known;
-    const sql = writeStatements[index];
-    if (sql === undefined) throw new StoreCorruptError(`no write statement ${index}`);
-    const prepared = this.database.prepare(sql);
-    this.writes[index] = prepared;
-    return prepared;
   }
 
   private rows<Row>(sql: string, read: (row: unknown[]) => Row): Row[] {

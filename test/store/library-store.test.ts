@@ -170,6 +170,35 @@ describe('LibraryStore.open', () => {
     first.close();
     second.close();
   });
+
+  it("opens the next empty store on the connection a closed one left, with nothing of the closed one's in it", () => {
+    // Its own SQL module, so that its spare connections are its own, counting the databases opened.
+    let opened = 0;
+    class CountedDatabase extends sql.Database {
+      constructor(...args: ConstructorParameters<SqlJsStatic['Database']>) {
+        super(...args);
+        opened += 1;
+      }
+    }
+    const counted: SqlJsStatic = { ...sql, Database: CountedDatabase };
+    const fresh = LibraryStore.open(counted, new SimulatedDisk()).dump();
+    const first = LibraryStore.open(counted, new SimulatedDisk());
+    fillLibrary(first);
+    first.reserve({ reservationId: 1, bookId: 1, memberId: 1, deadlineMs: 5000 }, { key: 'k1', result: '{"ok":true}' });
+    first.borrow(1, 1, 1);
+    first.close();
+    const openedBefore = opened;
+
+    const second = LibraryStore.open(counted, new SimulatedDisk());
+    expect(opened).toBe(openedBefore);
+    expect(second.committedLsn).toBe(0);
+    expect(second.dump()).toEqual(fresh);
+    expect(second.load()).toMatchObject({ lsn: 0, members: [], books: [], openReservations: [], lastReservationId: 0 });
+    // The same ids as the closed store's go in again, through the statements it prepared.
+    fillLibrary(second);
+    expect(second.reserve({ reservationId: 1, bookId: 1, memberId: 1, deadlineMs: 5000 }, { key: 'k1', result: '{"ok":true}' })).toBe(5);
+    second.close();
+  });
 });
 
 describe('FileDisk', () => {
