@@ -128,6 +128,7 @@ class Connection {
   readonly commit: PreparedStatement;
   readonly rollback: PreparedStatement;
   private emptying: PreparedStatement[] | null = null;
+  private readonly reads = new Map<string, PreparedStatement>();
 
   constructor(readonly database: Database) {
     // The database lives in the process's memory; durability is the disk's log, so SQLite's
@@ -148,6 +149,16 @@ class Connection {
     return prepared;
   }
 
+  /** A read statement, prepared once per connection: a process reads its store at each start. */
+  read(sql: string): PreparedStatement {
+    let prepared = this.reads.get(sql);
+    if (prepared === undefined) {
+      prepared = this.database.prepare(sql);
+      this.reads.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   /** Back to the empty schema's contents, as a store with no checkpoint starts: every row gone, the log position 0. */
   empty(): void {
     this.emptying ??= emptyingStatements.map((sql) => this.database.prepare(sql));
@@ -158,7 +169,7 @@ class Connection {
 
   /** Frees the database's memory (WebAssembly memory is not garbage collected). */
   close(): void {
-    for (const prepared of [...this.writes, ...(this.emptying ?? []), this.begin, this.commit, this.rollback]) prepared?.free();
+    for (const prepared of [...this.writes, ...(this.emptying ?? []), ...this.reads.values(), this.begin, this.commit, this.rollback]) prepared?.free();
     this.database.close();
   }
 }
@@ -403,8 +414,14 @@ export class LibraryStore {
   }
 
   private rows<Row>(sql: string, read: (row: unknown[]) => Row): Row[] {
-    const [result] = this.database.exec(sql);
-    return result === undefined ? [] : result.values.map((row) => read(row));
+    const statement = this.connection.read(sql);
+    const rows: Row[] = [];
+    try {
+      while (statement.step()) rows.push(read(statement.get()));
+    } finally {
+      statement.reset();
+    }
+    return rows;
   }
 }
 
