@@ -4,7 +4,10 @@
 // partial-order reduction still reaches every outcome the full search reaches when a process
 // may crash between its steps.
 
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { afterMicrotasksDrain } from '../../src/runtime/real-event-loop.ts';
 import { searchSchedules, type Reduction } from '../../src/runtime/sim/explore-search.ts';
 import { createReplayStrategy } from '../../src/runtime/sim/scheduler-replay.ts';
 import { createRandomStrategy } from '../../src/runtime/sim/scheduler-random.ts';
@@ -98,6 +101,33 @@ describe('a simulated process', () => {
     // Probability 0.5 at the one crash point: about 100 of 200.
     expect(crashes).toBeGreaterThan(70);
     expect(crashes).toBeLessThan(130);
+  });
+
+  it('lets go of what a crashed task held once its run is over', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const held: WeakRef<object>[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      const result = await runSimulation(
+        async (rt) => {
+          const process = rt.startProcess('p', () => {});
+          process.go('crasher', async () => {
+            const payload = { run };
+            held.push(new WeakRef(payload));
+            await process.crashPoint('now', 1);
+            // Never reached; it keeps the payload in the continuation the crash left waiting.
+            expect(payload.run).toBe(run);
+          });
+          await rt.sleep(1);
+        },
+        { strategy: faulting(1) },
+      );
+      expect(result.failure).toBeNull();
+    }
+    // A weak reference holds its target until the current turn of the event loop has ended.
+    await afterMicrotasksDrain();
+    collectGarbage();
+    expect(held.map((reference) => reference.deref())).toEqual([undefined, undefined, undefined]);
   });
 
   it('refuses a task started in a process that has crashed', async () => {

@@ -220,7 +220,7 @@ class SimulatedRuntime implements SimRuntime {
         if (process.dead || kernel.finished) return settledPromise;
         if (kernel.current === null) throw new Error(`cannot reach crash point '${point}' outside a simulated task`);
         if (!kernel.chooseFault(probability)) return settledPromise;
-        return kernel.crash(process, point) ? neverSettles : settledPromise;
+        return kernel.crash(process, point) ? neverSettling() : settledPromise;
       },
     };
   }
@@ -320,8 +320,14 @@ class SimulatedRuntime implements SimRuntime {
 }
 
 const settledPromise: Promise<void> = Promise.resolve();
-/** What a task that crashed awaits: it never goes on. */
-const neverSettles: Promise<void> = new Promise<void>(() => {});
+/**
+ * What a task that crashed awaits: it never goes on. A new promise each time, which goes with the
+ * task: one shared by every crash would hold each awaiting task's continuation, and through it
+ * that task's whole run, for as long as the process lives.
+ */
+function neverSettling(): Promise<void> {
+  return new Promise<void>(() => {});
+}
 
 class SimTimer implements Timer {
   constructor(
