@@ -329,7 +329,7 @@ export async function shrinkingFigure(maxSteps: number): Promise<Figure<readonly
 
 export interface SweepScaling {
   readonly seeds: number;
-  readonly rows: readonly { readonly workers: number; readonly schedulesPerSecond: number; readonly wallSeconds: number; readonly cpuSeconds: number }[];
+  readonly rows: readonly { readonly workers: number; readonly schedulesPerSecond: number; readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakRssMb: number }[];
   readonly speedup: number;
   readonly target: number;
   readonly small: { readonly seeds: number; readonly mainThreadSeconds: number; readonly defaultSeconds: number; readonly twoWorkersSeconds: number };
@@ -399,7 +399,7 @@ export async function sweepScalingFigure(seeds: number): Promise<Figure<SweepSca
     childCpuSeconds();
     const rows = [1, 2].map((workers) => {
       const run = sweepProcess(seeds, workers, reports);
-      return { workers, schedulesPerSecond: run.summary.totals.schedulesPerSecond, wallSeconds: Number(run.wallSeconds.toFixed(2)), cpuSeconds: run.cpuSeconds };
+      return { workers, schedulesPerSecond: run.summary.totals.schedulesPerSecond, wallSeconds: Number(run.wallSeconds.toFixed(2)), cpuSeconds: run.cpuSeconds, peakRssMb: Math.round(run.summary.totals.peakRssBytes / 2 ** 20) };
     });
     const speedup = Number(((rows[1]?.schedulesPerSecond ?? 0) / Math.max(1, rows[0]?.schedulesPerSecond ?? 1)).toFixed(2));
     const smallSeeds = 300;
@@ -414,11 +414,11 @@ export async function sweepScalingFigure(seeds: number): Promise<Figure<SweepSca
     return {
       json: { seeds, rows, speedup, target, small, processes },
       markdown: [
-        `\`npm run sim -- sweep --seeds 1..${seeds} --workers N\` on the production engine (swarm, random strategy), the compiled command line, wall time including the workers' start (CPU: the process and its threads):`,
+        `\`npm run sim -- sweep --seeds 1..${seeds} --workers N\` on the production engine (swarm, random strategy), the compiled command line, wall time including the workers' start (CPU: the process and its threads; memory: the process's peak resident size):`,
         '',
-        '| workers | schedules per second | wall time | CPU time |',
-        '| ---: | ---: | ---: | ---: |',
-        ...rows.map((row) => `| ${row.workers} | ${perSecond(row.schedulesPerSecond)} | ${formatSeconds(row.wallSeconds)} | ${formatSeconds(row.cpuSeconds)} |`),
+        '| workers | schedules per second | wall time | CPU time | peak memory |',
+        '| ---: | ---: | ---: | ---: | ---: |',
+        ...rows.map((row) => `| ${row.workers} | ${perSecond(row.schedulesPerSecond)} | ${formatSeconds(row.wallSeconds)} | ${formatSeconds(row.cpuSeconds)} | ${row.peakRssMb} MiB |`),
         '',
         `Target: 2 workers at least ${target}× the rate of 1 on this machine of ${availableParallelism()} cores: ${speedup >= target ? 'met' : 'not met'} (${speedup}×).`,
         '',
