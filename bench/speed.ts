@@ -1,12 +1,12 @@
 // Figure 8 of `npm run bench`: where users wait, each figure beside its target.
 //
-// 7a. Start-up: `sim --seed 42`, `sim replay` and `sim report` of a small trace, as whole
+// 8a. Start-up: `sim --seed 42`, `sim replay` and `sim report` of a small trace, as whole
 //     processes of the compiled command line, back to back with `node -e 0`.
-// 7b. Cost growth: one checked run of 10k, 20k, 40k and 80k operations, each in a fresh process
+// 8b. Cost growth: one checked run of 10k, 20k, 40k and 80k operations, each in a fresh process
 //     (growth-process.ts): time and heap held, against the 10k run.
-// 7c. Tasks: the simulated runtime's time per step with 10,000 runnable tasks against 10, beside
+// 8c. Tasks: the simulated runtime's time per step with 10,000 runnable tasks against 10, beside
 //     the bare promise loop's (bare-loop growth is the machine's, not the runtime's).
-// 7d. The engine's own async steps run in place (`ownAsyncSteps`): the default scenario with them
+// 8d. The engine's own async steps run in place (`ownAsyncSteps`): the default scenario with them
 //     against the same engine with them called (a subclass that only forwards lookupBook, which
 //     turns the in-place path off), unchecked (figure 1's simulation) and checked.
 
@@ -31,7 +31,7 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
 const load = async <Module>(path: string): Promise<Module> => (await import(pathToFileURL(join(packageRoot, 'dist', `${path}.js`)).href)) as Module;
 const cli = join(packageRoot, 'dist', 'sim', 'cli.js');
 
-// ---- 7a. Start-up ------------------------------------------------------------------------------
+// ---- 8a. Start-up ------------------------------------------------------------------------------
 
 export interface StartupRow {
   readonly command: string;
@@ -79,7 +79,7 @@ export function startupFigure(repeats: number): Figure<{ repeats: number; nodeSe
     return {
       json: { repeats, nodeSeconds: round(nodeSeconds, 3), rows, target },
       markdown: [
-        `### 7a. Start-up`,
+        `### 8a. Start-up`,
         '',
         `Whole processes of the compiled command line (\`node dist/sim/cli.js\`, what \`npm run sim\` starts), each beside \`node -e 0\`, back to back, medians of ${repeats}; the trace is a small failing run's (seed 28, swarm, bug lost-request).`,
         '',
@@ -97,7 +97,7 @@ export function startupFigure(repeats: number): Figure<{ repeats: number; nodeSe
   }
 }
 
-// ---- 7b. Cost growth ---------------------------------------------------------------------------
+// ---- 8b. Cost growth ---------------------------------------------------------------------------
 
 interface GrowthRow {
   readonly operations: number;
@@ -122,7 +122,7 @@ export function growthFigure(): Figure<{ rows: readonly GrowthRow[]; timeRatio: 
   return {
     json: { rows, timeRatio, heapRatio, target },
     markdown: [
-      '### 7b. Cost growth with the work',
+      '### 8b. Cost growth with the work',
       '',
       "One run of the default engine's scenario (drawn 10,000 operations at a time, played one after another), every invariant checked and the trace hashed, each size in a fresh process; heap is what the run holds after a collection (its events and verdicts).",
       '',
@@ -139,7 +139,7 @@ export function growthFigure(): Figure<{ rows: readonly GrowthRow[]; timeRatio: 
   };
 }
 
-// ---- 7c. Runnable tasks ------------------------------------------------------------------------
+// ---- 8c. Runnable tasks ------------------------------------------------------------------------
 
 export async function tasksFigure(repeats: number): Promise<Figure<{ steps: number; simulatedRatio: number; bareRatio: number; target: number; perStepNs: Record<string, number> }>> {
   const { runSimulation } = await load<typeof Simulation>('src/runtime/sim/simulation');
@@ -182,7 +182,7 @@ export async function tasksFigure(repeats: number): Promise<Figure<{ steps: numb
   return {
     json: { steps, simulatedRatio, bareRatio, target, perStepNs },
     markdown: [
-      '### 7c. Runnable tasks',
+      '### 8c. Runnable tasks',
       '',
       `${steps.toLocaleString('en')} steps of tasks handing over at \`rt.yield()\` under the random strategy, with 10 and with 10,000 tasks runnable; beside them, the bare promise loop around as many tasks. Medians of ${repeats} repeats.`,
       '',
@@ -197,7 +197,7 @@ export async function tasksFigure(repeats: number): Promise<Figure<{ steps: numb
   };
 }
 
-// ---- 7d. The engine's async steps in place -----------------------------------------------------
+// ---- 8d. The engine's async steps in place -----------------------------------------------------
 
 export async function ownAsyncStepsFigure(seedCount: number, repeats: number): Promise<Figure<{ seeds: number; repeats: number; simulatedCost: number; checkedCost: number; threshold: number }>> {
   const library = await load<typeof Library>('src/engine/library');
@@ -241,7 +241,7 @@ export async function ownAsyncStepsFigure(seedCount: number, repeats: number): P
   return {
     json: { seeds: seedCount, repeats, simulatedCost, checkedCost, threshold },
     markdown: [
-      "### 7d. The engine's async steps in place",
+      "### 8d. The engine's async steps in place",
       '',
       `The engine runs its own async steps (lookupBook, reserveUnderLock, ...) in place when no variant replaced them (\`ownAsyncSteps\`). Removing that path would make every run call them: ${seedCount} seeds of the default scenario with the steps called (a subclass forwarding lookupBook), against the engine as it is, ${repeats} repeats, each between two runs of the engine as it is.`,
       '',
