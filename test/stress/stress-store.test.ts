@@ -5,10 +5,9 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stress as stressIn, stressReports } from '../support/run-stress.ts';
+import { stressCommand } from '../support/run-stress.ts';
 
-const reports = stressReports();
-const stress = (...args: string[]): ReturnType<typeof stressIn> => stressIn(reports, ...args);
+const { reports, stress } = stressCommand();
 
 describe('npm run stress --store / --kill', () => {
   it('kills the server with SIGKILL and restarts it on the same store, and every rule holds across the restarts', () => {

@@ -5,10 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../../stress/stress-format.ts';
-import { stress as stressIn, stressReports } from '../support/run-stress.ts';
+import { stressCommand } from '../support/run-stress.ts';
 
-const reports = stressReports();
-const stress = (...args: string[]): ReturnType<typeof stressIn> => stressIn(reports, ...args);
+const { stress } = stressCommand();
 
 describe('percentile', () => {
   it('takes the nearest rank', () => {

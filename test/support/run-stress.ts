@@ -1,5 +1,4 @@
-// Runs `npm run stress` as CI does, with its reports in a directory of its own that the suite
-// removes at its end.
+// Runs `npm run stress` as CI does, for the stress suites.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,21 +12,22 @@ export interface StressRun {
   readonly stderr: string;
 }
 
-/** A reports directory for one suite's stress runs, removed once the suite ends. */
-export function stressReports(): string {
+/**
+ * `npm run stress -- ARGS` for one suite: every run writes its reports under `reports`, a
+ * directory of the suite's own, removed once the suite ends.
+ */
+export function stressCommand(): { readonly reports: string; readonly stress: (...args: string[]) => StressRun } {
   const reports = mkdtempSync(join(tmpdir(), 'stress-test-'));
   afterAll(() => {
     rmSync(reports, { recursive: true, force: true });
   });
-  return reports;
-}
-
-/** `npm run stress -- ARGS` writing its reports under `reports`. */
-export function stress(reports: string, ...args: string[]): StressRun {
-  const result = spawnSync('npm', ['run', '-s', 'stress', '--', ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const stress = (...args: string[]): StressRun => {
+    const result = spawnSync('npm', ['run', '-s', 'stress', '--', ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, LIBRARY_SIM_REPORTS_DIR: reports },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  return { reports, stress };
 }
