@@ -100,12 +100,12 @@ export function writeSweepDashboard(
   return path;
 }
 
-/** "interrupted while shrinking: 3 shrinks abandoned, 2 timelines not drawn". */
 /** Where a sweep in `directory` draws the timeline of its trace at `tracePath`. */
 export function timelinePathOf(directory: string, tracePath: string): string {
   return join(directory, 'timelines', `${basename(tracePath, '.trace.json')}.html`);
 }
 
+/** "interrupted while shrinking: 3 shrinks abandoned, 2 timelines not drawn". */
 export function describeInterruption(interruption: NonNullable<SweepSummary['interruption']>): string {
   const undone = [
     `${interruption.shrinksAbandoned} shrink${interruption.shrinksAbandoned === 1 ? '' : 's'} abandoned`,

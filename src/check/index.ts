@@ -65,8 +65,8 @@ function ordered(found: readonly Violation[]): Violation[] {
     .map(({ violation }) => violation);
 }
 
-/** Code-unit order, independent of the locale the process runs in. */
-function compareText(left: string, right: string): number {
+/** Code-unit order, independent of the locale the process runs in (as sort() orders strings): how verdicts and summaries order names. */
+export function compareText(left: string, right: string): number {
   if (left < right) return -1;
   return left > right ? 1 : 0;
 }

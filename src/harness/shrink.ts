@@ -76,7 +76,7 @@ export const defaultShrinkRuns = 4000;
 /** Runs the exhaustive pass may spend on each scenario next to the shrunk one. */
 const neighbourSearchRunsMax = 200;
 
-/** Runs the shallow search may spend on each setting a tick longer. */
+/** Runs the shallow search (no choice or one) may spend on each scenario beside the settled one: a setting a tick longer, or one operation fewer. */
 const longerSearchRunsMax = 500;
 
 /** How many leading task choices a removal may also drop to realign the rest. */

@@ -7,7 +7,8 @@
 
 import type { InvariantName } from '../check/history.ts';
 import { formatSeedRanges, SeedSet, shardRange, type SeedRange } from './seed-range.ts';
-import { compareText, schedulesPerSecond, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from './sweep-summary.ts';
+import { compareText } from '../check/index.ts';
+import { schedulesPerSecond, type SweepInvariantSummary, type SweepSummary, type SweepTraceSummary } from './sweep-summary.ts';
 
 /** One shard's summary and where it was read from (its directory, for messages). */
 export interface ShardSummary {

@@ -126,8 +126,3 @@ export function writeSweepSummary(directory: string, summary: SweepSummary): str
 export function schedulesPerSecond(schedules: number, wallTimeMs: number): number {
   return Math.round(schedules / Math.max(wallTimeMs / 1000, 0.001));
 }
-
-/** Orders names (invariants, strategy labels) as a summary lists them: by code unit, as sort() does. */
-export function compareText(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
-}

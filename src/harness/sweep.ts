@@ -12,7 +12,7 @@ import { replayTrace } from './replay.ts';
 import { runScenario, type ScenarioRun } from './run-scenario.ts';
 import { generateScenario, type Scenario } from './scenario.ts';
 import { SeedSet, type SeedRange } from './seed-range.ts';
-import { compareText } from './sweep-summary.ts';
+import { compareText } from '../check/index.ts';
 import { shrinkTrace } from './shrink.ts';
 import { buildStrategy, exhaustiveStrategyName, parseStrategyName, strategyLabel, type StrategyChoice } from './strategies.ts';
 import { drawSmallScenario } from './small-scenarios.ts';
